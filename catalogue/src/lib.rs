@@ -1,0 +1,209 @@
+//! The catalogue of ctxlint's lints: the one place that names them and holds their messages
+//! and documentation.
+//!
+//! Both drivers read this crate: the `ctxlint` CLI (for diagnostics, `ctxlint rules`,
+//! `ctxlint explain` and the README table) and the Dylint library in `lints/` (for its lint
+//! declarations and messages). A test in each driver fails when its output drifts from here.
+//!
+//! ```
+//! let lint = ctxlint_catalogue::find("interior_mutable_default").unwrap();
+//! assert_eq!(lint.default_level, ctxlint_catalogue::Level::Warn);
+//! assert!(lint.doc.contains("### What it does"));
+//! ```
+
+/// How seriously a lint is reported, as in `#[allow]` / `#[warn]` / `#[deny]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Level {
+    /// Not reported.
+    Allow,
+    /// Reported as a warning.
+    Warn,
+    /// Reported as an error.
+    Deny,
+}
+
+impl Level {
+    /// The level's name as written in attributes and config files.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Level::Allow => "allow",
+            Level::Warn => "warn",
+            Level::Deny => "deny",
+        }
+    }
+
+    /// Parses `allow`, `warn` or `deny` (the spellings of attributes and config files).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "allow" => Some(Level::Allow),
+            "warn" => Some(Level::Warn),
+            "deny" => Some(Level::Deny),
+            _ => None,
+        }
+    }
+}
+
+/// One lint: its name, its default level, the text of its diagnostic and its documentation.
+///
+/// Every text field follows the rustc/clippy message convention: it starts in lowercase, has
+/// no final period, and puts code in backticks.
+#[derive(Debug)]
+pub struct Lint {
+    /// The lint's name, as written in `#[allow(NAME)]` and in the JSON `code` field. It names
+    /// the bad pattern, so that `allow(NAME)` reads as "allow NAME".
+    pub name: &'static str,
+    /// The level the lint has when no attribute or config changes it.
+    pub default_level: Level,
+    /// A one-line summary for `ctxlint rules` and the README table.
+    pub summary: &'static str,
+    /// The diagnostic's main message.
+    pub message: &'static str,
+    /// The label on the primary span.
+    pub label: &'static str,
+    /// The `note:` that explains the consequence.
+    pub note: &'static str,
+    /// The `help:` that says how to fix it.
+    pub help: &'static str,
+    /// The full documentation in Markdown, with the sections `### What it does`,
+    /// `### Why is this bad?`, `### Known problems` and `### Example` (ending in "Use instead:").
+    pub doc: &'static str,
+}
+
+/// Flags a `ContextVar::with_default` whose default value is interior-mutable.
+pub static INTERIOR_MUTABLE_DEFAULT: Lint = Lint {
+    name: "interior_mutable_default",
+    default_level: Level::Warn,
+    summary: "a `ContextVar` default with interior mutability, shared by every context",
+    message: "`ContextVar` default value is interior-mutable",
+    label: "every context shares this one value",
+    note: "copying a context is shallow: every task and every `copy_context()` sees this same \
+           object, so a mutation through it is seen everywhere",
+    help: "use an immutable default, or `ContextVar::new`, and `set()` a fresh value at the \
+           start of each task",
+    doc: include_str!("../docs/interior_mutable_default.md"),
+};
+
+/// Flags a synchronous `Context::run` whose closure returns a future.
+pub static SYNC_RUN_WRAPS_FUTURE: Lint = Lint {
+    name: "sync_run_wraps_future",
+    default_level: Level::Warn,
+    summary: "a synchronous `Context::run` that only creates a future, which then runs outside \
+              the context",
+    message: "`Context::run` returns a future that will be polled outside the context",
+    label: "this creates the future inside the context but does not run it there",
+    note: "the future is polled later, in the caller's context, so its writes leak into the \
+           caller",
+    help: "bind the future to the context with `ctx.scope(fut)`, or spawn it with \
+           `contextvars::spawn(fut)`",
+    doc: include_str!("../docs/sync_run_wraps_future.md"),
+};
+
+/// Every lint, in the order they are listed by `ctxlint rules` and in the README.
+pub static LINTS: &[&Lint] = &[&INTERIOR_MUTABLE_DEFAULT, &SYNC_RUN_WRAPS_FUTURE];
+
+/// Looks a lint up by name.
+///
+/// ```
+/// assert!(ctxlint_catalogue::find("sync_run_wraps_future").is_some());
+/// assert!(ctxlint_catalogue::find("no_such_lint").is_none());
+/// ```
+pub fn find(name: &str) -> Option<&'static Lint> {
+    LINTS.iter().copied().find(|lint| lint.name == name)
+}
+
+/// The Markdown table of lints for the README, generated from [`LINTS`].
+///
+/// The README holds a copy between `<!-- lints:begin -->` and `<!-- lints:end -->`; a test
+/// fails when the two differ.
+pub fn markdown_table() -> String {
+    let mut out = String::from("| lint | default | what it flags |\n|---|---|---|\n");
+    for lint in LINTS {
+        out.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            lint.name,
+            lint.default_level.as_str(),
+            lint.summary
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The message convention of rustc and clippy (`tests/lint_message_convention.rs` there).
+    fn check_convention(what: &str, text: &str) {
+        let first = text.chars().next().unwrap_or(' ');
+        assert!(!first.is_uppercase(), "{what} starts in uppercase: {text:?}");
+        assert!(!text.ends_with('.'), "{what} ends with a period: {text:?}");
+        assert!(!text.contains("  "), "{what} has a double space: {text:?}");
+        assert_eq!(text.matches('`').count() % 2, 0, "{what} has an unpaired backtick: {text:?}");
+    }
+
+    #[test]
+    fn texts_follow_the_message_convention() {
+        for lint in LINTS {
+            for (what, text) in [
+                ("summary", lint.summary),
+                ("message", lint.message),
+                ("label", lint.label),
+                ("note", lint.note),
+                ("help", lint.help),
+            ] {
+                check_convention(&format!("{}.{what}", lint.name), text);
+            }
+        }
+    }
+
+    #[test]
+    fn names_are_unique_snake_case() {
+        for (i, lint) in LINTS.iter().enumerate() {
+            assert!(
+                lint.name.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{} is not snake_case",
+                lint.name
+            );
+            assert!(
+                LINTS[..i].iter().all(|other| other.name != lint.name),
+                "{} is listed twice",
+                lint.name
+            );
+        }
+    }
+
+    #[test]
+    fn docs_have_every_section_in_order() {
+        let sections = [
+            "### What it does",
+            "### Why is this bad?",
+            "### Known problems",
+            "### Example",
+            "Use instead:",
+        ];
+        for lint in LINTS {
+            let mut at = 0;
+            for section in sections {
+                let found = lint.doc[at..].find(section);
+                assert!(found.is_some(), "{} lacks {section:?} (or has it out of order)", lint.name);
+                at += found.unwrap_or(0) + section.len();
+            }
+        }
+    }
+
+    #[test]
+    fn levels_round_trip() {
+        for level in [Level::Allow, Level::Warn, Level::Deny] {
+            assert_eq!(Level::parse(level.as_str()), Some(level));
+        }
+        assert_eq!(Level::parse("forbid-ish"), None);
+    }
+
+    #[test]
+    fn table_lists_every_lint() {
+        let table = markdown_table();
+        for lint in LINTS {
+            assert!(table.contains(&format!("`{}`", lint.name)));
+        }
+    }
+}
