@@ -1,0 +1,64 @@
+//! ctxlint's lints as a [Dylint] library: the same lints as the `ctxlint` CLI, with the same
+//! names and texts (all taken from `ctxlint-catalogue`), but decided with rustc's types.
+//!
+//! [Dylint]: https://github.com/trailofbits/dylint
+
+#![feature(rustc_private)]
+#![warn(unused_extern_crates)]
+
+extern crate rustc_errors;
+extern crate rustc_hir;
+extern crate rustc_lint;
+extern crate rustc_middle;
+extern crate rustc_session;
+
+dylint_linting::dylint_library!();
+
+pub mod interior_mutable_default;
+pub mod sync_run_wraps_future;
+
+use interior_mutable_default::{INTERIOR_MUTABLE_DEFAULT, InteriorMutableDefault};
+use sync_run_wraps_future::{SYNC_RUN_WRAPS_FUTURE, SyncRunWrapsFuture};
+
+/// Every lint of this library, in the catalogue's order.
+pub static LINTS: [&rustc_lint::Lint; 2] = [INTERIOR_MUTABLE_DEFAULT, SYNC_RUN_WRAPS_FUTURE];
+
+/// The entry point that `cargo dylint` calls when it loads the library.
+// The driver looks this symbol up by name, so it must not be mangled; it is a Rust-ABI
+// function because the driver is the same rustc build that compiled this library.
+#[expect(clippy::no_mangle_with_rust_abi)]
+#[unsafe(no_mangle)]
+pub fn register_lints(sess: &rustc_session::Session, lint_store: &mut rustc_lint::LintStore) {
+    // `init_config` must run before any `dylint.toml` table is read.
+    dylint_linting::init_config(sess);
+    let config = interior_mutable_default::Config::read(sess);
+
+    lint_store.register_lints(&LINTS);
+    lint_store.register_late_lint_pass(Box::new(move |tcx| {
+        Box::new(InteriorMutableDefault::new(tcx, &config))
+    }));
+    lint_store.register_late_lint_pass(Box::new(|_| Box::new(SyncRunWrapsFuture::default())));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LINTS;
+    use ctxlint_catalogue::Level;
+
+    /// The names, levels and summaries that rustc sees must be the catalogue's. (The messages,
+    /// labels, notes, helps and docs are read from the catalogue directly, so they cannot drift.)
+    #[test]
+    fn lints_match_the_catalogue() {
+        assert_eq!(LINTS.len(), ctxlint_catalogue::LINTS.len(), "a lint is missing on one side");
+        for (lint, entry) in LINTS.iter().zip(ctxlint_catalogue::LINTS) {
+            assert_eq!(lint.name_lower(), entry.name, "names or order differ");
+            assert_eq!(lint.desc, entry.summary, "{}: the description differs", entry.name);
+            let level = match entry.default_level {
+                Level::Allow => rustc_lint::Level::Allow,
+                Level::Warn => rustc_lint::Level::Warn,
+                Level::Deny => rustc_lint::Level::Deny,
+            };
+            assert_eq!(lint.default_level, level, "{}: the default level differs", entry.name);
+        }
+    }
+}

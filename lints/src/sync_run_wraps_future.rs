@@ -1,0 +1,171 @@
+//! `sync_run_wraps_future`: a synchronous `Context::run` whose closure returns a future.
+
+use clippy_utils::diagnostics::span_lint_hir_and_then;
+use clippy_utils::paths::{PathNS, lookup_path_str};
+use clippy_utils::source::snippet_with_applicability;
+use clippy_utils::sugg::Sugg;
+use clippy_utils::ty::implements_trait;
+use clippy_utils::{fn_def_id, is_expr_async_block};
+use ctxlint_catalogue::SYNC_RUN_WRAPS_FUTURE as TEXT;
+use rustc_errors::Applicability;
+use rustc_hir::def::{DefKind, Res};
+use rustc_hir::def_id::DefId;
+use rustc_hir::{CaptureBy, Closure, Expr, ExprKind, QPath};
+use rustc_lint::{LateContext, LateLintPass, LintContext};
+
+dylint_linting::declare_lint! {
+    #[doc = include_str!("../../catalogue/docs/sync_run_wraps_future.md")]
+    pub SYNC_RUN_WRAPS_FUTURE,
+    Warn,
+    TEXT.summary
+}
+
+dylint_linting::impl_lint_pass!(SyncRunWrapsFuture => [SYNC_RUN_WRAPS_FUTURE]);
+
+/// The def path of the method whose closure is checked.
+const RUN: &str = "contextvars::Context::run";
+
+/// The lint pass. `run` is resolved once per crate, in `check_crate`.
+#[derive(Default)]
+pub struct SyncRunWrapsFuture {
+    run: Vec<DefId>,
+}
+
+impl<'tcx> LateLintPass<'tcx> for SyncRunWrapsFuture {
+    fn check_crate(&mut self, cx: &LateContext<'tcx>) {
+        self.run = lookup_path_str(cx.tcx, PathNS::Value, RUN);
+    }
+
+    fn check_expr(&mut self, cx: &LateContext<'tcx>, expr: &'tcx Expr<'tcx>) {
+        // Both forms: `ctx.run(f)` and `Context::run(&mut ctx, f)`.
+        let (receiver, arg) = match expr.kind {
+            ExprKind::MethodCall(_, receiver, [arg], _) | ExprKind::Call(_, [receiver, arg]) => {
+                (receiver, arg)
+            }
+            _ => return,
+        };
+        // `run<R>(&mut self, f: impl FnOnce() -> R) -> R`: the call's type is exactly the
+        // closure's (or fn item's) return type, whatever form `f` takes (a closure, an `fn`
+        // item, an `fn` pointer, a boxed closure).
+        if !self.run.is_empty()
+            && let Some(callee) = fn_def_id(cx, expr)
+            && self.run.contains(&callee)
+            && !expr.span.in_external_macro(cx.sess().source_map())
+            && let Some(future) = cx.tcx.lang_items().future_trait()
+            && implements_trait(cx, cx.typeck_results().expr_ty(expr), future, &[])
+        {
+            span_lint_hir_and_then(cx, SYNC_RUN_WRAPS_FUTURE, expr.hir_id, arg.span, TEXT.message, |diag| {
+                diag.span_label(arg.span, TEXT.label);
+                diag.note(TEXT.note);
+                let mut applicability = Applicability::MaybeIncorrect;
+                match scope_mut_suggestion(cx, expr, receiver, arg, &mut applicability) {
+                    Some(sugg) => {
+                        diag.span_suggestion_verbose(expr.span, TEXT.help, sugg, applicability);
+                    }
+                    None => {
+                        diag.help(TEXT.help);
+                    }
+                }
+            });
+        }
+    }
+}
+
+/// `ctx.scope_mut(fut)` for `ctx.run(|| fut)`, only when moving the creation of the future out
+/// of the context runs no code that could read the context: the future is an `async` block, or
+/// a call of an `async fn` whose operands are plain variables, constants or literals (an `async
+/// fn` runs none of its body when called). Anything else, such as `|| handle(USER.get())`,
+/// would read the caller's value instead of the copy's, so it gets no suggestion.
+///
+/// The applicability is at most `MaybeIncorrect`: the result becomes `Scoped<F, &mut Context>`,
+/// which borrows the context until the future is dropped, where `run` borrowed it only briefly.
+fn scope_mut_suggestion(
+    cx: &LateContext<'_>,
+    call: &Expr<'_>,
+    receiver: &Expr<'_>,
+    arg: &Expr<'_>,
+    applicability: &mut Applicability,
+) -> Option<String> {
+    let future = future_snippet(cx, arg, applicability)?;
+    match call.kind {
+        ExprKind::MethodCall(..) => {
+            let receiver = Sugg::hir_with_applicability(cx, receiver, "..", applicability);
+            Some(format!("{}.scope_mut({future})", receiver.maybe_paren()))
+        }
+        ExprKind::Call(func, _) => {
+            let func = snippet_with_applicability(cx, func.span, "..", applicability);
+            let path = func.strip_suffix("run")?;
+            let receiver = snippet_with_applicability(cx, receiver.span, "..", applicability);
+            Some(format!("{path}scope_mut({receiver}, {future})"))
+        }
+        _ => None,
+    }
+}
+
+/// The expression to pass to `scope_mut`, when creating it outside the context is harmless.
+fn future_snippet(cx: &LateContext<'_>, arg: &Expr<'_>, applicability: &mut Applicability) -> Option<String> {
+    match arg.kind {
+        // `ctx.run(handle)` with `async fn handle()`.
+        ExprKind::Path(ref qpath) if is_async_fn(cx, cx.qpath_res(qpath, arg.hir_id)) => {
+            Some(format!("{}()", snippet_with_applicability(cx, arg.span, "..", applicability)))
+        }
+        ExprKind::Closure(&Closure {
+            body,
+            capture_clause,
+            fn_decl,
+            ..
+        }) if fn_decl.inputs.is_empty() => {
+            let value = cx.tcx.hir_body(body).value;
+            let harmless = if is_expr_async_block(value) {
+                // Without the closure's `move`, a non-`move` block would borrow what the closure
+                // moved; keep those as they are.
+                capture_clause == CaptureBy::Ref || is_move_block(value)
+            } else {
+                capture_clause == CaptureBy::Ref && is_plain_async_call(cx, value)
+            };
+            harmless.then(|| snippet_with_applicability(cx, value.span, "..", applicability).into_owned())
+        }
+        _ => None,
+    }
+}
+
+fn is_async_fn(cx: &LateContext<'_>, res: Res) -> bool {
+    matches!(res, Res::Def(_, def_id) if is_async_def(cx, def_id))
+}
+
+/// Checks the kind first: `asyncness` is only defined for functions, and a callee can also be a
+/// tuple struct or variant constructor.
+fn is_async_def(cx: &LateContext<'_>, def_id: DefId) -> bool {
+    matches!(cx.tcx.def_kind(def_id), DefKind::Fn | DefKind::AssocFn) && cx.tcx.asyncness(def_id).is_async()
+}
+
+fn is_move_block(expr: &Expr<'_>) -> bool {
+    matches!(
+        expr.kind,
+        ExprKind::Closure(&Closure {
+            capture_clause: CaptureBy::Value { .. },
+            ..
+        })
+    )
+}
+
+/// `handle(a, 1)` or `a.handle(b)` where the callee is an `async fn` and every operand is a
+/// variable, constant or literal.
+fn is_plain_async_call(cx: &LateContext<'_>, expr: &Expr<'_>) -> bool {
+    let operands_are_plain = match expr.kind {
+        ExprKind::Call(_, args) => args.iter().all(is_plain_operand),
+        ExprKind::MethodCall(_, receiver, args, _) => {
+            is_plain_operand(receiver) && args.iter().all(is_plain_operand)
+        }
+        _ => return false,
+    };
+    operands_are_plain && fn_def_id(cx, expr).is_some_and(|def_id| is_async_def(cx, def_id))
+}
+
+fn is_plain_operand(expr: &Expr<'_>) -> bool {
+    match expr.kind {
+        ExprKind::Path(QPath::Resolved(None, _)) | ExprKind::Lit(_) => true,
+        ExprKind::AddrOf(_, _, inner) => is_plain_operand(inner),
+        _ => false,
+    }
+}
