@@ -49,7 +49,10 @@ impl Config {
         match dylint_linting::config::<Self>(TEXT.name) {
             Ok(config) => config.unwrap_or_default(),
             Err(error) => {
-                sess.dcx().err(format!("invalid `[{}]` table in `dylint.toml`: {error}", TEXT.name));
+                sess.dcx().err(format!(
+                    "invalid `[{}]` table in `dylint.toml`: {error}",
+                    TEXT.name
+                ));
                 Self::default()
             }
         }

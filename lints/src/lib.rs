@@ -49,16 +49,28 @@ mod tests {
     /// labels, notes, helps and docs are read from the catalogue directly, so they cannot drift.)
     #[test]
     fn lints_match_the_catalogue() {
-        assert_eq!(LINTS.len(), ctxlint_catalogue::LINTS.len(), "a lint is missing on one side");
+        assert_eq!(
+            LINTS.len(),
+            ctxlint_catalogue::LINTS.len(),
+            "a lint is missing on one side"
+        );
         for (lint, entry) in LINTS.iter().zip(ctxlint_catalogue::LINTS) {
             assert_eq!(lint.name_lower(), entry.name, "names or order differ");
-            assert_eq!(lint.desc, entry.summary, "{}: the description differs", entry.name);
+            assert_eq!(
+                lint.desc, entry.summary,
+                "{}: the description differs",
+                entry.name
+            );
             let level = match entry.default_level {
                 Level::Allow => rustc_lint::Level::Allow,
                 Level::Warn => rustc_lint::Level::Warn,
                 Level::Deny => rustc_lint::Level::Deny,
             };
-            assert_eq!(lint.default_level, level, "{}: the default level differs", entry.name);
+            assert_eq!(
+                lint.default_level, level,
+                "{}: the default level differs",
+                entry.name
+            );
         }
     }
 }

@@ -54,19 +54,26 @@ impl<'tcx> LateLintPass<'tcx> for SyncRunWrapsFuture {
             && let Some(future) = cx.tcx.lang_items().future_trait()
             && implements_trait(cx, cx.typeck_results().expr_ty(expr), future, &[])
         {
-            span_lint_hir_and_then(cx, SYNC_RUN_WRAPS_FUTURE, expr.hir_id, arg.span, TEXT.message, |diag| {
-                diag.span_label(arg.span, TEXT.label);
-                diag.note(TEXT.note);
-                let mut applicability = Applicability::MaybeIncorrect;
-                match scope_mut_suggestion(cx, expr, receiver, arg, &mut applicability) {
-                    Some(sugg) => {
-                        diag.span_suggestion_verbose(expr.span, TEXT.help, sugg, applicability);
+            span_lint_hir_and_then(
+                cx,
+                SYNC_RUN_WRAPS_FUTURE,
+                expr.hir_id,
+                arg.span,
+                TEXT.message,
+                |diag| {
+                    diag.span_label(arg.span, TEXT.label);
+                    diag.note(TEXT.note);
+                    let mut applicability = Applicability::MaybeIncorrect;
+                    match scope_mut_suggestion(cx, expr, receiver, arg, &mut applicability) {
+                        Some(sugg) => {
+                            diag.span_suggestion_verbose(expr.span, TEXT.help, sugg, applicability);
+                        }
+                        None => {
+                            diag.help(TEXT.help);
+                        }
                     }
-                    None => {
-                        diag.help(TEXT.help);
-                    }
-                }
-            });
+                },
+            );
         }
     }
 }
@@ -103,11 +110,18 @@ fn scope_mut_suggestion(
 }
 
 /// The expression to pass to `scope_mut`, when creating it outside the context is harmless.
-fn future_snippet(cx: &LateContext<'_>, arg: &Expr<'_>, applicability: &mut Applicability) -> Option<String> {
+fn future_snippet(
+    cx: &LateContext<'_>,
+    arg: &Expr<'_>,
+    applicability: &mut Applicability,
+) -> Option<String> {
     match arg.kind {
         // `ctx.run(handle)` with `async fn handle()`.
         ExprKind::Path(ref qpath) if is_async_fn(cx, cx.qpath_res(qpath, arg.hir_id)) => {
-            Some(format!("{}()", snippet_with_applicability(cx, arg.span, "..", applicability)))
+            Some(format!(
+                "{}()",
+                snippet_with_applicability(cx, arg.span, "..", applicability)
+            ))
         }
         ExprKind::Closure(&Closure {
             body,
@@ -123,7 +137,9 @@ fn future_snippet(cx: &LateContext<'_>, arg: &Expr<'_>, applicability: &mut Appl
             } else {
                 capture_clause == CaptureBy::Ref && is_plain_async_call(cx, value)
             };
-            harmless.then(|| snippet_with_applicability(cx, value.span, "..", applicability).into_owned())
+            harmless.then(|| {
+                snippet_with_applicability(cx, value.span, "..", applicability).into_owned()
+            })
         }
         _ => None,
     }
@@ -136,7 +152,8 @@ fn is_async_fn(cx: &LateContext<'_>, res: Res) -> bool {
 /// Checks the kind first: `asyncness` is only defined for functions, and a callee can also be a
 /// tuple struct or variant constructor.
 fn is_async_def(cx: &LateContext<'_>, def_id: DefId) -> bool {
-    matches!(cx.tcx.def_kind(def_id), DefKind::Fn | DefKind::AssocFn) && cx.tcx.asyncness(def_id).is_async()
+    matches!(cx.tcx.def_kind(def_id), DefKind::Fn | DefKind::AssocFn)
+        && cx.tcx.asyncness(def_id).is_async()
 }
 
 fn is_move_block(expr: &Expr<'_>) -> bool {

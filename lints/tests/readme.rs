@@ -15,7 +15,13 @@ fn generated() -> String {
     let mut out = String::new();
     for lint in ctxlint_catalogue::LINTS {
         write!(out, "\n### `{}`\n\n", lint.name).unwrap();
-        writeln!(out, "Default level: `{}`. {}.\n", lint.default_level.as_str(), capitalise(lint.summary)).unwrap();
+        writeln!(
+            out,
+            "Default level: `{}`. {}.\n",
+            lint.default_level.as_str(),
+            capitalise(lint.summary)
+        )
+        .unwrap();
         let mut in_code = false;
         for line in lint.doc.lines() {
             in_code ^= line.starts_with("```");
@@ -32,7 +38,10 @@ fn generated() -> String {
 
 fn capitalise(text: &str) -> String {
     let mut chars = text.chars();
-    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 #[test]
@@ -48,9 +57,15 @@ fn readme_lint_section_is_current() {
         return;
     }
     if std::env::var_os("BLESS").is_some() {
-        let updated = format!("{}{expected}{}", &readme[..begin + BEGIN.len()], &readme[end..]);
+        let updated = format!(
+            "{}{expected}{}",
+            &readme[..begin + BEGIN.len()],
+            &readme[end..]
+        );
         std::fs::write(&path, updated).unwrap();
     } else {
-        panic!("README.md's lint section is stale: run `BLESS=1 cargo test --test readme` in `lints/`");
+        panic!(
+            "README.md's lint section is stale: run `BLESS=1 cargo test --test readme` in `lints/`"
+        );
     }
 }

@@ -50,7 +50,11 @@ fn ui() {
         // When blessing, the expected output is left empty, so that compiletest writes every
         // non-empty actual output to the build directory.
         if !bless && case.snapshot.exists() {
-            fs::copy(&case.snapshot, src_base.join(format!("{}.stderr", case.name))).unwrap();
+            fs::copy(
+                &case.snapshot,
+                src_base.join(format!("{}.stderr", case.name)),
+            )
+            .unwrap();
         }
     }
 
@@ -104,7 +108,15 @@ fn ui() {
         }
     }
     failures.extend(orphan_snapshots(manifest_dir, &cases));
-    println!("{} cases: {}", cases.len(), cases.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", "));
+    println!(
+        "{} cases: {}",
+        cases.len(),
+        cases
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     assert!(failures.is_empty(), "\n{}\n", failures.join("\n"));
 }
 
@@ -126,7 +138,11 @@ fn cases(manifest_dir: &Path) -> Vec<Case> {
             cases.iter().all(|case| case.name != name),
             "`ui/{name}.rs` has the name of a shared case; rename it"
         );
-        cases.push(Case { snapshot: own.join(format!("{name}.stderr")), name, source });
+        cases.push(Case {
+            snapshot: own.join(format!("{name}.stderr")),
+            name,
+            source,
+        });
     }
     cases.sort_by(|a, b| a.name.cmp(&b.name));
     assert!(!cases.is_empty(), "no UI cases found");
@@ -134,18 +150,30 @@ fn cases(manifest_dir: &Path) -> Vec<Case> {
 }
 
 fn rs_files(dir: &Path) -> Vec<(String, PathBuf)> {
-    let Ok(entries) = fs::read_dir(dir) else { return Vec::new() };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
     entries
         .map(|entry| entry.unwrap().path())
         .filter(|path| path.extension().is_some_and(|ext| ext == "rs"))
-        .map(|path| (path.file_stem().unwrap().to_string_lossy().into_owned(), path))
+        .map(|path| {
+            (
+                path.file_stem().unwrap().to_string_lossy().into_owned(),
+                path,
+            )
+        })
         .collect()
 }
 
 /// `--edition=2024` (dylint_testing defaults to 2015) and the `--extern`/`-L` flags for the
 /// crates the cases use, from cargo's own build of this package's dev-dependencies: asking
 /// cargo for the artifacts (fresh, so nothing is rebuilt) names the exact files, where searching
-/// the `deps` directory could find several builds of a crate.
+/// a `deps` directory could find several builds of a crate.
+///
+/// Two things of recent cargo shape this: each crate is built in a directory of its own, so
+/// every artifact's directory is passed with `-L dependency=` (for the transitive ones); and an
+/// rlib may carry only a stub of its metadata, so the `.rmeta` is passed where there is one
+/// (the cases are only checked, `--emit=metadata`, so metadata is all that is needed).
 fn rustc_flags(manifest_dir: &Path) -> Vec<String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let output = Command::new(cargo)
@@ -153,24 +181,42 @@ fn rustc_flags(manifest_dir: &Path) -> Vec<String> {
         .args(["build", "--tests", "--message-format=json", "--quiet"])
         .output()
         .unwrap();
-    assert!(output.status.success(), "cargo build failed:\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "cargo build failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let mut flags = vec!["--edition=2024".to_owned()];
     let mut dirs = BTreeSet::new();
     for line in String::from_utf8_lossy(&output.stdout).lines() {
-        let Ok(message) = serde_json::from_str::<Value>(line) else { continue };
-        let name = message["target"]["name"].as_str().unwrap_or_default();
-        if message["reason"] != "compiler-artifact" || !CASE_DEPS.contains(&name) {
+        let Ok(message) = serde_json::from_str::<Value>(line) else {
+            continue;
+        };
+        if message["reason"] != "compiler-artifact" {
             continue;
         }
-        let rlib = message["filenames"]
+        let files: Vec<&str> = message["filenames"]
             .as_array()
             .into_iter()
             .flatten()
             .filter_map(Value::as_str)
-            .find(|file| file.ends_with(".rlib"));
-        if let Some(rlib) = rlib {
-            flags.extend(["--extern".to_owned(), format!("{name}={rlib}")]);
-            dirs.insert(Path::new(rlib).parent().unwrap().to_path_buf());
+            .collect();
+        dirs.extend(
+            files
+                .iter()
+                .filter_map(|file| Path::new(file).parent())
+                .map(Path::to_path_buf),
+        );
+        let name = message["target"]["name"].as_str().unwrap_or_default();
+        if !CASE_DEPS.contains(&name) {
+            continue;
+        }
+        let metadata = files
+            .iter()
+            .find(|file| file.ends_with(".rmeta"))
+            .or_else(|| files.iter().find(|file| file.ends_with(".rlib")));
+        if let Some(metadata) = metadata {
+            flags.extend(["--extern".to_owned(), format!("{name}={metadata}")]);
         }
     }
     for dir in dirs {
@@ -202,9 +248,19 @@ fn actual_output(build_base: &Path, name: &str) -> Option<String> {
 fn marked_lines(source: &str) -> BTreeSet<(usize, String)> {
     let mut marked = BTreeSet::new();
     for (index, line) in source.lines().enumerate() {
-        let Some((_, names)) = line.split_once("//~") else { continue };
-        for name in names.split(',').map(str::trim).filter(|name| !name.is_empty()) {
-            assert!(ctxlint_catalogue::find(name).is_some(), "line {}: unknown lint `{name}`", index + 1);
+        let Some((_, names)) = line.split_once("//~") else {
+            continue;
+        };
+        for name in names
+            .split(',')
+            .map(str::trim)
+            .filter(|name| !name.is_empty())
+        {
+            assert!(
+                ctxlint_catalogue::find(name).is_some(),
+                "line {}: unknown lint `{name}`",
+                index + 1
+            );
             marked.insert((index + 1, name.to_owned()));
         }
     }
@@ -218,8 +274,12 @@ fn reported_lines(stderr: &str, name: &str) -> BTreeSet<(usize, String)> {
     let mut reported = BTreeSet::new();
     let mut lines = stderr.lines();
     while let Some(line) = lines.next() {
-        let message = line.strip_prefix("warning: ").or_else(|| line.strip_prefix("error: "));
-        let Some(lint) = message.and_then(|m| ctxlint_catalogue::LINTS.iter().find(|l| l.message == m)) else {
+        let message = line
+            .strip_prefix("warning: ")
+            .or_else(|| line.strip_prefix("error: "));
+        let Some(lint) =
+            message.and_then(|m| ctxlint_catalogue::LINTS.iter().find(|l| l.message == m))
+        else {
             continue;
         };
         let at = lines
