@@ -135,10 +135,17 @@ mod tests {
     /// The message convention of rustc and clippy (`tests/lint_message_convention.rs` there).
     fn check_convention(what: &str, text: &str) {
         let first = text.chars().next().unwrap_or(' ');
-        assert!(!first.is_uppercase(), "{what} starts in uppercase: {text:?}");
+        assert!(
+            !first.is_uppercase(),
+            "{what} starts in uppercase: {text:?}"
+        );
         assert!(!text.ends_with('.'), "{what} ends with a period: {text:?}");
         assert!(!text.contains("  "), "{what} has a double space: {text:?}");
-        assert_eq!(text.matches('`').count() % 2, 0, "{what} has an unpaired backtick: {text:?}");
+        assert_eq!(
+            text.matches('`').count() % 2,
+            0,
+            "{what} has an unpaired backtick: {text:?}"
+        );
     }
 
     #[test]
@@ -160,7 +167,9 @@ mod tests {
     fn names_are_unique_snake_case() {
         for (i, lint) in LINTS.iter().enumerate() {
             assert!(
-                lint.name.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                lint.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '_'),
                 "{} is not snake_case",
                 lint.name
             );
@@ -185,7 +194,11 @@ mod tests {
             let mut at = 0;
             for section in sections {
                 let found = lint.doc[at..].find(section);
-                assert!(found.is_some(), "{} lacks {section:?} (or has it out of order)", lint.name);
+                assert!(
+                    found.is_some(),
+                    "{} lacks {section:?} (or has it out of order)",
+                    lint.name
+                );
                 at += found.unwrap_or(0) + section.len();
             }
         }
