@@ -3,6 +3,7 @@
 use clippy_utils::diagnostics::span_lint_hir_and_then;
 use clippy_utils::fn_def_id;
 use clippy_utils::paths::{PathNS, lookup_path_str};
+use clippy_utils::source::walk_span_to_context;
 use clippy_utils::ty::InteriorMut;
 use ctxlint_catalogue::INTERIOR_MUTABLE_DEFAULT as TEXT;
 use rustc_hir::def_id::DefId;
@@ -104,14 +105,17 @@ impl<'tcx> LateLintPass<'tcx> for InteriorMutableDefault<'tcx> {
             && !expr.span.in_external_macro(cx.sess().source_map())
             && self.is_interior_mut(cx, cx.typeck_results().expr_ty_adjusted(default))
         {
+            // The argument as written at the call: for `vec![Mutex::new(0)]` the expression's
+            // own span is inside `vec!`, and rustc drops lints reported in external macros.
+            let span = walk_span_to_context(default.span, expr.span.ctxt()).unwrap_or(default.span);
             span_lint_hir_and_then(
                 cx,
                 INTERIOR_MUTABLE_DEFAULT,
                 expr.hir_id,
-                default.span,
+                span,
                 TEXT.message,
                 |diag| {
-                    diag.span_label(default.span, TEXT.label);
+                    diag.span_label(span, TEXT.label);
                     diag.note(TEXT.note);
                     diag.help(TEXT.help);
                 },

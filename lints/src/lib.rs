@@ -21,7 +21,14 @@ use interior_mutable_default::{INTERIOR_MUTABLE_DEFAULT, InteriorMutableDefault}
 use sync_run_wraps_future::{SYNC_RUN_WRAPS_FUTURE, SyncRunWrapsFuture};
 
 /// Every lint of this library, in the catalogue's order.
-pub static LINTS: [&rustc_lint::Lint; 2] = [INTERIOR_MUTABLE_DEFAULT, SYNC_RUN_WRAPS_FUTURE];
+///
+/// A function, not a `static` array: rustc tells lints apart by the address of their `Lint`
+/// (`LintId` compares pointers), and a `static` initialised from the lint statics held
+/// references to copies, so `#[allow]`, `#[deny]` and `-D` no longer applied to what the passes
+/// emitted. Reading the statics at run time keeps the one address.
+pub fn lints() -> [&'static rustc_lint::Lint; 2] {
+    [INTERIOR_MUTABLE_DEFAULT, SYNC_RUN_WRAPS_FUTURE]
+}
 
 /// The entry point that `cargo dylint` calls when it loads the library.
 // The driver looks this symbol up by name, so it must not be mangled; it is a Rust-ABI
@@ -33,7 +40,7 @@ pub fn register_lints(sess: &rustc_session::Session, lint_store: &mut rustc_lint
     dylint_linting::init_config(sess);
     let config = interior_mutable_default::Config::read(sess);
 
-    lint_store.register_lints(&LINTS);
+    lint_store.register_lints(&lints());
     lint_store.register_late_lint_pass(Box::new(move |tcx| {
         Box::new(InteriorMutableDefault::new(tcx, &config))
     }));
@@ -42,7 +49,7 @@ pub fn register_lints(sess: &rustc_session::Session, lint_store: &mut rustc_lint
 
 #[cfg(test)]
 mod tests {
-    use super::LINTS;
+    use super::lints;
     use ctxlint_catalogue::Level;
 
     /// The names, levels and summaries that rustc sees must be the catalogue's. (The messages,
@@ -50,11 +57,11 @@ mod tests {
     #[test]
     fn lints_match_the_catalogue() {
         assert_eq!(
-            LINTS.len(),
+            lints().len(),
             ctxlint_catalogue::LINTS.len(),
             "a lint is missing on one side"
         );
-        for (lint, entry) in LINTS.iter().zip(ctxlint_catalogue::LINTS) {
+        for (lint, entry) in lints().iter().zip(ctxlint_catalogue::LINTS) {
             assert_eq!(lint.name_lower(), entry.name, "names or order differ");
             assert_eq!(
                 lint.desc, entry.summary,

@@ -2,7 +2,7 @@
 
 use clippy_utils::diagnostics::span_lint_hir_and_then;
 use clippy_utils::paths::{PathNS, lookup_path_str};
-use clippy_utils::source::snippet_with_applicability;
+use clippy_utils::source::{snippet_with_applicability, walk_span_to_context};
 use clippy_utils::sugg::Sugg;
 use clippy_utils::ty::implements_trait;
 use clippy_utils::{fn_def_id, is_expr_async_block};
@@ -54,17 +54,20 @@ impl<'tcx> LateLintPass<'tcx> for SyncRunWrapsFuture {
             && let Some(future) = cx.tcx.lang_items().future_trait()
             && implements_trait(cx, cx.typeck_results().expr_ty(expr), future, &[])
         {
+            // The argument as written at the call: a closure built by a macro has its span
+            // inside the macro, and rustc drops lints reported in external macros.
+            let span = walk_span_to_context(arg.span, expr.span.ctxt()).unwrap_or(arg.span);
             span_lint_hir_and_then(
                 cx,
                 SYNC_RUN_WRAPS_FUTURE,
                 expr.hir_id,
-                arg.span,
+                span,
                 TEXT.message,
                 |diag| {
-                    diag.span_label(arg.span, TEXT.label);
+                    diag.span_label(span, TEXT.label);
                     diag.note(TEXT.note);
                     let mut applicability = Applicability::MaybeIncorrect;
-                    match scope_mut_suggestion(cx, expr, receiver, arg, &mut applicability) {
+                    match scope_suggestion(cx, expr, receiver, arg, &mut applicability) {
                         Some(sugg) => {
                             diag.span_suggestion_verbose(expr.span, TEXT.help, sugg, applicability);
                         }
@@ -84,20 +87,32 @@ impl<'tcx> LateLintPass<'tcx> for SyncRunWrapsFuture {
 /// fn` runs none of its body when called). Anything else, such as `|| handle(USER.get())`,
 /// would read the caller's value instead of the copy's, so it gets no suggestion.
 ///
-/// The applicability is at most `MaybeIncorrect`: the result becomes `Scoped<F, &mut Context>`,
-/// which borrows the context until the future is dropped, where `run` borrowed it only briefly.
-fn scope_mut_suggestion(
+/// A receiver that is a temporary (`copy_context().run(..)`) gets `scope`, which takes the
+/// context by value: `scope_mut` would borrow a temporary that dies at the end of the statement.
+///
+/// The applicability is at most `MaybeIncorrect`: the result becomes a `Scoped` future, which
+/// holds the context (or a borrow of it) until it is dropped, where `run` held it only briefly.
+fn scope_suggestion(
     cx: &LateContext<'_>,
     call: &Expr<'_>,
     receiver: &Expr<'_>,
     arg: &Expr<'_>,
     applicability: &mut Applicability,
 ) -> Option<String> {
+    // A rewrite inside a macro's expansion could not be applied to the source.
+    if call.span.from_expansion() || arg.span.from_expansion() {
+        return None;
+    }
     let future = future_snippet(cx, arg, applicability)?;
     match call.kind {
         ExprKind::MethodCall(..) => {
+            let method = if receiver.is_place_expr(|_| false) {
+                "scope_mut"
+            } else {
+                "scope"
+            };
             let receiver = Sugg::hir_with_applicability(cx, receiver, "..", applicability);
-            Some(format!("{}.scope_mut({future})", receiver.maybe_paren()))
+            Some(format!("{}.{method}({future})", receiver.maybe_paren()))
         }
         ExprKind::Call(func, _) => {
             let func = snippet_with_applicability(cx, func.span, "..", applicability);

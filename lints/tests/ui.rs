@@ -4,12 +4,20 @@
 //!   (the CLI owns `tests/ui/NAME.stderr`);
 //! - the Dylint-only cases `ui/*.rs` (what only types can decide), snapshots beside them.
 //!
-//! Cases are found by listing the directories, so a new shared case is picked up without edits
-//! (its first run fails until its snapshot is blessed). Every case is also a parity test: the
-//! lines that the driver reports must be exactly the lines marked `//~ LINT_NAME`.
+//! Cases are found by listing the directories, so a new shared case is tested without edits.
+//! Every case is a parity test: the lines that the driver reports must be exactly the lines
+//! marked `//~ LINT_NAME`. Its output must also equal its snapshot; a shared case that has no
+//! snapshot yet is only reported (so that a case can land before its Dylint snapshot), while
+//! a Dylint-only case must have one.
 //!
 //! `BLESS=1 cargo test --test ui` rewrites the snapshots from the actual output (and deletes
-//! those of cases that print nothing); the parity check still runs.
+//! those of cases that print nothing, or whose case is gone); the parity check still runs.
+//!
+//! How: `dylint_testing` runs compiletest over a staged copy of the cases with no expected
+//! output, so compiletest saves every case's actual output; this test then compares it. That
+//! run happens in a child process (this same test, re-run with `CTXLINT_UI_CHILD` set), because
+//! compiletest prints its own report to the real stdout, where it would read as a failure
+//! whenever a case prints diagnostics; the child's output is shown only when something fails.
 
 #![allow(clippy::unwrap_used, reason = "a test fails by panicking")]
 
@@ -25,99 +33,166 @@ const LIB: &str = env!("CARGO_PKG_NAME");
 /// The crates that the cases use, built by cargo as dev-dependencies of this package.
 const CASE_DEPS: [&str; 2] = ["contextvars", "tokio"];
 
+/// Set (to the work directory) in the child process that runs compiletest.
+const CHILD: &str = "CTXLINT_UI_CHILD";
+
+/// What compiletest panics with when a case's output differs from the (empty) expected one.
+const CASES_DIFFER: &str = "Some tests failed";
+
 struct Case {
     /// The file stem, which is also the case's crate name.
     name: String,
     source: PathBuf,
     snapshot: PathBuf,
+    /// Shared with the CLI (`../tests/ui`), rather than Dylint-only (`ui`).
+    shared: bool,
 }
 
 #[test]
 fn ui() {
     let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    if let Some(work) = std::env::var_os(CHILD) {
+        run_compiletest(manifest_dir, Path::new(&work));
+        return;
+    }
     let cases = cases(manifest_dir);
     let bless = std::env::var_os("BLESS").is_some_and(|v| !v.is_empty() && v != "0");
 
     let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("ctxlint-ui");
-    let src_base = work.join("src");
-    let build_base = work.join("build");
+    let (src_base, build_base) = (work.join("src"), work.join("build"));
+    let _ = fs::remove_dir_all(&work);
     for dir in [&src_base, &build_base] {
-        let _ = fs::remove_dir_all(dir);
         fs::create_dir_all(dir).unwrap();
     }
     for case in &cases {
         fs::copy(&case.source, src_base.join(format!("{}.rs", case.name))).unwrap();
-        // When blessing, the expected output is left empty, so that compiletest writes every
-        // non-empty actual output to the build directory.
-        if !bless && case.snapshot.exists() {
-            fs::copy(
-                &case.snapshot,
-                src_base.join(format!("{}.stderr", case.name)),
-            )
-            .unwrap();
-        }
     }
 
-    // compiletest writes the actual output of a failing case under `env::temp_dir()`; point it
-    // at a fresh directory of our own so that blessing can find it.
-    // SAFETY: this is the only test in this binary, and nothing else runs while it sets this.
-    unsafe { std::env::set_var("TMPDIR", &build_base) };
-
-    let dylint_toml = fs::read_to_string(manifest_dir.join("ui/dylint.toml")).unwrap_or_default();
-    let flags = rustc_flags(manifest_dir);
-    let compared = catch_unwind(AssertUnwindSafe(|| {
-        dylint_testing::ui::Test::src_base(LIB, &src_base)
-            .rustc_flags(&flags)
-            .dylint_toml(&dylint_toml)
-            .run();
-    }));
-
-    if bless {
-        for case in &cases {
-            match actual_output(&build_base, &case.name) {
-                Some(actual) => {
-                    fs::create_dir_all(case.snapshot.parent().unwrap()).unwrap();
-                    fs::write(&case.snapshot, actual).unwrap();
-                }
-                None => {
-                    let _ = fs::remove_file(&case.snapshot);
-                }
-            }
-        }
-    }
+    // compiletest saves the actual output of a differing case under `env::temp_dir()`: point it
+    // at our build directory, in the child only.
+    let child = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "ui", "--nocapture", "--test-threads=1"])
+        .env(CHILD, &work)
+        .env("TMPDIR", &build_base)
+        .output()
+        .unwrap();
+    let child_output = format!(
+        "--- compiletest (child) stdout:\n{}\n--- stderr:\n{}",
+        String::from_utf8_lossy(&child.stdout),
+        String::from_utf8_lossy(&child.stderr)
+    );
+    let outcome = fs::read_to_string(work.join("outcome")).unwrap_or_default();
+    assert!(
+        outcome == "ok" || outcome == CASES_DIFFER,
+        "compiletest did not run the cases ({outcome:?})\n{child_output}"
+    );
 
     let mut failures = Vec::new();
-    if !bless && compared.is_err() {
-        failures.push(
-            "the driver's output differs from a snapshot (diff above); if the change is \
-             intended, run `BLESS=1 cargo test --test ui` inside `lints/`"
-                .to_owned(),
-        );
-    }
+    let mut notes = Vec::new();
     for case in &cases {
-        let source = fs::read_to_string(&case.source).unwrap();
-        let snapshot = fs::read_to_string(&case.snapshot).unwrap_or_default();
-        let marked = marked_lines(&source);
-        let reported = reported_lines(&snapshot, &case.name);
+        let actual = actual_output(&build_base, &case.name).unwrap_or_default();
+        let expected = fs::read_to_string(&case.snapshot).ok();
+        if bless {
+            if actual.is_empty() {
+                let _ = fs::remove_file(&case.snapshot);
+            } else if expected.as_deref() != Some(actual.as_str()) {
+                fs::create_dir_all(case.snapshot.parent().unwrap()).unwrap();
+                fs::write(&case.snapshot, &actual).unwrap();
+            }
+        } else {
+            match expected {
+                Some(expected) if expected != actual => failures.push(format!(
+                    "{}: the output differs from the snapshot:\n{}",
+                    case.snapshot.display(),
+                    line_diff(&expected, &actual)
+                )),
+                None if !actual.is_empty() && case.shared => notes.push(format!(
+                    "{}: no snapshot yet for this shared case",
+                    case.snapshot.display()
+                )),
+                None if !actual.is_empty() => failures.push(format!(
+                    "{}: no snapshot; the output is:\n{actual}",
+                    case.snapshot.display()
+                )),
+                _ => {}
+            }
+        }
+        let marked = marked_lines(&fs::read_to_string(&case.source).unwrap());
+        let reported = reported_lines(&actual, &case.name);
         if marked != reported {
             failures.push(format!(
-                "{}: the `//~` markers are {marked:?} but the driver reports {reported:?} \
-                 (line, lint)",
+                "{}: parity: the `//~` markers are {marked:?} but the driver reports \
+                 {reported:?} (line, lint)",
                 case.source.display()
             ));
         }
     }
-    failures.extend(orphan_snapshots(manifest_dir, &cases));
-    println!(
-        "{} cases: {}",
-        cases.len(),
-        cases
-            .iter()
-            .map(|c| c.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
+    let (orphan_failures, orphan_notes) = orphan_snapshots(manifest_dir, &cases, bless);
+    failures.extend(orphan_failures);
+    notes.extend(orphan_notes);
+
+    let names: Vec<&str> = cases.iter().map(|case| case.name.as_str()).collect();
+    println!("{} UI cases: {}", cases.len(), names.join(", "));
+    for note in &notes {
+        println!("note: {note} (`BLESS=1 cargo test --test ui` in `lints/` writes it)");
+    }
+    assert!(
+        failures.is_empty(),
+        "\n{}\n\nIf the new output is intended, run `BLESS=1 cargo test --test ui` inside \
+         `lints/` and review the diff.\n\n{child_output}",
+        failures.join("\n\n")
     );
-    assert!(failures.is_empty(), "\n{}\n", failures.join("\n"));
+}
+
+/// The child's part: one compiletest run over the staged cases, through `dylint_testing`.
+/// Writes how it ended to `WORK/outcome`: `ok`, or the panic message.
+fn run_compiletest(manifest_dir: &Path, work: &Path) {
+    let dylint_toml = fs::read_to_string(manifest_dir.join("ui/dylint.toml")).unwrap_or_default();
+    let flags = rustc_flags(manifest_dir);
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        dylint_testing::ui::Test::src_base(LIB, work.join("src"))
+            .rustc_flags(&flags)
+            .dylint_toml(&dylint_toml)
+            .run();
+    }));
+    let outcome = match result {
+        Ok(()) => "ok".to_owned(),
+        Err(panic) => panic
+            .downcast_ref::<&str>()
+            .map(|message| (*message).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".to_owned()),
+    };
+    fs::write(work.join("outcome"), outcome).unwrap();
+}
+
+/// A minimal line diff (longest common subsequence), `-` for the snapshot, `+` for the output.
+fn line_diff(expected: &str, actual: &str) -> String {
+    let (a, b): (Vec<&str>, Vec<&str>) = (expected.lines().collect(), actual.lines().collect());
+    let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j, mut out) = (0, 0, String::new());
+    while i < a.len() || j < b.len() {
+        if i < a.len() && j < b.len() && a[i] == b[j] {
+            out.push_str(&format!(" {}\n", a[i]));
+            (i, j) = (i + 1, j + 1);
+        } else if j < b.len() && (i == a.len() || lcs[i][j + 1] >= lcs[i + 1][j]) {
+            out.push_str(&format!("+{}\n", b[j]));
+            j += 1;
+        } else {
+            out.push_str(&format!("-{}\n", a[i]));
+            i += 1;
+        }
+    }
+    out
 }
 
 /// Every `.rs` file of `../tests/ui` and `ui`, sorted by name. A name used by both is an error:
@@ -131,6 +206,7 @@ fn cases(manifest_dir: &Path) -> Vec<Case> {
             snapshot: own.join("shared").join(format!("{name}.stderr")),
             name,
             source,
+            shared: true,
         })
         .collect();
     for (name, source) in rs_files(&own) {
@@ -142,6 +218,7 @@ fn cases(manifest_dir: &Path) -> Vec<Case> {
             snapshot: own.join(format!("{name}.stderr")),
             name,
             source,
+            shared: false,
         });
     }
     cases.sort_by(|a, b| a.name.cmp(&b.name));
@@ -181,9 +258,15 @@ fn rustc_flags(manifest_dir: &Path) -> Vec<String> {
         .args(["build", "--tests", "--message-format=json", "--quiet"])
         .output()
         .unwrap();
+    // With `--message-format=json`, compiler errors are JSON on stdout: show them rendered.
     assert!(
         output.status.success(),
-        "cargo build failed:\n{}",
+        "cargo build failed:\n{}{}",
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            .filter_map(|message| message["message"]["rendered"].as_str().map(str::to_owned))
+            .collect::<String>(),
         String::from_utf8_lossy(&output.stderr)
     );
     let mut flags = vec!["--edition=2024".to_owned()];
@@ -292,21 +375,30 @@ fn reported_lines(stderr: &str, name: &str) -> BTreeSet<(usize, String)> {
     reported
 }
 
-/// Snapshots whose case is gone; blessing deletes them.
-fn orphan_snapshots(manifest_dir: &Path, cases: &[Case]) -> Vec<String> {
+/// Snapshots whose case is gone, as (failures, notes); blessing deletes them. An orphan in
+/// `ui/shared` is only a note: the shared case may be on its way through another branch.
+fn orphan_snapshots(
+    manifest_dir: &Path,
+    cases: &[Case],
+    bless: bool,
+) -> (Vec<String>, Vec<String>) {
     let expected: BTreeSet<&PathBuf> = cases.iter().map(|case| &case.snapshot).collect();
-    let mut orphans = Vec::new();
-    for dir in [manifest_dir.join("ui"), manifest_dir.join("ui/shared")] {
-        for entry in fs::read_dir(&dir).into_iter().flatten() {
+    let (mut failures, mut notes) = (Vec::new(), Vec::new());
+    for (dir, shared) in [("ui", false), ("ui/shared", true)] {
+        for entry in fs::read_dir(manifest_dir.join(dir)).into_iter().flatten() {
             let path = entry.unwrap().path();
-            if path.extension().is_some_and(|ext| ext == "stderr") && !expected.contains(&path) {
-                if std::env::var_os("BLESS").is_some() {
-                    let _ = fs::remove_file(&path);
-                } else {
-                    orphans.push(format!("{}: a snapshot without a case", path.display()));
-                }
+            if path.extension().is_none_or(|ext| ext != "stderr") || expected.contains(&path) {
+                continue;
+            }
+            let message = format!("{}: a snapshot without a case", path.display());
+            if bless {
+                fs::remove_file(&path).unwrap();
+            } else if shared {
+                notes.push(message);
+            } else {
+                failures.push(message);
             }
         }
     }
-    orphans
+    (failures, notes)
 }
