@@ -87,8 +87,9 @@ impl<'tcx> LateLintPass<'tcx> for SyncRunWrapsFuture {
 /// fn` runs none of its body when called). Anything else, such as `|| handle(USER.get())`,
 /// would read the caller's value instead of the copy's, so it gets no suggestion.
 ///
-/// A receiver that is a temporary (`copy_context().run(..)`) gets `scope`, which takes the
-/// context by value: `scope_mut` would borrow a temporary that dies at the end of the statement.
+/// A receiver that is a temporary `Context` (`copy_context().run(..)`) gets `scope`, which takes
+/// the context by value: `scope_mut` would borrow a temporary that dies at the end of the
+/// statement. A place or a `&mut Context` keeps `scope_mut`.
 ///
 /// The applicability is at most `MaybeIncorrect`: the result becomes a `Scoped` future, which
 /// holds the context (or a borrow of it) until it is dropped, where `run` held it only briefly.
@@ -106,11 +107,10 @@ fn scope_suggestion(
     let future = future_snippet(cx, arg, applicability)?;
     match call.kind {
         ExprKind::MethodCall(..) => {
-            let method = if receiver.is_place_expr(|_| false) {
-                "scope_mut"
-            } else {
-                "scope"
-            };
+            // A temporary `Context` (not a place, not a reference) can be given away.
+            let temporary = !receiver.is_place_expr(|_| false)
+                && !cx.typeck_results().expr_ty(receiver).is_ref();
+            let method = if temporary { "scope" } else { "scope_mut" };
             let receiver = Sugg::hir_with_applicability(cx, receiver, "..", applicability);
             Some(format!("{}.{method}({future})", receiver.maybe_paren()))
         }
