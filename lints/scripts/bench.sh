@@ -3,11 +3,14 @@
 # and warm, and prints one Markdown table row per measurement.
 #
 #   clippy  cold   fresh target directory: checks the sample and its dependencies
-#   clippy  warm   after `touch src/main.rs`: checks the sample only
+#   clippy  warm   after an edit of src/main.rs: checks the sample only
 #   dylint  cold   fresh driver directory and target directory: builds the driver, this
 #                  library (release) and checks everything
 #   dylint  new    the driver cached, fresh target directory: a first run on a new crate
-#   dylint  warm   after `touch src/main.rs`
+#   dylint  warm   after an edit of src/main.rs
+#
+# (An edit, not `touch`: cargo may decide freshness by content, and then a `touch` rebuilds
+# nothing and times a no-op.)
 #
 # Usage: lints/scripts/bench.sh [WORKDIR] [WARM_RUNS]
 # Needs the pinned toolchain, cargo-dylint and dylint-link, and, where GitHub cannot be
@@ -23,7 +26,8 @@ unset CARGO_TARGET_DIR
 
 sample=$work/sample
 rm -rf "$sample" "$work/drivers"
-mkdir -p "$sample/src"
+# An explicit DYLINT_DRIVER_PATH must exist (only the default one is created).
+mkdir -p "$sample/src" "$work/drivers"
 cat >"$sample/Cargo.toml" <<TOML
 [package]
 name = "sample"
@@ -62,7 +66,7 @@ export CARGO_TARGET_DIR=$work/target-clippy
 rm -rf "$CARGO_TARGET_DIR"
 time_it "cargo clippy, cold" cargo clippy
 for i in $(seq "$warm_runs"); do
-    touch src/main.rs
+    echo "// clippy edit $i" >>src/main.rs
     time_it "cargo clippy, warm ($i)" cargo clippy
 done
 
@@ -71,11 +75,12 @@ rm -rf "$CARGO_TARGET_DIR"
 time_it "cargo dylint, cold (driver + library + dependencies)" "${dylint[@]}"
 rm -rf "$CARGO_TARGET_DIR"
 time_it "cargo dylint, new crate (driver cached)" "${dylint[@]}"
+time_it "cargo dylint, again, nothing changed" "${dylint[@]}"
 for i in $(seq "$warm_runs"); do
-    touch src/main.rs
+    echo "// dylint edit $i" >>src/main.rs
     time_it "cargo dylint, warm ($i)" "${dylint[@]}"
 done
 # The findings, to show that the lints ran.
-touch src/main.rs
+echo "// last edit" >>src/main.rs
 echo
 echo "findings of the last dylint run: $("${dylint[@]}" 2>&1 | grep -cE '^warning: `(ContextVar|Context::run)')"
