@@ -78,22 +78,24 @@ impl Config {
     }
 
     fn from_table(table: toml::Table, path: &Path, prefix: &str) -> Result<Config, Error> {
-        let raw: Raw = toml::Value::Table(table).try_into().map_err(|e: toml::de::Error| {
-            Error::new(
-                ErrorKind::Config,
-                Some(path),
-                format!(
-                    "{}: invalid ctxlint configuration{}: {}",
-                    path.display(),
-                    if prefix.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" in `{prefix}`")
-                    },
-                    e.message()
-                ),
-            )
-        })?;
+        let raw: Raw = toml::Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| {
+                Error::new(
+                    ErrorKind::Config,
+                    Some(path),
+                    format!(
+                        "{}: invalid ctxlint configuration{}: {}",
+                        path.display(),
+                        if prefix.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" in `{prefix}`")
+                        },
+                        e.message()
+                    ),
+                )
+            })?;
         let mut config = Config {
             source: Some(path.to_path_buf()),
             ..Config::default()
@@ -153,7 +155,10 @@ impl Config {
                         return Err(Error::new(
                             ErrorKind::Config,
                             Some(path),
-                            format!("{}: `{section}.metadata.ctxlint` is not a table", path.display()),
+                            format!(
+                                "{}: `{section}.metadata.ctxlint` is not a table",
+                                path.display()
+                            ),
                         ));
                     };
                     return Config::from_table(found.clone(), path, &prefix).map(Some);
@@ -173,16 +178,16 @@ impl Config {
     pub fn discover(dir: &Path) -> Result<Config, Error> {
         for dir in dir.ancestors() {
             let ctxlint_toml = dir.join("ctxlint.toml");
-            if ctxlint_toml.is_file() {
-                if let Some(config) = Config::from_file(&ctxlint_toml)? {
-                    return Ok(config);
-                }
+            if ctxlint_toml.is_file()
+                && let Some(config) = Config::from_file(&ctxlint_toml)?
+            {
+                return Ok(config);
             }
             let cargo_toml = dir.join("Cargo.toml");
-            if cargo_toml.is_file() {
-                if let Some(config) = Config::from_file(&cargo_toml)? {
-                    return Ok(config);
-                }
+            if cargo_toml.is_file()
+                && let Some(config) = Config::from_file(&cargo_toml)?
+            {
+                return Ok(config);
             }
         }
         Ok(Config::default())

@@ -106,6 +106,12 @@ pub struct TargetInfo {
 impl Finding {
     /// The report as people read it, rendered with ariadne. `source` is the file's text.
     pub fn render(&self, source: &str, color: bool) -> String {
+        self.render_in(&ariadne::Source::from(source), color)
+    }
+
+    /// [`Finding::render`] with the file's line index built once by the caller, since
+    /// building it is linear in the file's size and a file may have many findings.
+    pub(crate) fn render_in(&self, source: &ariadne::Source<&str>, color: bool) -> String {
         use ariadne::{Config, IndexType, Label, Report, ReportKind};
         let name = self.path.display().to_string();
         let range = self.span.byte_start..self.span.byte_end;
@@ -133,24 +139,41 @@ impl Finding {
             ));
         }
         let mut out = Vec::new();
-        let written = report
-            .finish()
-            .write(ariadne::sources([(name, source)]), &mut out);
+        let written = report.finish().write((name, source), &mut out);
         match written {
             Ok(()) => String::from_utf8_lossy(&out).into_owned(),
             // Writing to a Vec cannot fail; fall back to a one-line form all the same.
-            Err(_) => format!("{}: {}: {}\n", self.location(), self.lint.name, self.lint.message),
+            Err(_) => format!(
+                "{}: {}: {}\n",
+                self.location(),
+                self.lint.name,
+                self.lint.message
+            ),
         }
     }
 
     /// `path:line:col`, for one-line forms.
     pub fn location(&self) -> String {
-        format!("{}:{}:{}", self.path.display(), self.span.line_start, self.span.column_start)
+        format!(
+            "{}:{}:{}",
+            self.path.display(),
+            self.span.line_start,
+            self.span.column_start
+        )
     }
 
     /// The finding as one cargo JSON message (`{"reason":"compiler-message",…}`), readable by
     /// `cargo_metadata::Message` and rust-analyzer.
     pub fn to_json(&self, source: &str, target: &TargetInfo) -> Value {
+        self.to_json_in(source, &ariadne::Source::from(source), target)
+    }
+
+    pub(crate) fn to_json_in(
+        &self,
+        source: &str,
+        index: &ariadne::Source<&str>,
+        target: &TargetInfo,
+    ) -> Value {
         let level = level_name(self.level);
         let file_name = self.path.display().to_string();
         let mut children = vec![
@@ -193,7 +216,7 @@ impl Finding {
                 "level": level,
                 "spans": [span_json(&file_name, source, self.span, true, Some(self.lint.label))],
                 "children": children,
-                "rendered": self.render(source, false),
+                "rendered": self.render_in(index, false),
             },
         })
     }
@@ -213,18 +236,36 @@ fn level_name(level: Level) -> &'static str {
     }
 }
 
-fn span_json(file_name: &str, source: &str, span: SourceSpan, primary: bool, label: Option<&str>) -> Value {
+fn span_json(
+    file_name: &str,
+    source: &str,
+    span: SourceSpan,
+    primary: bool,
+    label: Option<&str>,
+) -> Value {
     // rustc's `text` holds every line the span touches, with 1-based character columns of the
     // highlighted part.
     let mut text = Vec::new();
-    for (index, line) in source.lines().enumerate().skip(span.line_start.saturating_sub(1)) {
+    for (index, line) in source
+        .lines()
+        .enumerate()
+        .skip(span.line_start.saturating_sub(1))
+    {
         let number = index + 1;
         if number > span.line_end {
             break;
         }
         let len = line.chars().count() + 1;
-        let start = if number == span.line_start { span.column_start } else { 1 };
-        let end = if number == span.line_end { span.column_end } else { len };
+        let start = if number == span.line_start {
+            span.column_start
+        } else {
+            1
+        };
+        let end = if number == span.line_end {
+            span.column_end
+        } else {
+            len
+        };
         text.push(json!({ "text": line, "highlight_start": start, "highlight_end": end }));
     }
     json!({

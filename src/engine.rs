@@ -23,6 +23,10 @@ const STACK_SIZE: usize = 1 << 30;
 /// resolve to the `contextvars` crate, through a `use` item or a full path in the same file.
 const PREFILTER_NEEDLE: &[u8] = b"contextvars";
 
+/// A `.gitignore`-style file of paths that `ctxlint check` skips when walking directories
+/// (files named on the command line are always checked).
+pub const IGNORE_FILE: &str = ".ctxlintignore";
+
 /// What to check and how.
 #[derive(Debug, Clone, Default)]
 pub struct CheckOptions {
@@ -67,10 +71,17 @@ struct Input {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum Unit {
     /// The `.rs` files under a directory, less one excluded subdirectory (`src/bin` of `src`).
-    Dir { dir: PathBuf, exclude: Option<PathBuf> },
+    Dir {
+        dir: PathBuf,
+        exclude: Option<PathBuf>,
+    },
     /// A single file that is its own crate (an example, a test, a script).
     File(PathBuf),
 }
+
+/// A unit to check: its files (indices into the inputs), its target, and its configuration
+/// (or the configuration's error).
+type PlannedUnit = (Unit, Vec<usize>, TargetInfo, Result<Arc<Config>, String>);
 
 #[derive(Debug, Clone)]
 struct Package {
@@ -97,9 +108,13 @@ pub fn check(options: &CheckOptions) -> Result<CheckOutput, Error> {
     if let Some(jobs) = options.jobs {
         builder = builder.num_threads(jobs);
     }
-    let pool = builder
-        .build()
-        .map_err(|e| Error::new(ErrorKind::Io, None, format!("cannot start worker threads: {e}")))?;
+    let pool = builder.build().map_err(|e| {
+        Error::new(
+            ErrorKind::Io,
+            None,
+            format!("cannot start worker threads: {e}"),
+        )
+    })?;
     Ok(pool.install(|| run(options, explicit_config)))
 }
 
@@ -133,12 +148,16 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
             continue;
         }
         let (unit, target) = unit_of(&input.path, &mut packages);
-        units.entry(unit).or_insert_with(|| (Vec::new(), target)).0.push(index);
+        units
+            .entry(unit)
+            .or_insert_with(|| (Vec::new(), target))
+            .0
+            .push(index);
     }
     out.linted = units.values().map(|(files, _)| files.len()).sum();
 
     let mut configs: HashMap<PathBuf, Result<Arc<Config>, String>> = HashMap::new();
-    let units: Vec<(Unit, Vec<usize>, TargetInfo, Result<Arc<Config>, String>)> = units
+    let units: Vec<PlannedUnit> = units
         .into_iter()
         .map(|(unit, (files, target))| {
             let config = match &explicit_config {
@@ -150,7 +169,11 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
                     };
                     configs
                         .entry(dir.clone())
-                        .or_insert_with(|| Config::discover(&dir).map(Arc::new).map_err(|e| e.to_string()))
+                        .or_insert_with(|| {
+                            Config::discover(&dir)
+                                .map(Arc::new)
+                                .map_err(|e| e.to_string())
+                        })
                         .clone()
                 }
             };
@@ -169,14 +192,18 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
                 .par_iter()
                 .map(|&i| lint_file(&inputs[i], &facts, config))
                 .unzip();
-            Some((findings.concat(), errors.into_iter().flatten().collect(), target.clone()))
+            Some((
+                findings.concat(),
+                errors.into_iter().flatten().collect(),
+                target.clone(),
+            ))
         })
         .collect();
     for (_, _, _, config) in &units {
-        if let Err(e) = config {
-            if !config_errors.contains(e) {
-                config_errors.push(e.clone());
-            }
+        if let Err(e) = config
+            && !config_errors.contains(e)
+        {
+            config_errors.push(e.clone());
         }
     }
     for e in config_errors {
@@ -185,7 +212,8 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
     for (findings, errors, target) in results {
         for finding in &findings {
             if let Some(input) = by_path.get(finding.path.as_path()) {
-                out.sources.insert(finding.path.clone(), Arc::clone(&input.text));
+                out.sources
+                    .insert(finding.path.clone(), Arc::clone(&input.text));
                 let mut target = target.clone();
                 if target.src_path.as_os_str().is_empty() {
                     target = fallback_target(&finding.path);
@@ -211,12 +239,17 @@ fn walk(paths: &[PathBuf], errors: &mut Vec<Error>) -> Vec<PathBuf> {
             Err(e) => errors.push(Error::io(path, e)),
             Ok(meta) if meta.is_file() => files.push(path.clone()),
             Ok(meta) if !meta.is_dir() => {
-                errors.push(Error::new(ErrorKind::Io, Some(path), "not a file or directory"));
+                errors.push(Error::new(
+                    ErrorKind::Io,
+                    Some(path),
+                    "not a file or directory",
+                ));
             }
             Ok(_) => {
                 let walker = ignore::WalkBuilder::new(path)
                     .follow_links(true)
                     .require_git(false)
+                    .add_custom_ignore_filename(IGNORE_FILE)
                     .build();
                 for entry in walker {
                     match entry {
@@ -254,7 +287,9 @@ fn walk_error(root: &Path, err: ignore::Error) -> Error {
                 e
             }
         },
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => walk_error(root, *err),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_error(root, *err)
+        }
         ignore::Error::Io(io) => Error::io(root, io),
         other => Error::new(ErrorKind::Io, Some(root), other.to_string()),
     }
@@ -288,11 +323,19 @@ fn unit_of(path: &Path, packages: &mut HashMap<PathBuf, Option<Package>>) -> (Un
     let Ok(rel) = abs.strip_prefix(&package.dir) else {
         return alone;
     };
-    let parts: Vec<String> = rel.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+    let parts: Vec<String> = rel
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
     // `path` is as the user gave it; rebuild the unit directory in the same form.
     let base = ancestor_of(path, parts.len());
     let target = |kind: &str, name: String, src: PathBuf| TargetInfo {
-        package_id: format!("path+file://{}#{}@{}", package.dir.display(), package.name, package.version),
+        package_id: format!(
+            "path+file://{}#{}@{}",
+            package.dir.display(),
+            package.name,
+            package.version
+        ),
         name,
         kind: kind.to_owned(),
         src_path: src,
@@ -300,7 +343,12 @@ fn unit_of(path: &Path, packages: &mut HashMap<PathBuf, Option<Package>>) -> (Un
         manifest_path: Some(package.dir.join("Cargo.toml")),
     };
     let crate_name = package.name.replace('-', "_");
-    match parts.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    match parts
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         ["src", "bin", dir, _, ..] => {
             let dir = base.join("src").join("bin").join(dir);
             let t = target("bin", crate_name, dir.join("main.rs"));
@@ -308,7 +356,10 @@ fn unit_of(path: &Path, packages: &mut HashMap<PathBuf, Option<Package>>) -> (Un
         }
         ["src", "bin", file] => {
             let name = file.trim_end_matches(".rs").to_owned();
-            (Unit::File(path.to_path_buf()), target("bin", name, path.to_path_buf()))
+            (
+                Unit::File(path.to_path_buf()),
+                target("bin", name, path.to_path_buf()),
+            )
         }
         ["src", ..] => {
             let dir = base.join("src");
@@ -318,9 +369,17 @@ fn unit_of(path: &Path, packages: &mut HashMap<PathBuf, Option<Package>>) -> (Un
                 ("bin", "main.rs")
             };
             let t = target(kind, crate_name, package.dir.join("src").join(root));
-            (Unit::Dir { exclude: Some(dir.join("bin")), dir }, t)
+            (
+                Unit::Dir {
+                    exclude: Some(dir.join("bin")),
+                    dir,
+                },
+                t,
+            )
         }
-        [folder @ ("examples" | "tests" | "benches"), sub, _, ..] if package.dir.join(folder).join(sub).join("main.rs").is_file() => {
+        [folder @ ("examples" | "tests" | "benches"), sub, _, ..]
+            if package.dir.join(folder).join(sub).join("main.rs").is_file() =>
+        {
             let kind = kind_of(folder);
             let dir = base.join(folder).join(sub);
             let t = target(kind, (*sub).to_owned(), dir.join("main.rs"));
@@ -328,11 +387,20 @@ fn unit_of(path: &Path, packages: &mut HashMap<PathBuf, Option<Package>>) -> (Un
         }
         [folder @ ("examples" | "tests" | "benches"), .., file] => {
             let name = file.trim_end_matches(".rs").to_owned();
-            (Unit::File(path.to_path_buf()), target(kind_of(folder), name, path.to_path_buf()))
+            (
+                Unit::File(path.to_path_buf()),
+                target(kind_of(folder), name, path.to_path_buf()),
+            )
         }
         _ => {
-            let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-            (Unit::File(path.to_path_buf()), target("custom-build", name, path.to_path_buf()))
+            let name = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            (
+                Unit::File(path.to_path_buf()),
+                target("custom-build", name, path.to_path_buf()),
+            )
         }
     }
 }
@@ -401,6 +469,7 @@ fn unit_files(unit: &Unit) -> Vec<PathBuf> {
         Unit::Dir { dir, exclude } => {
             let mut files: Vec<PathBuf> = ignore::WalkBuilder::new(dir)
                 .require_git(false)
+                .add_custom_ignore_filename(IGNORE_FILE)
                 .build()
                 .filter_map(Result::ok)
                 .map(ignore::DirEntry::into_path)
@@ -431,10 +500,10 @@ fn collect_facts(unit: &Unit, inputs: &HashMap<&Path, &Input>, config: &Config) 
                 None => std::fs::read_to_string(path).ok().map(Arc::from),
             };
             if let Some(text) = text {
-                if max_nesting(&text) < MAX_DEPTH {
-                    if let Ok(file) = parse(&text) {
-                        facts.add_file(&file, roots.contains(path));
-                    }
+                if max_nesting(&text) < MAX_DEPTH
+                    && let Ok(file) = parse(&text)
+                {
+                    facts.add_file(&file, roots.contains(path));
                 }
                 proc_macro2::extra::invalidate_current_thread_spans();
             }
@@ -458,7 +527,10 @@ fn lint_file(input: &Input, facts: &CrateFacts, config: &Config) -> (Vec<Finding
             "{}: nesting is {depth} levels deep, more than the {MAX_DEPTH} ctxlint handles; skipped",
             path.display()
         );
-        return (Vec::new(), Some(Error::new(ErrorKind::TooDeep, Some(path), message)));
+        return (
+            Vec::new(),
+            Some(Error::new(ErrorKind::TooDeep, Some(path), message)),
+        );
     }
     let result = match parse(text) {
         Err(e) => {
@@ -469,7 +541,10 @@ fn lint_file(input: &Input, facts: &CrateFacts, config: &Config) -> (Vec<Finding
                 start.line,
                 start.column + 1
             );
-            (Vec::new(), Some(Error::new(ErrorKind::Parse, Some(path), message)))
+            (
+                Vec::new(),
+                Some(Error::new(ErrorKind::Parse, Some(path), message)),
+            )
         }
         Ok(file) => {
             let mut cx = FileCx::new(facts, config, path, text, &file);
@@ -545,7 +620,10 @@ mod tests {
 
     #[test]
     fn parse_keeps_offsets_after_a_shebang_and_bom() {
-        for text in ["#!/usr/bin/env rust\nfn main() {}\n", "\u{feff}fn main() {}\n"] {
+        for text in [
+            "#!/usr/bin/env rust\nfn main() {}\n",
+            "\u{feff}fn main() {}\n",
+        ] {
             let file = parse(text);
             assert!(file.is_ok(), "{text:?}");
         }

@@ -208,7 +208,12 @@ impl CrateFacts {
 
     /// Sorts a resolved type path into interior-mutable, immutable, or a container whose
     /// interior mutability is that of its type arguments.
-    pub(crate) fn classify(&self, full: &[String], imports: &Imports, config: &Config) -> TypeClass {
+    pub(crate) fn classify(
+        &self,
+        full: &[String],
+        imports: &Imports,
+        config: &Config,
+    ) -> TypeClass {
         let Some(last) = full.last() else {
             return TypeClass::Immutable;
         };
@@ -220,7 +225,9 @@ impl CrateFacts {
         }
         let root = full[0].as_str();
         let is_local = matches!(root, "crate" | "self" | "super" | "Self")
-            || (full.len() == 1 && (imports.defines(last) || self.defines_type(last)) && !is_prelude_type(last))
+            || (full.len() == 1
+                && (imports.defines(last) || self.defines_type(last))
+                && !is_prelude_type(last))
             || (full.len() > 1 && imports.defines(root));
         if is_local {
             return if self.interior_mutable.contains(last.as_str()) {
@@ -391,10 +398,14 @@ impl FactCollector<'_> {
     }
 
     fn add_type(&mut self, name: &syn::Ident, parts: Vec<Ty>) {
-        self.facts.types.entry(name.to_string()).or_default().push(TypeDef {
-            imports: Arc::clone(&self.imports),
-            parts,
-        });
+        self.facts
+            .types
+            .entry(name.to_string())
+            .or_default()
+            .push(TypeDef {
+                imports: Arc::clone(&self.imports),
+                parts,
+            });
     }
 }
 
@@ -407,9 +418,7 @@ fn returns_future(output: &syn::ReturnType) -> bool {
 }
 
 fn mentions_future(ty: &syn::Type) -> bool {
-    let bound_is_future = |b: &syn::TypeParamBound| {
-        matches!(b, syn::TypeParamBound::Trait(t) if t.path.segments.last().is_some_and(|s| s.ident == "Future"))
-    };
+    let bound_is_future = |b: &syn::TypeParamBound| matches!(b, syn::TypeParamBound::Trait(t) if t.path.segments.last().is_some_and(|s| s.ident == "Future"));
     match ty {
         syn::Type::ImplTrait(t) => t.bounds.iter().any(bound_is_future),
         syn::Type::TraitObject(t) => t.bounds.iter().any(bound_is_future),
@@ -468,18 +477,26 @@ impl<'ast> Visit<'ast> for FactCollector<'_> {
     }
 
     fn visit_item_const(&mut self, item: &'ast syn::ItemConst) {
-        self.facts.consts.entry(item.ident.to_string()).or_default().push(TypeDef {
-            imports: Arc::clone(&self.imports),
-            parts: vec![Ty::of(&item.ty)],
-        });
+        self.facts
+            .consts
+            .entry(item.ident.to_string())
+            .or_default()
+            .push(TypeDef {
+                imports: Arc::clone(&self.imports),
+                parts: vec![Ty::of(&item.ty)],
+            });
         syn::visit::visit_item_const(self, item);
     }
 
     fn visit_item_static(&mut self, item: &'ast syn::ItemStatic) {
-        self.facts.consts.entry(item.ident.to_string()).or_default().push(TypeDef {
-            imports: Arc::clone(&self.imports),
-            parts: vec![Ty::of(&item.ty)],
-        });
+        self.facts
+            .consts
+            .entry(item.ident.to_string())
+            .or_default()
+            .push(TypeDef {
+                imports: Arc::clone(&self.imports),
+                parts: vec![Ty::of(&item.ty)],
+            });
         syn::visit::visit_item_static(self, item);
     }
 

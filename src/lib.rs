@@ -40,16 +40,25 @@ mod suppress;
 pub use config::Config;
 pub use ctxlint_catalogue as catalogue;
 pub use diagnostic::{Applicability, Finding, SourceSpan, Suggestion, TargetInfo};
-pub use engine::{CheckOptions, CheckOutput, check};
+pub use engine::{CheckOptions, CheckOutput, IGNORE_FILE, check};
 pub use error::{Error, ErrorKind};
 
 impl CheckOutput {
     /// The findings as people read them: one ariadne report per finding, in order.
     pub fn render_human(&self, color: bool) -> String {
         let mut out = String::new();
+        let mut index: Option<(&std::path::Path, ariadne::Source<&str>)> = None;
         for finding in &self.findings {
             let source = self.sources.get(&finding.path).map_or("", |s| &**s);
-            out.push_str(&finding.render(source, color));
+            let index = match &mut index {
+                Some((path, index)) if *path == finding.path => index,
+                slot => {
+                    &slot
+                        .insert((&finding.path, ariadne::Source::from(source)))
+                        .1
+                }
+            };
+            out.push_str(&finding.render_in(index, color));
         }
         out
     }
@@ -57,14 +66,23 @@ impl CheckOutput {
     /// The findings as cargo's JSON messages, one object per line.
     pub fn render_json(&self) -> String {
         let mut out = String::new();
+        let mut index: Option<(&std::path::Path, ariadne::Source<&str>)> = None;
         for finding in &self.findings {
             let source = self.sources.get(&finding.path).map_or("", |s| &**s);
+            let index = match &mut index {
+                Some((path, index)) if *path == finding.path => index,
+                slot => {
+                    &slot
+                        .insert((&finding.path, ariadne::Source::from(source)))
+                        .1
+                }
+            };
             let target = self
                 .targets
                 .get(&finding.path)
                 .cloned()
                 .unwrap_or_else(|| diagnostic::fallback_target(&finding.path));
-            out.push_str(&finding.to_json(source, &target).to_string());
+            out.push_str(&finding.to_json_in(source, index, &target).to_string());
             out.push('\n');
         }
         out

@@ -110,7 +110,13 @@ fn run() -> Result<ExitCode> {
     match cli.command {
         Command::Rules => {
             for lint in catalogue::LINTS {
-                writeln!(stdout, "{:<26} {:<5} {}", lint.name, lint.default_level.as_str(), lint.summary)?;
+                writeln!(
+                    stdout,
+                    "{:<26} {:<5} {}",
+                    lint.name,
+                    lint.default_level.as_str(),
+                    lint.summary
+                )?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -119,7 +125,12 @@ fn run() -> Result<ExitCode> {
                 let names: Vec<_> = catalogue::LINTS.iter().map(|l| l.name).collect();
                 bail!("unknown lint `{name}`; the lints are: {}", names.join(", "));
             };
-            writeln!(stdout, "# `{}` (default: {})\n", lint.name, lint.default_level.as_str())?;
+            writeln!(
+                stdout,
+                "# `{}` (default: {})\n",
+                lint.name,
+                lint.default_level.as_str()
+            )?;
             writeln!(stdout, "{}", lint.doc.trim_end())?;
             Ok(ExitCode::SUCCESS)
         }

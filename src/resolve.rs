@@ -76,7 +76,10 @@ impl Imports {
         }
         if !self.defined.contains(first) && !self.ambiguous.contains(first) {
             for glob in &self.globs {
-                if glob.len() == 1 && glob[0] == "contextvars" && CONTEXTVARS_EXPORTS.contains(&first.as_str()) {
+                if glob.len() == 1
+                    && glob[0] == "contextvars"
+                    && CONTEXTVARS_EXPORTS.contains(&first.as_str())
+                {
                     let mut out = glob.clone();
                     out.extend(segments);
                     return out;
@@ -151,7 +154,11 @@ impl<'ast> Visit<'ast> for Collector {
     }
 
     fn visit_item_extern_crate(&mut self, item: &'ast syn::ItemExternCrate) {
-        let name = item.rename.as_ref().map_or(&item.ident, |(_, r)| r).to_string();
+        let name = item
+            .rename
+            .as_ref()
+            .map_or(&item.ident, |(_, r)| r)
+            .to_string();
         self.imports.add(name, vec![item.ident.to_string()]);
     }
 
@@ -209,7 +216,9 @@ mod tests {
     use super::*;
 
     fn imports(src: &str) -> Imports {
-        syn::parse_file(src).map(|f| Imports::of_file(&f)).unwrap_or_default()
+        syn::parse_file(src)
+            .map(|f| Imports::of_file(&f))
+            .unwrap_or_default()
     }
 
     fn path(src: &str) -> syn::Path {

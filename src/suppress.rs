@@ -21,7 +21,9 @@ fn meta_levels(meta: &syn::Meta, out: &mut Vec<(&'static str, Level)>) {
     let Some(ident) = list.path.get_ident() else {
         return;
     };
-    let Ok(nested) = list.parse_args_with(Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated) else {
+    let Ok(nested) =
+        list.parse_args_with(Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated)
+    else {
         return;
     };
     let level = match ident.to_string().as_str() {
@@ -32,9 +34,11 @@ fn meta_levels(meta: &syn::Meta, out: &mut Vec<(&'static str, Level)>) {
             let mut items = nested.iter();
             // Only `dylint_lib` conditions: they hold when the Dylint driver runs, which is the
             // build the CLI stands in for.
-            let is_dylint = items
-                .next()
-                .is_some_and(|cond| quote::ToTokens::to_token_stream(cond).to_string().contains("dylint_lib"));
+            let is_dylint = items.next().is_some_and(|cond| {
+                quote::ToTokens::to_token_stream(cond)
+                    .to_string()
+                    .contains("dylint_lib")
+            });
             if is_dylint {
                 for inner in items {
                     meta_levels(inner, out);
@@ -135,7 +139,8 @@ mod tests {
     use super::*;
 
     fn attrs(src: &str) -> Vec<(&'static str, Level)> {
-        let file: syn::File = syn::parse_str(&format!("{src} fn f() {{}}")).unwrap_or_else(|_| syn::parse_quote!());
+        let file: syn::File =
+            syn::parse_str(&format!("{src} fn f() {{}}")).unwrap_or_else(|_| syn::parse_quote!());
         match file.items.first() {
             Some(syn::Item::Fn(f)) => levels(&f.attrs),
             _ => Vec::new(),
@@ -144,7 +149,10 @@ mod tests {
 
     #[test]
     fn reads_every_form() {
-        assert_eq!(attrs("#[allow(interior_mutable_default)]"), [("interior_mutable_default", Level::Allow)]);
+        assert_eq!(
+            attrs("#[allow(interior_mutable_default)]"),
+            [("interior_mutable_default", Level::Allow)]
+        );
         assert_eq!(
             attrs("#[expect(sync_run_wraps_future, reason = \"x\")]"),
             [("sync_run_wraps_future", Level::Allow)]
@@ -153,7 +161,10 @@ mod tests {
             attrs("#[cfg_attr(dylint_lib = \"ctxlint\", allow(sync_run_wraps_future))]"),
             [("sync_run_wraps_future", Level::Allow)]
         );
-        assert_eq!(attrs("#[deny(ctxlint::sync_run_wraps_future)]"), [("sync_run_wraps_future", Level::Deny)]);
+        assert_eq!(
+            attrs("#[deny(ctxlint::sync_run_wraps_future)]"),
+            [("sync_run_wraps_future", Level::Deny)]
+        );
         assert!(attrs("#[cfg_attr(test, allow(sync_run_wraps_future))]").is_empty());
         assert!(attrs("#[allow(dead_code, clippy::sync_run_wraps_future)]").is_empty());
     }

@@ -8,7 +8,10 @@ use std::process::{Command, Output, Stdio};
 type Result<T = (), E = Box<dyn std::error::Error>> = std::result::Result<T, E>;
 
 fn ctxlint_in(dir: &Path, args: &[&str]) -> Result<Output> {
-    Ok(Command::new(env!("CARGO_BIN_EXE_ctxlint")).args(args).current_dir(dir).output()?)
+    Ok(Command::new(env!("CARGO_BIN_EXE_ctxlint"))
+        .args(args)
+        .current_dir(dir)
+        .output()?)
 }
 
 fn stdout(o: &Output) -> String {
@@ -45,7 +48,11 @@ fn exit_codes() -> Result {
     assert!(stdout(&bad).contains("interior_mutable_default"));
     let missing = ctxlint_in(dir.path(), &["check", "no/such/file.rs"])?;
     assert_eq!(missing.status.code(), Some(2));
-    assert!(stderr(&missing).contains("no/such/file.rs"), "{}", stderr(&missing));
+    assert!(
+        stderr(&missing).contains("no/such/file.rs"),
+        "{}",
+        stderr(&missing)
+    );
     let usage = ctxlint_in(dir.path(), &["check", "--format", "xml"])?;
     assert_eq!(usage.status.code(), Some(2));
     let help = ctxlint_in(dir.path(), &["--help"])?;
@@ -56,9 +63,12 @@ fn exit_codes() -> Result {
 #[test]
 fn a_broken_pipe_exits_quietly() -> Result {
     let dir = tempfile::tempdir()?;
-    let mut text = String::from("use contextvars::ContextVar;\nuse std::sync::Mutex;\nfn main() {\n");
+    let mut text =
+        String::from("use contextvars::ContextVar;\nuse std::sync::Mutex;\nfn main() {\n");
     for i in 0..2000 {
-        text.push_str(&format!("    let v{i} = ContextVar::with_default(\"v\", std::sync::Arc::new(Mutex::new(0)));\n"));
+        text.push_str(&format!(
+            "    let v{i} = ContextVar::with_default(\"v\", std::sync::Arc::new(Mutex::new(0)));\n"
+        ));
     }
     text.push_str("}\n");
     write(dir.path(), "many.rs", text)?;
@@ -69,7 +79,11 @@ fn a_broken_pipe_exits_quietly() -> Result {
         .stderr(Stdio::piped())
         .spawn()?;
     let mut first = [0u8; 16];
-    child.stdout.as_mut().ok_or("no stdout")?.read_exact(&mut first)?;
+    child
+        .stdout
+        .as_mut()
+        .ok_or("no stdout")?
+        .read_exact(&mut first)?;
     drop(child.stdout.take());
     let output = child.wait_with_output()?;
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
@@ -80,12 +94,19 @@ fn a_broken_pipe_exits_quietly() -> Result {
 #[test]
 fn a_parse_error_names_the_place_and_others_are_still_checked() -> Result {
     let dir = tempfile::tempdir()?;
-    write(dir.path(), "broken.rs", "use contextvars::ContextVar;\nfn main() {\n    let x = ;\n}\n")?;
+    write(
+        dir.path(),
+        "broken.rs",
+        "use contextvars::ContextVar;\nfn main() {\n    let x = ;\n}\n",
+    )?;
     write(dir.path(), "bad.rs", BAD_DEFAULT)?;
     let out = ctxlint_in(dir.path(), &["check", "."])?;
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(err.contains("broken.rs:3:13: cannot parse: expected an expression"), "{err}");
+    assert!(
+        err.contains("broken.rs:3:13: cannot parse: expected an expression"),
+        "{err}"
+    );
     assert!(stdout(&out).contains("bad.rs:3:"), "{}", stdout(&out));
     Ok(())
 }
@@ -100,7 +121,10 @@ fn non_utf8_and_unreadable_files_are_errors() -> Result {
     let out = ctxlint_in(dir.path(), &["check", "."])?;
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(err.contains("latin1.rs: not valid UTF-8 (first bad byte at offset 6)"), "{err}");
+    assert!(
+        err.contains("latin1.rs: not valid UTF-8 (first bad byte at offset 6)"),
+        "{err}"
+    );
     #[cfg(unix)]
     assert!(err.contains("dangling.rs"), "{err}");
     assert!(stdout(&out).contains("bad.rs"));
@@ -114,7 +138,11 @@ fn non_utf8_and_unreadable_files_are_errors() -> Result {
         if std::fs::read(&locked).is_err() {
             let out = ctxlint_in(dir.path(), &["check", "locked.rs"])?;
             assert_eq!(out.status.code(), Some(2));
-            assert!(stderr(&out).contains("locked.rs: Permission denied"), "{}", stderr(&out));
+            assert!(
+                stderr(&out).contains("locked.rs: Permission denied"),
+                "{}",
+                stderr(&out)
+            );
         }
     }
     Ok(())
@@ -135,7 +163,11 @@ fn symlink_loops_are_errors() -> Result {
     assert!(stdout(&out).contains("bad.rs"));
     let direct = ctxlint_in(dir.path(), &["check", "self.rs"])?;
     assert_eq!(direct.status.code(), Some(2));
-    assert!(stderr(&direct).contains("self.rs: symbolic link loop"), "{}", stderr(&direct));
+    assert!(
+        stderr(&direct).contains("self.rs: symbolic link loop"),
+        "{}",
+        stderr(&direct)
+    );
     Ok(())
 }
 
@@ -150,25 +182,49 @@ fn deep_nesting_is_handled() -> Result {
         ")".repeat(n)
     );
     write(dir.path(), "deep.rs", deep)?;
-    let blocks = format!("use contextvars::ContextVar;\nfn main() {{ let x = {}1{}; }}\n", "{".repeat(n), "}".repeat(n));
+    let blocks = format!(
+        "use contextvars::ContextVar;\nfn main() {{ let x = {}1{}; }}\n",
+        "{".repeat(n),
+        "}".repeat(n)
+    );
     write(dir.path(), "blocks.rs", blocks)?;
-    let chain = format!("use contextvars::ContextVar;\nfn main() {{ let x = 1{}; }}\n", " + 1".repeat(n));
+    let chain = format!(
+        "use contextvars::ContextVar;\nfn main() {{ let x = 1{}; }}\n",
+        " + 1".repeat(n)
+    );
     write(dir.path(), "chain.rs", chain)?;
-    let unary = format!("use contextvars::ContextVar;\nfn main() {{ let x = {}1; }}\n", "-".repeat(n));
+    let unary = format!(
+        "use contextvars::ContextVar;\nfn main() {{ let x = {}1; }}\n",
+        "-".repeat(n)
+    );
     write(dir.path(), "unary.rs", unary)?;
     let out = ctxlint_in(dir.path(), &["check", "--format", "json", "."])?;
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(stdout(&out).contains("\"line_start\":5"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("\"line_start\":5"),
+        "{}",
+        stdout(&out)
+    );
 
     // Far deeper: a clear error, not a crash.
-    let deeper = format!("use contextvars::ContextVar;\nfn main() {{ let x = {}1{}; }}\n", "[".repeat(100_000), "]".repeat(100_000));
+    let deeper = format!(
+        "use contextvars::ContextVar;\nfn main() {{ let x = {}1{}; }}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
     write(dir.path(), "deeper.rs", deeper)?;
-    let closures = format!("use contextvars::ContextVar;\nfn main() {{ let x = {}1; }}\n", "|| ".repeat(100_000));
+    let closures = format!(
+        "use contextvars::ContextVar;\nfn main() {{ let x = {}1; }}\n",
+        "|| ".repeat(100_000)
+    );
     write(dir.path(), "closures.rs", closures)?;
     let out = ctxlint_in(dir.path(), &["check", "."])?;
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(err.contains("deeper.rs: nesting is 100001 levels deep, more than"), "{err}");
+    assert!(
+        err.contains("deeper.rs: nesting is 100001 levels deep, more than"),
+        "{err}"
+    );
     assert!(err.contains("closures.rs: nesting is"), "{err}");
     Ok(())
 }
@@ -176,7 +232,16 @@ fn deep_nesting_is_handled() -> Result {
 #[test]
 fn json_reads_as_cargo_messages() -> Result {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = ctxlint_in(root, &["check", "--format", "json", "tests/ui/srwf_seed.rs", "tests/ui/imd_seed.rs"])?;
+    let out = ctxlint_in(
+        root,
+        &[
+            "check",
+            "--format",
+            "json",
+            "tests/ui/srwf_seed.rs",
+            "tests/ui/imd_seed.rs",
+        ],
+    )?;
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
     let mut count = 0;
@@ -187,16 +252,37 @@ fn json_reads_as_cargo_messages() -> Result {
         count += 1;
         let diag = &msg.message;
         let code = diag.code.as_ref().map(|c| c.code.as_str());
-        assert!(matches!(code, Some("interior_mutable_default" | "sync_run_wraps_future")));
-        assert_eq!(diag.level, cargo_metadata::diagnostic::DiagnosticLevel::Warning);
-        let primary = diag.spans.iter().find(|s| s.is_primary).ok_or("no primary span")?;
+        assert!(matches!(
+            code,
+            Some("interior_mutable_default" | "sync_run_wraps_future")
+        ));
+        assert_eq!(
+            diag.level,
+            cargo_metadata::diagnostic::DiagnosticLevel::Warning
+        );
+        let primary = diag
+            .spans
+            .iter()
+            .find(|s| s.is_primary)
+            .ok_or("no primary span")?;
         let source = std::fs::read_to_string(root.join(&primary.file_name))?;
         // Byte offsets, lines and columns agree with the file.
         let snippet = &source[primary.byte_start as usize..primary.byte_end as usize];
-        let line = source.lines().nth(primary.line_start - 1).ok_or("no line")?;
-        let col: String = line.chars().skip(primary.column_start - 1).take(snippet.chars().count()).collect();
+        let line = source
+            .lines()
+            .nth(primary.line_start - 1)
+            .ok_or("no line")?;
+        let col: String = line
+            .chars()
+            .skip(primary.column_start - 1)
+            .take(snippet.chars().count())
+            .collect();
         assert_eq!(col, snippet.lines().next().unwrap_or(""));
-        assert!(diag.rendered.as_deref().is_some_and(|r| r.contains(diag.message.as_str())));
+        assert!(
+            diag.rendered
+                .as_deref()
+                .is_some_and(|r| r.contains(diag.message.as_str()))
+        );
         if code == Some("sync_run_wraps_future") {
             let suggestion = diag
                 .children
@@ -204,14 +290,28 @@ fn json_reads_as_cargo_messages() -> Result {
                 .flat_map(|c| &c.spans)
                 .find(|s| s.suggested_replacement.is_some())
                 .ok_or("no suggestion")?;
-            assert_eq!(suggestion.suggested_replacement.as_deref(), Some("copy_ctx.scope_mut(nested())"));
+            assert_eq!(
+                suggestion.suggested_replacement.as_deref(),
+                Some("copy_ctx.scope_mut(nested())")
+            );
             assert_eq!(
                 suggestion.suggestion_applicability,
                 Some(cargo_metadata::diagnostic::Applicability::MachineApplicable)
             );
         }
-        assert_eq!(msg.target.name, if code == Some("sync_run_wraps_future") { "srwf_seed" } else { "imd_seed" });
-        assert!(msg.package_id.repr.ends_with("#ctxlint@0.1.0"), "{}", msg.package_id.repr);
+        assert_eq!(
+            msg.target.name,
+            if code == Some("sync_run_wraps_future") {
+                "srwf_seed"
+            } else {
+                "imd_seed"
+            }
+        );
+        assert!(
+            msg.package_id.repr.ends_with("#ctxlint@0.1.0"),
+            "{}",
+            msg.package_id.repr
+        );
     }
     assert_eq!(count, 4);
     Ok(())
@@ -241,7 +341,10 @@ fn suggestions_state_their_applicability() -> Result {
         ("ctx.scope_mut(work(1))", "Some(MachineApplicable)"),
         ("ctx.scope_mut(work(1))", "Some(MaybeIncorrect)"),
         ("ctx.scope_mut(work(n()))", "Some(MaybeIncorrect)"),
-        ("ctx.scope_mut(async { work(2).await })", "Some(MaybeIncorrect)"),
+        (
+            "ctx.scope_mut(async { work(2).await })",
+            "Some(MaybeIncorrect)",
+        ),
     ];
     let got: Vec<(&str, &str)> = got.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     assert_eq!(got, want);
@@ -253,7 +356,10 @@ fn prefilter_changes_nothing() -> Result {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     for path in ["tests/ui", "src", "."] {
         let with = ctxlint_in(root, &["check", "--format", "json", "-q", path])?;
-        let without = ctxlint_in(root, &["check", "--format", "json", "-q", "--no-prefilter", path])?;
+        let without = ctxlint_in(
+            root,
+            &["check", "--format", "json", "-q", "--no-prefilter", path],
+        )?;
         assert_eq!(stdout(&with), stdout(&without), "{path}");
         assert_eq!(with.status.code(), without.status.code(), "{path}");
     }
@@ -263,8 +369,16 @@ fn prefilter_changes_nothing() -> Result {
 #[test]
 fn facts_come_from_the_whole_crate() -> Result {
     let dir = tempfile::tempdir()?;
-    write(dir.path(), "Cargo.toml", "[package]\nname = \"app\"\nversion = \"0.2.0\"\nedition = \"2024\"\n")?;
-    write(dir.path(), "src/lib.rs", "#![allow(dead_code)]\nmod shared;\nmod user;\n")?;
+    write(
+        dir.path(),
+        "Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.2.0\"\nedition = \"2024\"\n",
+    )?;
+    write(
+        dir.path(),
+        "src/lib.rs",
+        "#![allow(dead_code)]\nmod shared;\nmod user;\n",
+    )?;
     write(
         dir.path(),
         "src/shared.rs",
@@ -281,12 +395,22 @@ fn facts_come_from_the_whole_crate() -> Result {
     let out = ctxlint_in(dir.path(), &["check", "--format", "json", "src/user.rs"])?;
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let text = stdout(&out);
-    assert!(text.contains("\"code\":\"interior_mutable_default\""), "{text}");
-    assert!(text.contains("\"code\":\"sync_run_wraps_future\""), "{text}");
+    assert!(
+        text.contains("\"code\":\"interior_mutable_default\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("\"code\":\"sync_run_wraps_future\""),
+        "{text}"
+    );
     assert!(text.contains("app@0.2.0"), "{text}");
 
     // A crate-level `#![allow]` in `lib.rs` covers every file of the crate.
-    write(dir.path(), "src/lib.rs", "#![allow(interior_mutable_default)]\nmod shared;\nmod user;\n")?;
+    write(
+        dir.path(),
+        "src/lib.rs",
+        "#![allow(interior_mutable_default)]\nmod shared;\nmod user;\n",
+    )?;
     let out = ctxlint_in(dir.path(), &["check", "--format", "json", "."])?;
     let text = stdout(&out);
     assert!(!text.contains("interior_mutable_default"), "{text}");
@@ -310,10 +434,16 @@ fn config_sets_levels_and_types() -> Result {
         "ctxlint.toml",
         "[lints]\ninterior_mutable_default = \"deny\"\n[interior_mutable_default]\nextra-types = [\"handles::Handle\"]\nignore-types = [\"std::sync::Mutex\"]\n",
     )?;
-    let out = ctxlint_in(dir.path(), &["check", "--color", "never", "types.rs", "bad.rs"])?;
+    let out = ctxlint_in(
+        dir.path(),
+        &["check", "--color", "never", "types.rs", "bad.rs"],
+    )?;
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
-    assert!(text.contains("Error: `ContextVar` default value is interior-mutable"), "{text}");
+    assert!(
+        text.contains("Error: `ContextVar` default value is interior-mutable"),
+        "{text}"
+    );
     assert!(text.contains("types.rs:5:"), "{text}");
     assert!(!text.contains("types.rs:6:"), "{text}");
     assert!(!text.contains("bad.rs"), "{text}");
@@ -329,14 +459,30 @@ fn config_sets_levels_and_types() -> Result {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 
     // Unknown keys and lint names are errors that name the file.
-    write(dir.path(), "ctxlint.toml", "[lints]\nno_such_lint = \"warn\"\n")?;
+    write(
+        dir.path(),
+        "ctxlint.toml",
+        "[lints]\nno_such_lint = \"warn\"\n",
+    )?;
     let out = ctxlint_in(dir.path(), &["check", "bad.rs"])?;
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("ctxlint.toml: unknown lint `no_such_lint`"), "{}", stderr(&out));
-    write(dir.path(), "ctxlint.toml", "[interior_mutable_default]\nextra = []\n")?;
+    assert!(
+        stderr(&out).contains("ctxlint.toml: unknown lint `no_such_lint`"),
+        "{}",
+        stderr(&out)
+    );
+    write(
+        dir.path(),
+        "ctxlint.toml",
+        "[interior_mutable_default]\nextra = []\n",
+    )?;
     let out = ctxlint_in(dir.path(), &["check", "--config", "ctxlint.toml", "bad.rs"])?;
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("ctxlint.toml") && stderr(&out).contains("unknown field `extra`"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("ctxlint.toml") && stderr(&out).contains("unknown field `extra`"),
+        "{}",
+        stderr(&out)
+    );
     Ok(())
 }
 
@@ -365,14 +511,24 @@ fn readme_table_matches_the_catalogue() -> Result {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
     let readme = std::fs::read_to_string(&path)?;
     let (begin, end) = ("<!-- lints:begin -->", "<!-- lints:end -->");
-    let start = readme.find(begin).ok_or("README.md has no lints:begin marker")? + begin.len();
-    let stop = readme.find(end).ok_or("README.md has no lints:end marker")?;
+    let start = readme
+        .find(begin)
+        .ok_or("README.md has no lints:begin marker")?
+        + begin.len();
+    let stop = readme
+        .find(end)
+        .ok_or("README.md has no lints:end marker")?;
     let want = format!("\n{}", ctxlint::catalogue::markdown_table());
     if readme[start..stop] != want {
         if std::env::var_os("CTXLINT_BLESS").is_some() {
-            std::fs::write(&path, format!("{}{want}{}", &readme[..start], &readme[stop..]))?;
+            std::fs::write(
+                &path,
+                format!("{}{want}{}", &readme[..start], &readme[stop..]),
+            )?;
         } else {
-            panic!("README.md's lint table differs from the catalogue; run `CTXLINT_BLESS=1 cargo test --test cli readme`");
+            panic!(
+                "README.md's lint table differs from the catalogue; run `CTXLINT_BLESS=1 cargo test --test cli readme`"
+            );
         }
     }
     Ok(())

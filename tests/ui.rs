@@ -46,7 +46,10 @@ fn ctxlint(args: &[&str]) -> Result<std::process::Output> {
 
 /// Runs one case; returns its problems, if any.
 fn run_case(case: &Path, bless: bool) -> Result<Vec<String>> {
-    let name = case.file_name().and_then(|n| n.to_str()).ok_or("bad file name")?;
+    let name = case
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or("bad file name")?;
     let rel = format!("tests/ui/{name}");
     let source = std::fs::read_to_string(case)?;
     let mut problems = Vec::new();
@@ -57,7 +60,10 @@ fn run_case(case: &Path, bless: bool) -> Result<Vec<String>> {
     for line in String::from_utf8(json.stdout)?.lines() {
         let value: serde_json::Value = serde_json::from_str(line)?;
         let message = &value["message"];
-        let code = message["code"]["code"].as_str().ok_or("no code")?.to_owned();
+        let code = message["code"]["code"]
+            .as_str()
+            .ok_or("no code")?
+            .to_owned();
         let primary = message["spans"]
             .as_array()
             .and_then(|spans| spans.iter().find(|s| s["is_primary"] == true))
@@ -69,19 +75,32 @@ fn run_case(case: &Path, bless: bool) -> Result<Vec<String>> {
     for (key, n) in &expected {
         let got = found.get(key).copied().unwrap_or(0);
         if got < *n {
-            problems.push(format!("{rel}:{}: expected `{}` here, not reported", key.0, key.1));
+            problems.push(format!(
+                "{rel}:{}: expected `{}` here, not reported",
+                key.0, key.1
+            ));
         }
     }
     for (key, n) in &found {
         let want = expected.get(key).copied().unwrap_or(0);
         if *n > want {
-            problems.push(format!("{rel}:{}: `{}` reported but not marked", key.0, key.1));
+            problems.push(format!(
+                "{rel}:{}: `{}` reported but not marked",
+                key.0, key.1
+            ));
         }
     }
     let code = json.status.code();
-    let want_code = if expected.is_empty() { Some(0) } else { Some(1) };
+    let want_code = if expected.is_empty() {
+        Some(0)
+    } else {
+        Some(1)
+    };
     if code != want_code {
-        problems.push(format!("{rel}: exit code {code:?}, expected {want_code:?}: {}", String::from_utf8_lossy(&json.stderr)));
+        problems.push(format!(
+            "{rel}: exit code {code:?}, expected {want_code:?}: {}",
+            String::from_utf8_lossy(&json.stderr)
+        ));
     }
 
     // 2. The human output against the snapshot.
@@ -117,7 +136,12 @@ fn ui() -> Result<()> {
     for case in &cases {
         problems.extend(run_case(case, bless)?);
     }
-    assert!(problems.is_empty(), "{} problem(s):\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} problem(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
     Ok(())
 }
 
@@ -128,7 +152,11 @@ fn no_orphan_snapshots() -> Result<()> {
     for entry in std::fs::read_dir(&dir)? {
         let path = entry?.path();
         if path.extension().is_some_and(|e| e == "stderr") {
-            assert!(path.with_extension("rs").exists(), "{} has no case", path.display());
+            assert!(
+                path.with_extension("rs").exists(),
+                "{} has no case",
+                path.display()
+            );
         }
     }
     Ok(())
@@ -149,19 +177,37 @@ fn enough_cases_per_lint() -> Result<()> {
                 ("sync_run_wraps_future", ".run("),
             ] {
                 let calls = code.matches(needle).count()
-                    + if needle == ".run(" { code.matches("Context::run(").count() } else { 0 };
+                    + if needle == ".run(" {
+                        code.matches("Context::run(").count()
+                    } else {
+                        0
+                    };
                 if line.contains(&format!("//~ {lint}")) {
                     *positives.entry(lint).or_default() += 1;
-                } else if calls > 0 || (lint == "interior_mutable_default" && line.trim_start().starts_with("static") && code.contains("with_default")) {
+                } else if calls > 0
+                    || (lint == "interior_mutable_default"
+                        && line.trim_start().starts_with("static")
+                        && code.contains("with_default"))
+                {
                     *negatives.entry(lint).or_default() += calls.max(1);
                 }
             }
         }
     }
     for lint in ["interior_mutable_default", "sync_run_wraps_future"] {
-        let (p, n) = (positives.get(lint).copied().unwrap_or(0), negatives.get(lint).copied().unwrap_or(0));
-        assert!(p + n >= 25, "{lint}: only {p} positive and {n} negative cases");
-        assert!(n * 2 >= p + n - 1, "{lint}: {n} negatives is less than half of {}", p + n);
+        let (p, n) = (
+            positives.get(lint).copied().unwrap_or(0),
+            negatives.get(lint).copied().unwrap_or(0),
+        );
+        assert!(
+            p + n >= 25,
+            "{lint}: only {p} positive and {n} negative cases"
+        );
+        assert!(
+            n * 2 >= p + n - 1,
+            "{lint}: {n} negatives is less than half of {}",
+            p + n
+        );
     }
     Ok(())
 }

@@ -98,7 +98,9 @@ pub static SYNC_RUN_WRAPS_FUTURE: Lint = Lint {
            caller",
     help: "bind the future to the context with `ctx.scope(fut)`, or spawn it with \
            `contextvars::spawn(fut)`",
-    suggestion: Some("poll the future inside the context with `scope_mut`, which keeps its writes there as `run` does"),
+    suggestion: Some(
+        "poll the future inside the context with `scope_mut`, which keeps its writes there as `run` does",
+    ),
     doc: include_str!("../docs/sync_run_wraps_future.md"),
 };
 
@@ -139,10 +141,17 @@ mod tests {
     /// The message convention of rustc and clippy (`tests/lint_message_convention.rs` there).
     fn check_convention(what: &str, text: &str) {
         let first = text.chars().next().unwrap_or(' ');
-        assert!(!first.is_uppercase(), "{what} starts in uppercase: {text:?}");
+        assert!(
+            !first.is_uppercase(),
+            "{what} starts in uppercase: {text:?}"
+        );
         assert!(!text.ends_with('.'), "{what} ends with a period: {text:?}");
         assert!(!text.contains("  "), "{what} has a double space: {text:?}");
-        assert_eq!(text.matches('`').count() % 2, 0, "{what} has an unpaired backtick: {text:?}");
+        assert_eq!(
+            text.matches('`').count() % 2,
+            0,
+            "{what} has an unpaired backtick: {text:?}"
+        );
     }
 
     #[test]
@@ -168,7 +177,9 @@ mod tests {
     fn names_are_unique_snake_case() {
         for (i, lint) in LINTS.iter().enumerate() {
             assert!(
-                lint.name.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                lint.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '_'),
                 "{} is not snake_case",
                 lint.name
             );
@@ -193,7 +204,11 @@ mod tests {
             let mut at = 0;
             for section in sections {
                 let found = lint.doc[at..].find(section);
-                assert!(found.is_some(), "{} lacks {section:?} (or has it out of order)", lint.name);
+                assert!(
+                    found.is_some(),
+                    "{} lacks {section:?} (or has it out of order)",
+                    lint.name
+                );
                 at += found.unwrap_or(0) + section.len();
             }
         }

@@ -115,18 +115,21 @@ fn value_is_im(cx: &FileCx<'_>, expr: &syn::Expr) -> bool {
                 // `Some(..)`, or a tuple struct `Wrapper(..)` of this crate.
                 None => func.path.clone(),
             };
-            let arg_types_im = generic_types(&type_path).any(|t| cx.facts.type_is_im(t, &cx.imports, cx.config));
+            let arg_types_im =
+                generic_types(&type_path).any(|t| cx.facts.type_is_im(t, &cx.imports, cx.config));
             match class_of(cx, &type_path) {
                 TypeClass::InteriorMutable => true,
                 TypeClass::Container => arg_types_im || any(&mut call.args.iter()),
                 TypeClass::Immutable => {
                     let name = type_path.segments.last().map(|s| s.ident.to_string());
-                    matches!(name.as_deref(), Some("Some" | "Ok" | "Err")) && any(&mut call.args.iter())
+                    matches!(name.as_deref(), Some("Some" | "Ok" | "Err"))
+                        && any(&mut call.args.iter())
                 }
             }
         }
         syn::Expr::Struct(s) if s.qself.is_none() => {
-            let enum_im = parent(&s.path).is_some_and(|p| class_of(cx, &p) == TypeClass::InteriorMutable);
+            let enum_im =
+                parent(&s.path).is_some_and(|p| class_of(cx, &p) == TypeClass::InteriorMutable);
             match class_of(cx, &s.path) {
                 TypeClass::InteriorMutable => true,
                 TypeClass::Container => enum_im || any(&mut s.fields.iter().map(|f| &f.expr)),
@@ -141,7 +144,8 @@ fn value_is_im(cx: &FileCx<'_>, expr: &syn::Expr) -> bool {
             // A constant or static of the crate, a unit variant of an interior-mutable enum,
             // or a unit struct.
             cx.facts.const_is_im(&name, cx.config)
-                || parent(&p.path).is_some_and(|parent| class_of(cx, &parent) == TypeClass::InteriorMutable)
+                || parent(&p.path)
+                    .is_some_and(|parent| class_of(cx, &parent) == TypeClass::InteriorMutable)
                 || (p.path.segments.len() == 1
                     && cx.facts.defines_type(&name)
                     && class_of(cx, &p.path) == TypeClass::InteriorMutable)
@@ -154,7 +158,10 @@ fn value_is_im(cx: &FileCx<'_>, expr: &syn::Expr) -> bool {
         syn::Expr::Group(g) => value_is_im(cx, &g.expr),
         syn::Expr::Block(b) => block_tail(&b.block).is_some_and(|e| value_is_im(cx, e)),
         syn::Expr::Macro(m) if m.mac.path.is_ident("vec") => {
-            if let Ok(exprs) = m.mac.parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated) {
+            if let Ok(exprs) = m
+                .mac
+                .parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
+            {
                 any(&mut exprs.iter())
             } else if let Ok(repeat) = m.mac.parse_body_with(parse_repeat) {
                 value_is_im(cx, &repeat)

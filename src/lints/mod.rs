@@ -119,7 +119,12 @@ impl<'a> FileCx<'a> {
     }
 
     /// Reports `lint` at `span`, unless config or attributes allow it there.
-    pub(crate) fn emit(&mut self, lint: &'static Lint, span: proc_macro2::Span, suggestion: Option<Suggestion>) {
+    pub(crate) fn emit(
+        &mut self,
+        lint: &'static Lint,
+        span: proc_macro2::Span,
+        suggestion: Option<Suggestion>,
+    ) {
         let mut level = self.config.level(lint);
         for (name, set) in &self.levels {
             if *name == lint.name {
@@ -160,7 +165,9 @@ impl<'a> FileCx<'a> {
     /// Whether `ty` is `contextvars::Context`, `&mut Context` or `&Context`.
     pub(crate) fn is_context_type(&self, ty: &syn::Type) -> bool {
         match ty {
-            syn::Type::Path(p) if p.qself.is_none() => self.imports.is_contextvars(&p.path, &["Context"]),
+            syn::Type::Path(p) if p.qself.is_none() => {
+                self.imports.is_contextvars(&p.path, &["Context"])
+            }
             syn::Type::Reference(r) => self.is_context_type(&r.elem),
             syn::Type::Paren(p) => self.is_context_type(&p.elem),
             _ => false,
@@ -178,21 +185,30 @@ impl<'a> FileCx<'a> {
                 syn::Expr::Path(f) if f.qself.is_none() => {
                     self.imports.is_contextvars(&f.path, &["copy_context"])
                         || self.imports.is_contextvars(&f.path, &["Context", "new"])
-                        || self.imports.is_contextvars(&f.path, &["Context", "default"])
+                        || self
+                            .imports
+                            .is_contextvars(&f.path, &["Context", "default"])
                 }
                 _ => false,
             },
-            syn::Expr::MethodCall(m) if m.method == "clone" && m.args.is_empty() => self.is_context_expr(&m.receiver),
+            syn::Expr::MethodCall(m) if m.method == "clone" && m.args.is_empty() => {
+                self.is_context_expr(&m.receiver)
+            }
             syn::Expr::Field(f) => match (&*f.base, &f.member, &self.self_ty) {
-                (syn::Expr::Path(base), syn::Member::Named(field), Some(self_ty)) if base.path.is_ident("self") => self
-                    .context_fields
-                    .get(self_ty)
-                    .is_some_and(|fields| fields.contains(&field.to_string())),
+                (syn::Expr::Path(base), syn::Member::Named(field), Some(self_ty))
+                    if base.path.is_ident("self") =>
+                {
+                    self.context_fields
+                        .get(self_ty)
+                        .is_some_and(|fields| fields.contains(&field.to_string()))
+                }
                 _ => false,
             },
             syn::Expr::Paren(p) => self.is_context_expr(&p.expr),
             syn::Expr::Reference(r) => self.is_context_expr(&r.expr),
-            syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => self.is_context_expr(&u.expr),
+            syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => {
+                self.is_context_expr(&u.expr)
+            }
             _ => false,
         }
     }
@@ -225,7 +241,9 @@ impl<'a> FileCx<'a> {
             syn::Expr::MethodCall(m) => {
                 let name = m.method.to_string();
                 match name.as_str() {
-                    "boxed" | "boxed_local" | "with_current_context" | "with_context" => self.is_future_expr(&m.receiver),
+                    "boxed" | "boxed_local" | "with_current_context" | "with_context" => {
+                        self.is_future_expr(&m.receiver)
+                    }
                     "scope" | "scope_mut" => self.is_context_expr(&m.receiver),
                     _ => self.facts.method_is_async(&name),
                 }
@@ -242,7 +260,9 @@ impl<'a> FileCx<'a> {
     }
 
     fn classify(&self, ty: Option<&syn::Type>, init: Option<&syn::Expr>) -> Binding {
-        if ty.is_some_and(|t| self.is_context_type(t)) || init.is_some_and(|e| self.is_context_expr(e)) {
+        if ty.is_some_and(|t| self.is_context_type(t))
+            || init.is_some_and(|e| self.is_context_expr(e))
+        {
             Binding::Context
         } else if init.is_some_and(|e| self.is_future_expr(e)) {
             Binding::Future
@@ -266,7 +286,10 @@ impl<'a> FileCx<'a> {
             syn::Pat::Tuple(t) => t.elems.iter().for_each(|p| self.bind_pat(p, None, None)),
             syn::Pat::TupleStruct(t) => t.elems.iter().for_each(|p| self.bind_pat(p, None, None)),
             syn::Pat::Slice(s) => s.elems.iter().for_each(|p| self.bind_pat(p, None, None)),
-            syn::Pat::Struct(s) => s.fields.iter().for_each(|f| self.bind_pat(&f.pat, None, None)),
+            syn::Pat::Struct(s) => s
+                .fields
+                .iter()
+                .for_each(|f| self.bind_pat(&f.pat, None, None)),
             syn::Pat::Or(o) => o.cases.iter().for_each(|p| self.bind_pat(p, None, None)),
             _ => {}
         }
@@ -304,7 +327,9 @@ impl<'a> FileCx<'a> {
     /// Walks the expressions inside a function-like macro call whose tokens parse as
     /// comma-separated expressions (`vec![..]`, `assert!(..)`, `tokio::join!(..)`).
     fn visit_macro_exprs(&mut self, mac: &syn::Macro) {
-        if let Ok(exprs) = mac.parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated) {
+        if let Ok(exprs) =
+            mac.parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
+        {
             for expr in &exprs {
                 self.visit_expr(expr);
             }

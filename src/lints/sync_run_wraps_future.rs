@@ -127,7 +127,9 @@ fn future_of(cx: &FileCx<'_>, arg: &syn::Expr) -> Returns {
 /// `{ expr }` → `expr`, repeatedly.
 fn strip_block(expr: &syn::Expr) -> &syn::Expr {
     match expr {
-        syn::Expr::Block(b) if b.block.stmts.len() == 1 && b.attrs.is_empty() && b.label.is_none() => {
+        syn::Expr::Block(b)
+            if b.block.stmts.len() == 1 && b.attrs.is_empty() && b.label.is_none() =>
+        {
             block_tail(&b.block).map_or(expr, strip_block)
         }
         _ => expr,
@@ -159,7 +161,9 @@ fn suggest(
                 syn::Expr::Async(_) => true,
                 syn::Expr::Call(c) => {
                     matches!(&*c.func, syn::Expr::Path(_))
-                        && c.args.iter().all(|a| matches!(a, syn::Expr::Lit(_) | syn::Expr::Path(_)))
+                        && c.args
+                            .iter()
+                            .all(|a| matches!(a, syn::Expr::Lit(_) | syn::Expr::Path(_)))
                 }
                 _ => false,
             };
@@ -171,7 +175,9 @@ fn suggest(
     let original = cx.source.get(span.byte_start..span.byte_end)?;
     // The pretty-printer drops comments, so a rewrite of commented code needs review.
     let has_comment = original.contains("//") || original.contains("/*");
-    let line_start = cx.source[..span.byte_start].rfind('\n').map_or(0, |i| i + 1);
+    let line_start = cx.source[..span.byte_start]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
     let indent: String = cx.source[line_start..]
         .chars()
         .take_while(|c| *c == ' ' || *c == '\t')
