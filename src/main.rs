@@ -82,7 +82,8 @@ fn main() -> ExitCode {
                 // `ctxlint check | head`: the reader is gone, which is not our failure.
                 return ExitCode::SUCCESS;
             }
-            eprintln!("error: {err:#}");
+            // Not `eprintln!`, which panics when standard error is closed.
+            let _ = writeln!(std::io::stderr(), "error: {err:#}");
             ExitCode::from(2)
         }
     }
@@ -156,8 +157,10 @@ fn check(args: CheckArgs, stdout: &mut impl Write) -> Result<ExitCode> {
         Format::Json => stdout.write_all(output.render_json().as_bytes())?,
     }
     stdout.flush()?;
+    let mut stderr = std::io::stderr().lock();
     for error in &output.errors {
-        eprintln!("error: {error}");
+        // A closed standard error must not hide the exit code, so write errors are ignored.
+        let _ = writeln!(stderr, "error: {error}");
     }
     if !args.quiet {
         let denied = output
@@ -165,7 +168,8 @@ fn check(args: CheckArgs, stdout: &mut impl Write) -> Result<ExitCode> {
             .iter()
             .filter(|f| f.level == catalogue::Level::Deny)
             .count();
-        eprintln!(
+        let _ = writeln!(
+            stderr,
             "ctxlint: {} finding{} ({denied} denied) in {} file{} checked ({} parsed), {} could not be checked",
             output.findings.len(),
             if output.findings.len() == 1 { "" } else { "s" },
