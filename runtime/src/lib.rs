@@ -1,0 +1,1020 @@
+//! Python's `contextvars` ([PEP 567]) for Rust: context variables with defaults, contexts that
+//! copy in O(1), and futures and tasks bound to a context.
+//!
+//! A [`ContextVar`] holds one value per [`Context`]. Each thread has a *current* context; code
+//! reads and writes variables in it. A context can be copied (a snapshot: later writes on
+//! either side stay on their side), entered for a closure with [`Context::run`], or bound to a
+//! future with [`Context::scope`] so that **every poll** of the future runs inside it.
+//! [`spawn`] starts a tokio task in a copy of the spawner's context, like
+//! `asyncio.create_task`.
+//!
+//! # A tour
+//!
+//! Variables are usually `static`s. A default is optional, and is never stored in a context:
+//!
+//! ```
+//! use contextvars::ContextVar;
+//!
+//! static REQUEST_ID: ContextVar<u64> = ContextVar::new("request_id");
+//! static USER: ContextVar<&'static str> = ContextVar::with_default("user", "anonymous");
+//!
+//! assert_eq!(REQUEST_ID.get(), None);
+//! assert_eq!(USER.get(), Some("anonymous"));
+//!
+//! let token = USER.set("alice");
+//! assert_eq!(USER.get(), Some("alice"));
+//! USER.reset(token).unwrap();                // back to how it was before `set`
+//! assert_eq!(USER.get(), Some("anonymous"));
+//! ```
+//!
+//! [`copy_context`] takes a snapshot of the current context, and [`Context::run`] runs a
+//! closure inside a context. Writes made inside stay in that context:
+//!
+//! ```
+//! use contextvars::{copy_context, ContextVar};
+//!
+//! static VAR: ContextVar<i32> = ContextVar::with_default("var", 0);
+//!
+//! VAR.set(1);
+//! let mut ctx = copy_context();
+//! ctx.run(|| {
+//!     assert_eq!(VAR.get(), Some(1));  // the copy starts with the caller's values
+//!     VAR.set(2);
+//! });
+//! assert_eq!(VAR.get(), Some(1));      // the caller is untouched
+//! assert_eq!(ctx.get(&VAR), Some(2));  // the write stayed in `ctx`
+//! ```
+//!
+//! ## Async code: bind the future, not its creation
+//!
+//! `run` is synchronous. Given a closure that returns a future, it only *creates* the future
+//! inside the context; the future's body runs later, wherever it is polled, and its writes
+//! land in the caller's context. This is the pitfall the `ctxlint` lint
+//! `sync_run_wraps_future` reports:
+//!
+//! ```
+//! # use contextvars::{copy_context, ContextVar};
+//! # static VAR: ContextVar<i32> = ContextVar::with_default("var", 0);
+//! async fn nested() {
+//!     VAR.set(2);
+//! }
+//! # futures_lite_block_on(async {
+//! let mut copy = copy_context();
+//! copy.run(|| nested()).await;     // wrong: `nested` runs outside `copy`
+//! assert_eq!(VAR.get(), Some(2));  // the write leaked into the caller
+//! # });
+//! # fn futures_lite_block_on<F: std::future::Future>(f: F) -> F::Output {
+//! #     let mut f = std::pin::pin!(f);
+//! #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+//! #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } }
+//! # }
+//! ```
+//!
+//! [`Context::scope`] binds the future itself: each poll enters the context and leaves it
+//! again, so the future's writes persist across its own awaits and never reach the caller.
+//! [`Context::scope_mut`] does the same but keeps the writes in a context you still own, as
+//! `run` does. [`FutureExt`] offers both as methods on any future.
+//!
+//! ```
+//! # use contextvars::{copy_context, ContextVar};
+//! # static VAR: ContextVar<i32> = ContextVar::with_default("var", 0);
+//! # async fn nested() { VAR.set(2); }
+//! # futures_lite_block_on(async {
+//! copy_context().scope(nested()).await;  // right: every poll runs in the copy
+//! assert_eq!(VAR.get(), Some(0));
+//!
+//! let mut ctx = copy_context();
+//! ctx.scope_mut(nested()).await;         // like `run`, for a future
+//! assert_eq!(ctx.get(&VAR), Some(2));
+//! assert_eq!(VAR.get(), Some(0));
+//! # });
+//! # fn futures_lite_block_on<F: std::future::Future>(f: F) -> F::Output {
+//! #     let mut f = std::pin::pin!(f);
+//! #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+//! #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } }
+//! # }
+//! ```
+//!
+//! With the `tokio` feature, [`spawn`] and [`spawn_blocking`] start tasks in a copy of the
+//! current context taken at spawn time, and [`thread::spawn`] does the same for OS threads.
+//! Each new thread otherwise starts with an empty context.
+//!
+//! ## Defaults are shared: keep them immutable
+//!
+//! A copy of a context is shallow, and a variable's default is one value shared by every
+//! context that never set the variable. A default with interior mutability (`Mutex`, atomics,
+//! `Cell`, …) is therefore a global in disguise; `ctxlint`'s `interior_mutable_default` lint
+//! reports it. Set a fresh value at the start of each task instead.
+//!
+//! # Differences from Python
+//!
+//! - Entering the same context twice at once is impossible rather than a `RuntimeError`:
+//!   [`Context::run`] takes `&mut self`.
+//! - Resetting with a token consumes it, so a token cannot be used twice.
+//! - A value can be read by cloning it ([`ContextVar::get`]) or by reference
+//!   ([`ContextVar::with`]).
+//!
+//! # Panics and `try_` twins
+//!
+//! Every operation on the current context has a fallible twin (`try_get`, `try_set`, …)
+//! returning [`AccessError`]; the plain form panics where the twin would fail. That happens
+//! only in two corner cases: a call from a thread-local destructor that runs after this
+//! crate's thread-local has been destroyed, or a *write* to the current context from inside a
+//! `T::clone` that [`ContextVar::get`] is running.
+//!
+//! [PEP 567]: https://peps.python.org/pep-0567/
+
+#![forbid(unsafe_code)]
+#![warn(missing_debug_implementations)]
+
+mod hamt;
+
+use std::borrow::BorrowMut;
+use std::cell::RefCell;
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{self, Poll};
+
+use hamt::{Entry, Hamt, Stored, Value};
+
+thread_local! {
+    /// The thread's current context. Each thread starts with an empty one.
+    ///
+    /// # Invariants
+    ///
+    /// 1. No user code runs while this is borrowed mutably: writes return what they displace
+    ///    (replaced values, removed values, copied nodes) and the caller drops it after the
+    ///    borrow ends.
+    /// 2. The only user code that runs while it is borrowed at all is `T::clone` inside
+    ///    [`ContextVar::get`]/[`Context::get`], under a shared borrow.
+    static CURRENT: RefCell<Context> = const { RefCell::new(Context::new()) };
+}
+
+/// Ids of contexts, for [`Token`] checks. 0 means "not assigned yet".
+static NEXT_CONTEXT_ID: AtomicU64 = AtomicU64::new(1);
+/// Ids of variables, used as their keys in contexts. 0 means "not assigned yet".
+static NEXT_VAR_ID: AtomicU64 = AtomicU64::new(1);
+
+/// Why an operation on the current context could not run.
+///
+/// See [Panics and `try_` twins](crate#panics-and-try_-twins).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AccessError {
+    /// The thread's context was already destroyed: the call came from a thread-local
+    /// destructor that ran after this crate's own.
+    ThreadExiting,
+    /// The call would write to the current context while it is being read: it came from a
+    /// `T::clone` run by [`ContextVar::get`].
+    Reentrant,
+}
+
+impl fmt::Display for AccessError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AccessError::ThreadExiting => {
+                f.write_str("the thread's current context was already destroyed")
+            }
+            AccessError::Reentrant => f.write_str(
+                "cannot change the current context while `ContextVar::get` is cloning a value",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for AccessError {}
+
+/// Why [`ContextVar::reset`] refused a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ResetError {
+    /// The token was made by another variable's [`ContextVar::set`].
+    WrongVar {
+        /// The variable `reset` was called on.
+        var: &'static str,
+        /// The variable that made the token.
+        token_var: &'static str,
+    },
+    /// The token was made in another context than the current one.
+    WrongContext {
+        /// The variable `reset` was called on.
+        var: &'static str,
+    },
+    /// The current context could not be reached.
+    Access(AccessError),
+}
+
+impl fmt::Display for ResetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ResetError::WrongVar { var, token_var } => write!(
+                f,
+                "cannot reset `{var}` with a token created by `{token_var}`: the token belongs to another variable"
+            ),
+            ResetError::WrongContext { var } => write!(
+                f,
+                "cannot reset `{var}`: the token was created in a different context"
+            ),
+            ResetError::Access(err) => write!(f, "cannot reset: {err}"),
+        }
+    }
+}
+
+impl std::error::Error for ResetError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ResetError::Access(err) => Some(err),
+            _ => None,
+        }
+    }
+}
+
+impl From<AccessError> for ResetError {
+    fn from(err: AccessError) -> Self {
+        ResetError::Access(err)
+    }
+}
+
+/// Runs `f` with the current context borrowed.
+#[inline]
+fn with_current<R>(f: impl FnOnce(&Context) -> R) -> Result<R, AccessError> {
+    CURRENT
+        .try_with(|cur| match cur.try_borrow() {
+            Ok(cur) => Ok(f(&cur)),
+            Err(_) => Err(AccessError::Reentrant),
+        })
+        .unwrap_or(Err(AccessError::ThreadExiting))
+}
+
+/// Runs `f` with the current context borrowed mutably. `f` must not run user code (invariant
+/// 1 of `CURRENT`): it returns what it displaces, for the caller to drop.
+#[inline]
+fn with_current_mut<R>(f: impl FnOnce(&mut Context) -> R) -> Result<R, AccessError> {
+    CURRENT
+        .try_with(|cur| match cur.try_borrow_mut() {
+            Ok(mut cur) => Ok(f(&mut cur)),
+            Err(_) => Err(AccessError::Reentrant),
+        })
+        .unwrap_or(Err(AccessError::ThreadExiting))
+}
+
+/// A context variable: one value per [`Context`], plus an optional default.
+///
+/// Declare variables as `static`s (module level), as Python does: a variable created inside a
+/// function is a new variable on every call.
+///
+/// ```
+/// use contextvars::ContextVar;
+///
+/// static TRACE_ID: ContextVar<String> = ContextVar::new("trace_id");
+///
+/// TRACE_ID.set("abc".to_string());
+/// assert_eq!(TRACE_ID.get().as_deref(), Some("abc"));
+/// // Borrow without cloning:
+/// assert_eq!(TRACE_ID.with(|id| id.map(String::len)), Some(3));
+/// ```
+pub struct ContextVar<T> {
+    name: &'static str,
+    default: Option<T>,
+    /// The variable's key in contexts, assigned on first use (a `const fn` cannot draw one).
+    id: AtomicU64,
+}
+
+impl<T: Send + Sync + 'static> ContextVar<T> {
+    /// A variable with no default: [`get`](Self::get) returns `None` where it was never set.
+    pub const fn new(name: &'static str) -> Self {
+        ContextVar {
+            name,
+            default: None,
+            id: AtomicU64::new(0),
+        }
+    }
+
+    /// A variable whose [`get`](Self::get) returns `default` where it was never set.
+    ///
+    /// The default is one value shared by every context: give it no interior mutability.
+    ///
+    /// ```
+    /// use contextvars::ContextVar;
+    ///
+    /// static LIMIT: ContextVar<u32> = ContextVar::with_default("limit", 10);
+    /// assert_eq!(LIMIT.get(), Some(10));
+    /// ```
+    pub const fn with_default(name: &'static str, default: T) -> Self {
+        ContextVar {
+            name,
+            default: Some(default),
+            id: AtomicU64::new(0),
+        }
+    }
+
+    /// The variable's name, for debugging.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The variable's default, if it has one.
+    pub fn default_value(&self) -> Option<&T> {
+        self.default.as_ref()
+    }
+
+    #[inline]
+    fn key(&self) -> u64 {
+        match self.id.load(Ordering::Relaxed) {
+            0 => self.assign_key(),
+            id => id,
+        }
+    }
+
+    #[cold]
+    fn assign_key(&self) -> u64 {
+        // Only uniqueness matters, so `Relaxed` suffices; the loser of a race adopts the
+        // winner's id, so a variable never has two keys.
+        let fresh = NEXT_VAR_ID.fetch_add(1, Ordering::Relaxed);
+        match self
+            .id
+            .compare_exchange(0, fresh, Ordering::Relaxed, Ordering::Relaxed)
+        {
+            Ok(_) => fresh,
+            Err(winner) => winner,
+        }
+    }
+
+    /// The value in the current context, else the default, else `None`.
+    ///
+    /// # Panics
+    ///
+    /// Where [`try_get`](Self::try_get) would return an error.
+    ///
+    /// ```
+    /// use contextvars::ContextVar;
+    ///
+    /// static N: ContextVar<i32> = ContextVar::new("n");
+    /// assert_eq!(N.get(), None);
+    /// N.set(3);
+    /// assert_eq!(N.get(), Some(3));
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn get(&self) -> Option<T>
+    where
+        T: Clone,
+    {
+        match self.try_get() {
+            Ok(value) => value,
+            Err(err) => panic!("`ContextVar::get` of `{}`: {err}", self.name),
+        }
+    }
+
+    /// The value in the current context, else the default, else `None`.
+    ///
+    /// # Errors
+    ///
+    /// [`AccessError::ThreadExiting`] from a late thread-local destructor.
+    #[inline]
+    pub fn try_get(&self) -> Result<Option<T>, AccessError>
+    where
+        T: Clone,
+    {
+        let key = self.key();
+        let found = with_current(|cur| cur.map.get(key).and_then(Entry::downcast::<T>).cloned())?;
+        // The default is cloned outside the borrow: no reason to hold it longer.
+        Ok(found.or_else(|| self.default.clone()))
+    }
+
+    /// Calls `f` with a reference to the value in the current context, else the default, else
+    /// `None`, without cloning the value.
+    ///
+    /// `f` may freely read and write context variables.
+    ///
+    /// # Panics
+    ///
+    /// Where [`try_with`](Self::try_with) would return an error.
+    ///
+    /// ```
+    /// use contextvars::ContextVar;
+    ///
+    /// static NAMES: ContextVar<Vec<String>> = ContextVar::new("names");
+    /// NAMES.set(vec!["a".into(), "b".into()]);
+    /// assert_eq!(NAMES.with(|names| names.map_or(0, Vec::len)), 2);
+    /// ```
+    #[track_caller]
+    pub fn with<R>(&self, f: impl FnOnce(Option<&T>) -> R) -> R {
+        match self.try_with(f) {
+            Ok(r) => r,
+            Err(err) => panic!("`ContextVar::with` of `{}`: {err}", self.name),
+        }
+    }
+
+    /// Like [`with`](Self::with), but fails instead of panicking.
+    ///
+    /// # Errors
+    ///
+    /// [`AccessError::ThreadExiting`] from a late thread-local destructor; `f` is not called.
+    pub fn try_with<R>(&self, f: impl FnOnce(Option<&T>) -> R) -> Result<R, AccessError> {
+        let key = self.key();
+        // Holding our own reference to the value lets `f` run with the context unborrowed, so
+        // that it can set variables.
+        let value: Option<Arc<dyn Value>> =
+            with_current(|cur| cur.map.get(key).map(|entry| Arc::clone(&entry.value)))?;
+        let entry = value.map(|value| Entry { key, value });
+        let value = entry.as_ref().and_then(Entry::downcast::<T>);
+        Ok(f(value.or(self.default.as_ref())))
+    }
+
+    /// Sets the variable in the current context, and returns a [`Token`] that
+    /// [`reset`](Self::reset) can use to restore the previous state.
+    ///
+    /// # Panics
+    ///
+    /// Where [`try_set`](Self::try_set) would return an error.
+    ///
+    /// ```
+    /// use contextvars::ContextVar;
+    ///
+    /// static N: ContextVar<i32> = ContextVar::new("n");
+    /// let token = N.set(1);
+    /// assert_eq!(token.old_value(), None);  // it was unset
+    /// let token = N.set(2);
+    /// assert_eq!(token.old_value(), Some(&1));
+    /// ```
+    #[track_caller]
+    pub fn set(&self, value: T) -> Token<T> {
+        match self.try_set(value) {
+            Ok(token) => token,
+            Err(err) => panic!("`ContextVar::set` of `{}`: {err}", self.name),
+        }
+    }
+
+    /// Like [`set`](Self::set), but fails instead of panicking.
+    ///
+    /// # Errors
+    ///
+    /// [`AccessError::ThreadExiting`] from a late thread-local destructor, and
+    /// [`AccessError::Reentrant`] from inside a `T::clone` run by [`get`](Self::get). The value
+    /// is dropped.
+    pub fn try_set(&self, value: T) -> Result<Token<T>, AccessError> {
+        let key = self.key();
+        let entry = Entry {
+            key,
+            value: Arc::new(Stored {
+                name: self.name,
+                value,
+            }),
+        };
+        let (ctx_id, replaced, garbage) = with_current_mut(|cur| {
+            let ctx_id = cur.id();
+            let (replaced, garbage) = cur.map.insert(entry);
+            (ctx_id, replaced, garbage)
+        })?;
+        drop(garbage);
+        Ok(Token {
+            var_key: key,
+            var_name: self.name,
+            ctx_id,
+            old: replaced.map(|entry| entry.value),
+            _value: PhantomData,
+        })
+    }
+
+    /// Restores the variable to its state before the [`set`](Self::set) that made `token`.
+    ///
+    /// # Errors
+    ///
+    /// - [`ResetError::WrongVar`] if `token` was made by another variable;
+    /// - [`ResetError::WrongContext`] if it was made in another context than the current one;
+    /// - [`ResetError::Access`] if the current context cannot be reached.
+    ///
+    /// The token is consumed either way.
+    ///
+    /// ```
+    /// use contextvars::{copy_context, ContextVar, ResetError};
+    ///
+    /// static N: ContextVar<i32> = ContextVar::new("n");
+    /// let token = N.set(1);
+    /// let err = copy_context().run(|| N.reset(token)).unwrap_err();
+    /// assert!(matches!(err, ResetError::WrongContext { var: "n" }));
+    /// ```
+    pub fn reset(&self, token: Token<T>) -> Result<(), ResetError> {
+        let key = self.key();
+        if token.var_key != key {
+            return Err(ResetError::WrongVar {
+                var: self.name,
+                token_var: token.var_name,
+            });
+        }
+        let displaced = with_current_mut(|cur| {
+            if cur.id != token.ctx_id {
+                return Err(ResetError::WrongContext { var: self.name });
+            }
+            Ok(match token.old {
+                Some(value) => cur.map.insert(Entry { key, value }),
+                None => cur.map.remove(key),
+            })
+        })??;
+        // Dropped here, outside the borrow: the old value's destructor may use variables.
+        drop(displaced);
+        Ok(())
+    }
+}
+
+impl<T> fmt::Debug for ContextVar<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ContextVar")
+            .field("name", &self.name)
+            .field("has_default", &self.default.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What [`ContextVar::set`] returns: the variable's previous state, for
+/// [`ContextVar::reset`].
+pub struct Token<T> {
+    var_key: u64,
+    var_name: &'static str,
+    ctx_id: u64,
+    old: Option<Arc<dyn Value>>,
+    _value: PhantomData<fn() -> T>,
+}
+
+impl<T: 'static> Token<T> {
+    /// The value the variable had before the `set`, or `None` if it was unset there (Python's
+    /// `Token.MISSING`). A default does not count as a value.
+    pub fn old_value(&self) -> Option<&T> {
+        let value: &dyn std::any::Any = &**self.old.as_ref()?;
+        value
+            .downcast_ref::<Stored<T>>()
+            .map(|stored| &stored.value)
+    }
+
+    /// The name of the variable that made the token.
+    pub fn var_name(&self) -> &'static str {
+        self.var_name
+    }
+}
+
+impl<T> fmt::Debug for Token<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Token")
+            .field("var", &self.var_name)
+            .field("was_set", &self.old.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A mapping from [`ContextVar`]s to values: Python's `contextvars.Context`.
+///
+/// [`clone`](Clone::clone) is an O(1) snapshot (Python's `Context.copy()`): the two contexts
+/// then evolve independently. [`Context::new`] (and `Default`) is an empty context.
+///
+/// ```
+/// use contextvars::{Context, ContextVar};
+///
+/// static VAR: ContextVar<&str> = ContextVar::new("var");
+///
+/// let mut ctx = Context::new();
+/// ctx.run(|| VAR.set("inside"));
+/// let snapshot = ctx.clone();
+/// ctx.run(|| VAR.set("later"));
+/// assert_eq!(snapshot.get(&VAR), Some("inside"));
+/// assert_eq!(ctx.get(&VAR), Some("later"));
+/// assert_eq!(ctx.len(), 1);
+/// ```
+#[derive(Default)]
+pub struct Context {
+    /// Identity for [`Token`] checks, assigned when the first token is made here; 0 until then.
+    id: u64,
+    map: Hamt,
+}
+
+impl Clone for Context {
+    /// A snapshot with an identity of its own: tokens made in `self` do not reset it.
+    fn clone(&self) -> Self {
+        Context {
+            id: 0,
+            map: self.map.clone(),
+        }
+    }
+}
+
+/// Restores the caller's context when dropped, even when unwinding.
+struct Entered<'a> {
+    ctx: &'a mut Context,
+}
+
+impl<'a> Entered<'a> {
+    /// Swaps `ctx` in as the thread's current context.
+    fn new(ctx: &'a mut Context) -> Result<Self, AccessError> {
+        with_current_mut(|cur| std::mem::swap(cur, ctx))?;
+        Ok(Entered { ctx })
+    }
+}
+
+impl Drop for Entered<'_> {
+    fn drop(&mut self) {
+        // Swapping back cannot fail: the thread-local outlives this guard (it was reachable on
+        // entry and is destroyed only after user code on this thread returns), and no borrow
+        // taken by this crate outlives the call that took it.
+        let restored = with_current_mut(|cur| std::mem::swap(cur, self.ctx));
+        debug_assert!(restored.is_ok(), "could not restore the caller's context");
+    }
+}
+
+impl Context {
+    /// An empty context, like Python's `Context()`.
+    pub const fn new() -> Self {
+        Context {
+            id: 0,
+            map: Hamt::new(),
+        }
+    }
+
+    fn id(&mut self) -> u64 {
+        if self.id == 0 {
+            self.id = NEXT_CONTEXT_ID.fetch_add(1, Ordering::Relaxed);
+        }
+        self.id
+    }
+
+    /// Runs `f` with `self` as the thread's current context, then restores the caller's.
+    ///
+    /// Writes made inside stay in `self`. Runs nest. The caller's context is restored even if
+    /// `f` panics.
+    ///
+    /// If `f` returns a future, only its creation happens inside `self`: bind the future with
+    /// [`scope`](Self::scope) or [`scope_mut`](Self::scope_mut) instead.
+    ///
+    /// # Panics
+    ///
+    /// Where [`try_run`](Self::try_run) would return an error, and whenever `f` panics.
+    ///
+    /// ```
+    /// use contextvars::{Context, ContextVar};
+    ///
+    /// static VAR: ContextVar<i32> = ContextVar::new("var");
+    /// let mut ctx = Context::new();
+    /// assert_eq!(ctx.run(|| { VAR.set(1); VAR.get() }), Some(1));
+    /// assert_eq!(VAR.get(), None);
+    /// ```
+    #[track_caller]
+    pub fn run<R>(&mut self, f: impl FnOnce() -> R) -> R {
+        match Entered::new(self) {
+            Ok(_entered) => f(),
+            Err(err) => panic!("`Context::run`: {err}"),
+        }
+    }
+
+    /// Like [`run`](Self::run), but fails instead of panicking.
+    ///
+    /// # Errors
+    ///
+    /// [`AccessError`] when the thread's context cannot be swapped; `f` is not called.
+    pub fn try_run<R>(&mut self, f: impl FnOnce() -> R) -> Result<R, AccessError> {
+        let _entered = Entered::new(self)?;
+        Ok(f())
+    }
+
+    /// The value of `var` set in this context; never the variable's default.
+    pub fn get<T: Clone + Send + Sync + 'static>(&self, var: &ContextVar<T>) -> Option<T> {
+        self.map
+            .get(var.key())
+            .and_then(Entry::downcast::<T>)
+            .cloned()
+    }
+
+    /// Whether `var` is set in this context (its default does not count).
+    pub fn contains<T: Send + Sync + 'static>(&self, var: &ContextVar<T>) -> bool {
+        self.map.get(var.key()).is_some()
+    }
+
+    /// The number of variables set in this context.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Whether no variable is set in this context.
+    pub fn is_empty(&self) -> bool {
+        self.map.len() == 0
+    }
+
+    /// The variables set in this context, as their names and a debug view of their values,
+    /// in no particular order.
+    ///
+    /// ```
+    /// use contextvars::{Context, ContextVar};
+    ///
+    /// static A: ContextVar<u8> = ContextVar::new("a");
+    /// let mut ctx = Context::new();
+    /// ctx.run(|| A.set(1));
+    /// let listed: Vec<_> = ctx.iter().map(|(name, value)| format!("{name}: {value:?}")).collect();
+    /// assert_eq!(listed, ["a: <u8>"]);
+    /// ```
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&'static str, ValueView<'_>)> + '_ {
+        self.map.iter().map(|entry| {
+            (
+                entry.value.var_name(),
+                ValueView {
+                    value: &*entry.value,
+                },
+            )
+        })
+    }
+
+    /// Binds `fut` to this context: every poll of the returned future runs inside it, so the
+    /// future's writes persist across its awaits and never reach the poller's context.
+    ///
+    /// This is `asyncio.create_task(coro, context=ctx)` without the task: see [`spawn`] for
+    /// that.
+    ///
+    /// ```
+    /// use contextvars::{copy_context, ContextVar};
+    ///
+    /// static VAR: ContextVar<i32> = ContextVar::with_default("var", 0);
+    /// let fut = copy_context().scope(async {
+    ///     VAR.set(1);
+    ///     std::future::ready(()).await;
+    ///     VAR.get()
+    /// });
+    /// # let mut fut = std::pin::pin!(fut);
+    /// # let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    /// # let out = fut.as_mut().poll(&mut cx);
+    /// assert_eq!(out, std::task::Poll::Ready(Some(1)));
+    /// assert_eq!(VAR.get(), Some(0));
+    /// ```
+    pub fn scope<F: Future>(self, fut: F) -> Scoped<F> {
+        Scoped {
+            ctx: self,
+            fut: Some(fut),
+        }
+    }
+
+    /// Like [`scope`](Self::scope), but borrows the context, so that its writes stay in
+    /// `self` for you to inspect afterwards, as with [`run`](Self::run).
+    ///
+    /// This is the fix for a `run` whose closure returns a future: `ctx.run(|| fut())` becomes
+    /// `ctx.scope_mut(fut())`.
+    pub fn scope_mut<F: Future>(&mut self, fut: F) -> Scoped<F, &mut Context> {
+        Scoped {
+            ctx: self,
+            fut: Some(fut),
+        }
+    }
+}
+
+impl fmt::Debug for Context {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+/// A view of a value in a [`Context`], from [`Context::iter`].
+///
+/// Its `Debug` form shows the value's type: a variable's type need not implement `Debug`.
+/// Use [`downcast_ref`](Self::downcast_ref) or [`Context::get`] for the value itself.
+#[derive(Clone, Copy)]
+pub struct ValueView<'a> {
+    value: &'a dyn Value,
+}
+
+impl<'a> ValueView<'a> {
+    /// The value's type name, from `std::any::type_name`.
+    pub fn type_name(&self) -> &'static str {
+        self.value.type_name()
+    }
+
+    /// The value, if it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&'a T> {
+        let value: &'a dyn std::any::Any = self.value;
+        value
+            .downcast_ref::<Stored<T>>()
+            .map(|stored| &stored.value)
+    }
+}
+
+impl fmt::Debug for ValueView<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<{}>", self.value.type_name())
+    }
+}
+
+/// Takes a snapshot of the current context: Python's `contextvars.copy_context()`.
+///
+/// O(1): the copy shares its structure with the original until either side writes.
+///
+/// # Panics
+///
+/// Where [`try_copy_context`] would return an error.
+///
+/// ```
+/// use contextvars::{copy_context, ContextVar};
+///
+/// static VAR: ContextVar<i32> = ContextVar::new("var");
+/// VAR.set(1);
+/// let snapshot = copy_context();
+/// VAR.set(2);
+/// assert_eq!(snapshot.get(&VAR), Some(1));
+/// ```
+#[inline]
+#[track_caller]
+pub fn copy_context() -> Context {
+    match try_copy_context() {
+        Ok(ctx) => ctx,
+        Err(err) => panic!("`copy_context`: {err}"),
+    }
+}
+
+/// Like [`copy_context`], but fails instead of panicking.
+///
+/// # Errors
+///
+/// [`AccessError::ThreadExiting`] from a late thread-local destructor.
+#[inline]
+pub fn try_copy_context() -> Result<Context, AccessError> {
+    with_current(Context::clone)
+}
+
+pin_project_lite::pin_project! {
+    /// A future bound to a context: every poll runs inside it. Made by [`Context::scope`],
+    /// [`Context::scope_mut`] and [`FutureExt`].
+    ///
+    /// `C` is [`Context`] when the future owns its context, and `&mut Context` when it
+    /// borrows one. The inner future is also dropped inside the context, whether it completes
+    /// or not, so destructors that reset variables reset them in the right place.
+    ///
+    /// # Panics
+    ///
+    /// Polling it after it completed panics, as for any future; so does polling it from a
+    /// late thread-local destructor ([`AccessError::ThreadExiting`]).
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
+    pub struct Scoped<F, C = Context>
+    where
+        C: BorrowMut<Context>,
+    {
+        ctx: C,
+        #[pin]
+        fut: Option<F>,
+    }
+
+    impl<F, C> PinnedDrop for Scoped<F, C>
+    where
+        C: BorrowMut<Context>,
+    {
+        fn drop(this: Pin<&mut Self>) {
+            let mut this = this.project();
+            if this.fut.is_some() {
+                let ctx: &mut Context = (*this.ctx).borrow_mut();
+                let fut = this.fut.as_mut();
+                // Best effort: if the thread's context is gone, the future is dropped outside
+                // it, with the struct's fields, and nothing panics in a destructor.
+                let _ = ctx.try_run(|| drop_pinned(fut));
+            }
+        }
+    }
+}
+
+/// Drops the future in a pinned `Option` in place.
+fn drop_pinned<F>(mut fut: Pin<&mut Option<F>>) {
+    fut.set(None);
+}
+
+impl<F, C> Scoped<F, C>
+where
+    C: BorrowMut<Context>,
+{
+    /// The context the future runs in.
+    pub fn context(&self) -> &Context {
+        self.ctx.borrow()
+    }
+}
+
+impl<F: Future, C: BorrowMut<Context>> Future for Scoped<F, C> {
+    type Output = F::Output;
+
+    #[track_caller]
+    fn poll(self: Pin<&mut Self>, cx: &mut task::Context<'_>) -> Poll<F::Output> {
+        let mut this = self.project();
+        let ctx: &mut Context = (*this.ctx).borrow_mut();
+        ctx.run(|| {
+            let Some(fut) = this.fut.as_mut().as_pin_mut() else {
+                panic!("`Scoped` polled after completion");
+            };
+            let out = std::task::ready!(fut.poll(cx));
+            // Dropped inside the context, like a future that is dropped before completion.
+            this.fut.set(None);
+            Poll::Ready(out)
+        })
+    }
+}
+
+impl<F, C: BorrowMut<Context>> fmt::Debug for Scoped<F, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Scoped")
+            .field("context", self.ctx.borrow())
+            .field("done", &self.fut.is_none())
+            .finish()
+    }
+}
+
+/// Binds futures to contexts.
+pub trait FutureExt: Future + Sized {
+    /// Binds `self` to `ctx`: see [`Context::scope`].
+    fn with_context(self, ctx: Context) -> Scoped<Self> {
+        ctx.scope(self)
+    }
+
+    /// Binds `self` to a copy of the current context, taken now.
+    ///
+    /// # Panics
+    ///
+    /// Where [`try_copy_context`] would return an error.
+    #[track_caller]
+    fn with_current_context(self) -> Scoped<Self> {
+        copy_context().scope(self)
+    }
+}
+
+impl<F: Future> FutureExt for F {}
+
+/// Spawns `fut` on the current tokio runtime in a copy of the current context taken now, like
+/// Python's `asyncio.create_task`.
+///
+/// Later writes by the spawner are not seen by the task, and the task's writes are not seen by
+/// the spawner.
+///
+/// # Panics
+///
+/// Where [`tokio::spawn`] panics (outside a runtime), and where [`try_copy_context`] would
+/// return an error.
+///
+/// ```
+/// use contextvars::ContextVar;
+///
+/// static VAR: ContextVar<i32> = ContextVar::new("var");
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// VAR.set(1);
+/// let task = contextvars::spawn(async { VAR.get() });
+/// VAR.set(2);
+/// assert_eq!(task.await.unwrap(), Some(1));
+/// # });
+/// ```
+#[cfg(feature = "tokio")]
+#[track_caller]
+pub fn spawn<F>(fut: F) -> tokio::task::JoinHandle<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    tokio::spawn(copy_context().scope(fut))
+}
+
+/// Runs `f` on tokio's blocking pool in a copy of the current context taken now.
+///
+/// # Panics
+///
+/// Where [`tokio::task::spawn_blocking`] panics, and where [`try_copy_context`] would return
+/// an error.
+#[cfg(feature = "tokio")]
+#[track_caller]
+pub fn spawn_blocking<F, R>(f: F) -> tokio::task::JoinHandle<R>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    let mut ctx = copy_context();
+    tokio::task::spawn_blocking(move || ctx.run(f))
+}
+
+/// Threads that start in a copy of the spawner's context.
+pub mod thread {
+    use super::copy_context;
+
+    /// Like [`std::thread::spawn`], but `f` runs in a copy of the current context taken now.
+    /// (A thread spawned by `std` starts with an empty context.)
+    ///
+    /// # Panics
+    ///
+    /// Where [`std::thread::spawn`] panics, and where
+    /// [`try_copy_context`](crate::try_copy_context) would return an error.
+    ///
+    /// ```
+    /// use contextvars::ContextVar;
+    ///
+    /// static VAR: ContextVar<i32> = ContextVar::new("var");
+    /// VAR.set(1);
+    /// assert_eq!(contextvars::thread::spawn(|| VAR.get()).join().unwrap(), Some(1));
+    /// assert_eq!(std::thread::spawn(|| VAR.get()).join().unwrap(), None);
+    /// ```
+    #[track_caller]
+    pub fn spawn<F, T>(f: F) -> std::thread::JoinHandle<T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let mut ctx = copy_context();
+        std::thread::spawn(move || ctx.run(f))
+    }
+}
