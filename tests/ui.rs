@@ -145,6 +145,26 @@ fn ui() -> Result<()> {
     Ok(())
 }
 
+/// Every case is an example of `tests/ui-cases`, so that `cargo test` compiles it.
+#[test]
+fn every_case_is_compiled() -> Result<()> {
+    let manifest = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ui-cases/Cargo.toml"),
+    )?;
+    for case in cases()? {
+        let name = case
+            .file_stem()
+            .and_then(|n| n.to_str())
+            .ok_or("bad file name")?;
+        let entry = format!("[[example]]\nname = \"{name}\"\npath = \"../ui/{name}.rs\"\n");
+        assert!(
+            manifest.contains(&entry),
+            "tests/ui-cases/Cargo.toml lacks:\n{entry}"
+        );
+    }
+    Ok(())
+}
+
 /// A snapshot without its case is a leftover.
 #[test]
 fn no_orphan_snapshots() -> Result<()> {
