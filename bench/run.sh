@@ -51,8 +51,9 @@ TOML
 fi
 
 # 2. ctxlint, release build.
-(cd "$repo" && cargo build --release --quiet --bin ctxlint)
+(cd "$repo" && cargo build --release --quiet --bin ctxlint --example parse_all)
 ctxlint=$CARGO_TARGET_DIR/release/ctxlint
+parse_all=$CARGO_TARGET_DIR/release/examples/parse_all
 
 files=$(find "$corpus/vendor" -name '*.rs' | wc -l)
 lines=$(find "$corpus/vendor" -name '*.rs' -print0 | xargs -0 cat | wc -l)
@@ -77,6 +78,9 @@ t_check=$(run_ctxlint "$corpus/vendor")
 findings=$(wc -l < "$work/out.json")
 summary=$(tail -n 1 "$work/err.txt")
 errors=$(grep -c '^error' "$work/err.txt" || true)
+start=$(now)
+parsed=$("$parse_all" "$corpus/vendor")
+t_parse=$(elapsed "$start" "$(now)")
 t_full=$(run_ctxlint --no-prefilter "$corpus/vendor")
 summary_full=$(tail -n 1 "$work/err.txt")
 errors_full=$(grep -c '^error' "$work/err.txt" || true)

@@ -568,7 +568,9 @@ fn lint_file(input: &Input, facts: &CrateFacts, config: &Config) -> (Vec<Finding
 }
 
 /// Parses a file, keeping byte offsets equal to the file's: syn's `parse_file` strips a BOM
-/// and a shebang line before parsing, which would shift every span.
+/// and a shebang line before parsing, which would shift every span. A cargo-script
+/// frontmatter block (`---cargo` … `---` after the shebang) is blanked out too, since syn does
+/// not know it.
 fn parse(text: &str) -> syn::Result<syn::File> {
     let mut prefix = 0;
     if text.starts_with('\u{feff}') {
@@ -578,11 +580,37 @@ fn parse(text: &str) -> syn::Result<syn::File> {
     if rest.starts_with("#!") && !rest[2..].trim_start().starts_with('[') {
         prefix += rest.find('\n').unwrap_or(rest.len());
     }
+    let rest = &text[prefix..];
+    let body = rest.trim_start_matches(['\n', '\r', ' ', '\t']);
+    if body.starts_with("---") {
+        let start = prefix + (rest.len() - body.len());
+        // The block ends with the next line that starts with `---`.
+        let mut end = None;
+        let mut at = start + body.find('\n').unwrap_or(body.len());
+        while at < text.len() {
+            let line = &text[at + 1..];
+            if line.starts_with("---") {
+                end = Some(at + 1 + line.find('\n').unwrap_or(line.len()));
+                break;
+            }
+            match line.find('\n') {
+                Some(next) => at += 1 + next,
+                None => break,
+            }
+        }
+        if let Some(end) = end {
+            prefix = end;
+        }
+    }
     if prefix == 0 {
         return syn::parse_str(text);
     }
-    let mut blanked = " ".repeat(prefix);
-    blanked.push_str(&text[prefix..]);
+    // Blank the prefix byte by byte, keeping its newlines, so that offsets and lines stay.
+    let blanked: String = text[..prefix]
+        .bytes()
+        .map(|b| if b == b'\n' { '\n' } else { ' ' })
+        .chain(text[prefix..].chars())
+        .collect();
     syn::parse_str(&blanked)
 }
 
