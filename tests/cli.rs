@@ -530,3 +530,22 @@ fn readme_table_matches_the_catalogue() -> Result {
     }
     Ok(())
 }
+
+#[test]
+fn ctxlintignore_and_color() -> Result {
+    let dir = tempfile::tempdir()?;
+    write(dir.path(), "gen/bad.rs", BAD_DEFAULT)?;
+    write(dir.path(), ".ctxlintignore", "gen/\n")?;
+    let walked = ctxlint_in(dir.path(), &["check", "."])?;
+    assert_eq!(walked.status.code(), Some(0), "{}", stdout(&walked));
+    // A file named on the command line is always checked.
+    let named = ctxlint_in(dir.path(), &["check", "--color", "always", "gen/bad.rs"])?;
+    assert_eq!(named.status.code(), Some(1));
+    assert!(stdout(&named).contains("\u{1b}["), "no colour: {}", stdout(&named));
+    let plain = ctxlint_in(dir.path(), &["check", "--color", "never", "gen/bad.rs"])?;
+    assert!(!stdout(&plain).contains('\u{1b}'));
+    // Not a terminal, so `auto` is plain.
+    let auto = ctxlint_in(dir.path(), &["check", "gen/bad.rs"])?;
+    assert!(!stdout(&auto).contains('\u{1b}'));
+    Ok(())
+}
