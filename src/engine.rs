@@ -214,11 +214,7 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
             if let Some(input) = by_path.get(finding.path.as_path()) {
                 out.sources
                     .insert(finding.path.clone(), Arc::clone(&input.text));
-                let mut target = target.clone();
-                if target.src_path.as_os_str().is_empty() {
-                    target = fallback_target(&finding.path);
-                }
-                out.targets.insert(finding.path.clone(), target);
+                out.targets.insert(finding.path.clone(), target.clone());
             }
         }
         out.findings.extend(findings);

@@ -541,7 +541,11 @@ fn ctxlintignore_and_color() -> Result {
     // A file named on the command line is always checked.
     let named = ctxlint_in(dir.path(), &["check", "--color", "always", "gen/bad.rs"])?;
     assert_eq!(named.status.code(), Some(1));
-    assert!(stdout(&named).contains("\u{1b}["), "no colour: {}", stdout(&named));
+    assert!(
+        stdout(&named).contains("\u{1b}["),
+        "no colour: {}",
+        stdout(&named)
+    );
     let plain = ctxlint_in(dir.path(), &["check", "--color", "never", "gen/bad.rs"])?;
     assert!(!stdout(&plain).contains('\u{1b}'));
     // Not a terminal, so `auto` is plain.

@@ -541,3 +541,117 @@ impl<'ast> Visit<'ast> for FileCx<'_> {
         self.depth -= 1;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `(line, lint)` findings of `src`, checked as a crate of its own.
+    fn lint(src: &str) -> Vec<(usize, &'static str)> {
+        let Ok(file) = syn::parse_file(src) else {
+            return vec![(0, "parse error")];
+        };
+        let config = Config::default();
+        let mut facts = CrateFacts::default();
+        facts.add_file(&file, true);
+        facts.finish(&config);
+        let mut cx = FileCx::new(&facts, &config, Path::new("t.rs"), src, &file);
+        cx.visit_file(&file);
+        cx.findings
+            .iter()
+            .map(|f| (f.span.line_start, f.lint.name))
+            .collect()
+    }
+
+    const PRELUDE: &str =
+        "use contextvars::{copy_context, Context, ContextVar};\nasync fn work() {}\n";
+
+    #[test]
+    fn closure_parameters_and_patterns_bind() {
+        let src = format!(
+            "{PRELUDE}fn f() {{\n\
+             let g = |ctx: &mut Context| ctx.run(|| work());\n\
+             let ctx = copy_context();\n\
+             if let Some(ctx) = Some(1) {{ ctx.run(|| work()); }}\n\
+             match 1 {{ ctx => {{ ctx.run(|| work()); }} }}\n\
+             for ctx in [1] {{ ctx.run(|| work()); }}\n\
+             let mut ctx = ctx; ctx.run(|| work());\n\
+             }}\n"
+        );
+        assert_eq!(
+            lint(&src),
+            [(4, "sync_run_wraps_future"), (9, "sync_run_wraps_future")]
+        );
+    }
+
+    #[test]
+    fn expression_and_arm_attributes_allow() {
+        let src = format!(
+            "{PRELUDE}fn f(mut ctx: Context) {{\n\
+             let a = #[allow(sync_run_wraps_future)] {{ ctx.run(|| work()) }};\n\
+             match 1 {{ #[allow(sync_run_wraps_future)] _ => {{ ctx.run(|| work()); }} }}\n\
+             let b = ctx.run(|| work());\n\
+             }}\n"
+        );
+        assert_eq!(lint(&src), [(6, "sync_run_wraps_future")]);
+    }
+
+    #[test]
+    fn declared_types_and_constants_count() {
+        let src = "use contextvars::ContextVar as V;\nuse std::sync::atomic::AtomicBool;\n\
+                   const FLAG: AtomicBool = AtomicBool::new(false);\n\
+                   static A: V<AtomicBool> = V::with_default(\"a\", FLAG);\n\
+                   static B: V<Option<AtomicBool>> = V::with_default(\"b\", None);\n\
+                   static C: V<u8> = V::with_default(\"c\", 0);\n";
+        assert_eq!(
+            lint(src),
+            [
+                (4, "interior_mutable_default"),
+                (5, "interior_mutable_default")
+            ]
+        );
+    }
+
+    #[test]
+    fn recursive_crate_types_terminate() {
+        let src = "use contextvars::ContextVar;\n\
+                   struct Node { next: Option<Box<Node>>, hits: std::sync::atomic::AtomicU8 }\n\
+                   struct List { head: Option<Box<List>> }\n\
+                   fn f() {\n\
+                   let a = ContextVar::with_default(\"a\", Node { next: None, hits: Default::default() });\n\
+                   let b = ContextVar::with_default(\"b\", List { head: None });\n\
+                   }\n";
+        assert_eq!(lint(src), [(5, "interior_mutable_default")]);
+    }
+
+    #[test]
+    fn async_and_sync_functions_of_one_name_are_not_trusted() {
+        let src = format!(
+            "{PRELUDE}mod a {{ pub async fn go() {{}} }}\nmod b {{ pub fn go() {{}} }}\n\
+             fn f(mut ctx: Context) {{\n\
+             let x = ctx.run(|| a::go());\n\
+             let y = ctx.run(|| async {{}});\n\
+             }}\n"
+        );
+        assert_eq!(lint(&src), [(7, "sync_run_wraps_future")]);
+    }
+
+    #[test]
+    fn macros_with_expression_arguments_are_walked() {
+        let src = format!(
+            "{PRELUDE}fn f(mut ctx: Context) {{\n\
+             assert!(ctx.run(|| work()) == ctx.run(|| work()));\n\
+             println!(\"{{}}\", ctx.run(|| 1));\n\
+             let v = vec![ContextVar::with_default(\"v\", std::sync::Mutex::new(0))];\n\
+             }}\n"
+        );
+        assert_eq!(
+            lint(&src),
+            [
+                (4, "sync_run_wraps_future"),
+                (4, "sync_run_wraps_future"),
+                (6, "interior_mutable_default")
+            ]
+        );
+    }
+}
