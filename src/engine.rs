@@ -610,26 +610,46 @@ fn parse(text: &str) -> syn::Result<syn::File> {
     syn::parse_str(&blanked)
 }
 
-/// A cheap upper bound of how deep syn will recurse on `text`: the deepest nesting of
-/// brackets, or the longest run of prefix operators and closure bars (`- ! & * |`, which nest
-/// without brackets), whichever is larger. It is counted without lexing (brackets in strings
-/// and comments count too): it only guards the parser against pathological input.
+/// A cheap upper bound of how deep syn will recurse on `text`, in units of one bracket level.
+///
+/// It counts the deepest nesting of brackets; the longest run of prefix operators and closure
+/// bars (`- ! & * |`, which nest without brackets); and the deepest nesting of `<` within one
+/// statement, weighted by [`ANGLE_WEIGHT`] because syn needs several times more stack for a
+/// level of generic arguments than for a bracket. It is counted without lexing (strings and
+/// comments count too): it only guards the parser against pathological input, and real code
+/// stays far below [`MAX_DEPTH`].
 fn max_nesting(text: &str) -> usize {
-    let (mut depth, mut max, mut run) = (0usize, 0usize, 0usize);
+    let (mut depth, mut max, mut run, mut angle) = (0usize, 0usize, 0usize, 0usize);
     for b in text.bytes() {
         match b {
             b'(' | b'[' | b'{' => {
                 depth += 1;
                 max = max.max(depth);
                 run = 0;
+                angle = 0;
             }
             b')' | b']' | b'}' => {
                 depth = depth.saturating_sub(1);
                 run = 0;
+                angle = 0;
             }
             b'-' | b'!' | b'&' | b'*' | b'|' => {
                 run += 1;
                 max = max.max(run);
+            }
+            // A comparison's `<` is never closed; `;` ends its statement.
+            b'<' => {
+                angle += 1;
+                max = max.max(angle.saturating_mul(ANGLE_WEIGHT));
+                run = 0;
+            }
+            b'>' => {
+                angle = angle.saturating_sub(1);
+                run = 0;
+            }
+            b';' => {
+                angle = 0;
+                run = 0;
             }
             b' ' | b'\t' | b'\n' | b'\r' => {}
             _ => run = 0,
@@ -637,6 +657,10 @@ fn max_nesting(text: &str) -> usize {
     }
     max
 }
+
+/// How many bracket levels one level of `<` counts for in [`max_nesting`]: measured, syn's
+/// parse of nested generic arguments takes about five times the stack of nested parentheses.
+const ANGLE_WEIGHT: usize = 5;
 
 #[cfg(test)]
 mod tests {
@@ -657,5 +681,8 @@ mod tests {
     fn nesting_is_counted() {
         assert_eq!(max_nesting("fn f() { (1, [2]) }"), 3);
         assert_eq!(max_nesting("fn f() { - - !!x }"), 4);
+        assert_eq!(max_nesting("type T = Vec<Vec<u8>>;"), 2 * ANGLE_WEIGHT);
+        // Comparisons do not add up across statements.
+        assert_eq!(max_nesting(&"a < b;".repeat(1000)), ANGLE_WEIGHT);
     }
 }

@@ -218,6 +218,12 @@ fn deep_nesting_is_handled() -> Result {
         "|| ".repeat(100_000)
     );
     write(dir.path(), "closures.rs", closures)?;
+    let generics = format!(
+        "use contextvars::ContextVar;\ntype T = {}u8{};\nfn main() {{}}\n",
+        "Vec<".repeat(10_000),
+        ">".repeat(10_000)
+    );
+    write(dir.path(), "generics.rs", generics)?;
     let out = ctxlint_in(dir.path(), &["check", "."])?;
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
@@ -226,6 +232,7 @@ fn deep_nesting_is_handled() -> Result {
         "{err}"
     );
     assert!(err.contains("closures.rs: nesting is"), "{err}");
+    assert!(err.contains("generics.rs: nesting is"), "{err}");
     Ok(())
 }
 
