@@ -328,7 +328,7 @@ fn suggestions_state_their_applicability() -> Result {
         dir.path(),
         "s.rs",
         "use contextvars::copy_context;\nasync fn work(n: u32) {}\nfn n() -> u32 { 1 }\nasync fn f() {\n    let mut ctx = copy_context();\n    \
-         ctx.run(|| work(1)).await;\n    let later = ctx.run(|| work(1));\n    ctx.run(|| work(n())).await;\n    ctx.run(|| async {\n        // a comment\n        work(2).await\n    }).await;\n}\nfn main() {}\n",
+         ctx.run(|| work(1)).await;\n    let later = ctx.run(|| work(1));\n    ctx.run(|| work(n())).await;\n    ctx.run(|| async {\n        // a comment\n        work(2).await\n    }).await;\n    ctx.run(work_elsewhere).await;\n    ctx.run(work).await;\n}\nfn main() {}\n",
     )?;
     let out = ctxlint_in(dir.path(), &["check", "--format", "json", "s.rs"])?;
     let mut got = Vec::new();
@@ -349,6 +349,8 @@ fn suggestions_state_their_applicability() -> Result {
             "ctx.scope_mut(async { work(2).await })",
             "Some(MaybeIncorrect)",
         ),
+        ("ctx.scope_mut(work_elsewhere())", "Some(MaybeIncorrect)"),
+        ("ctx.scope_mut(work())", "Some(MachineApplicable)"),
     ];
     let got: Vec<(&str, &str)> = got.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     assert_eq!(got, want);

@@ -65,12 +65,8 @@ fn check_run(
     if !awaited && !matches!(future, Returns::Future(_)) {
         return;
     }
-    let suggestion = match future {
-        Returns::Future(fut) | Returns::Unknown(fut) => {
-            suggest(cx, receiver, type_path, call_span, fut.as_ref(), awaited)
-        }
-        Returns::NotAFuture => None,
-    };
+    let (Returns::Future(fut) | Returns::Unknown(fut)) = future;
+    let suggestion = suggest(cx, receiver, type_path, call_span, fut.as_ref(), awaited);
     cx.emit(&SYNC_RUN_WRAPS_FUTURE, arg.span(), suggestion);
 }
 
@@ -80,16 +76,15 @@ enum Returns {
     Future(Option<FutureExpr>),
     /// Syntax cannot tell; the expression it returns, where one can be written.
     Unknown(Option<FutureExpr>),
-    /// Not something whose result can be written as an expression (a closure with arguments).
-    NotAFuture,
 }
 
 /// The expression that creates the future, for the suggestion.
 enum FutureExpr {
     /// The body of `|| BODY`.
     Body(syn::Expr),
-    /// `f` of `run(f)`, to be called as `f()`.
-    FnItem(syn::Path),
+    /// `f` of `run(f)`, to be called as `f()`; `true` when `f` is certainly a crate
+    /// `async fn` (not a local binding, nor a function syntax knows nothing about).
+    FnItem(syn::Path, bool),
 }
 
 fn future_of(cx: &FileCx<'_>, arg: &syn::Expr) -> Returns {
@@ -108,15 +103,18 @@ fn future_of(cx: &FileCx<'_>, arg: &syn::Expr) -> Returns {
         }
         syn::Expr::Path(p) if p.qself.is_none() => {
             let Some(last) = p.path.segments.last() else {
-                return Returns::NotAFuture;
+                return Returns::Unknown(None);
             };
             let name = last.ident.to_string();
             let shadowed = p.path.segments.len() == 1 && cx.binding(&name).is_some();
-            let fut = Some(FutureExpr::FnItem(p.path.clone()));
-            if !shadowed && cx.facts.fn_is_async(&name) {
+            let known = !shadowed && cx.facts.fn_is_async(&name);
+            // Calling any callable path gives what `run` would have returned, so the rewrite
+            // holds for unknown paths too, with less certainty.
+            let fut = Some(FutureExpr::FnItem(p.path.clone(), known));
+            if known {
                 Returns::Future(fut)
             } else {
-                Returns::Unknown(None)
+                Returns::Unknown(fut)
             }
         }
         syn::Expr::Paren(p) => future_of(cx, &p.expr),
@@ -169,7 +167,7 @@ fn suggest(
             };
             (call(quote!(#body)), simple)
         }
-        FutureExpr::FnItem(path) => (call(quote!(#path())), true),
+        FutureExpr::FnItem(path, known) => (call(quote!(#path())), *known),
     };
     let span = SourceSpan::from_span(call_span);
     let original = cx.source.get(span.byte_start..span.byte_end)?;
