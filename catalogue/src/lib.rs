@@ -64,6 +64,8 @@ pub struct Lint {
     pub note: &'static str,
     /// The `help:` that says how to fix it.
     pub help: &'static str,
+    /// The message of the lint's mechanical fix, for the drivers that offer one.
+    pub suggestion: Option<&'static str>,
     /// The full documentation in Markdown, with the sections `### What it does`,
     /// `### Why is this bad?`, `### Known problems` and `### Example` (ending in "Use instead:").
     pub doc: &'static str,
@@ -80,6 +82,7 @@ pub static INTERIOR_MUTABLE_DEFAULT: Lint = Lint {
            object, so a mutation through it is seen everywhere",
     help: "use an immutable default, or `ContextVar::new`, and `set()` a fresh value at the \
            start of each task",
+    suggestion: None,
     doc: include_str!("../docs/interior_mutable_default.md"),
 };
 
@@ -95,6 +98,9 @@ pub static SYNC_RUN_WRAPS_FUTURE: Lint = Lint {
            caller",
     help: "bind the future to the context with `ctx.scope(fut)`, or spawn it with \
            `contextvars::spawn(fut)`",
+    suggestion: Some(
+        "poll the future inside the context with `scope_mut`, which keeps its writes there as `run` does",
+    ),
     doc: include_str!("../docs/sync_run_wraps_future.md"),
 };
 
@@ -157,7 +163,11 @@ mod tests {
                 ("label", lint.label),
                 ("note", lint.note),
                 ("help", lint.help),
+                ("suggestion", lint.suggestion.unwrap_or("")),
             ] {
+                if text.is_empty() {
+                    continue;
+                }
                 check_convention(&format!("{}.{what}", lint.name), text);
             }
         }

@@ -84,7 +84,12 @@ fn copy(c: &mut Criterion) {
     for n in [1, 10, 100, 1000] {
         let (mut ctx, _vars) = context_with(n);
         ctx.run(|| {
+            // The copy alone, and the copy plus dropping it (Python's timing includes the
+            // deallocation of the copy).
             group.bench_with_input(BenchmarkId::new("contextvars", n), &n, |b, _| {
+                b.iter_with_large_drop(copy_context)
+            });
+            group.bench_with_input(BenchmarkId::new("contextvars_and_drop", n), &n, |b, _| {
                 b.iter(copy_context)
             });
         });

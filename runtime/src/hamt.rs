@@ -128,17 +128,20 @@ pub(crate) struct Hamt {
 }
 
 /// The fragment of `key` that indexes the branch at `shift`.
+#[inline]
 fn fragment(key: u64, shift: u32) -> u32 {
     // `checked_shr` keeps this total: shifts past 63 only happen if invariant 5 is broken.
     (key.checked_shr(shift).unwrap_or(0) & MASK) as u32
 }
 
 /// The position in `slots` of the slot for `bit`, given the branch's `bitmap`.
+#[inline]
 fn position(bitmap: u32, bit: u32) -> usize {
     (bitmap & (bit - 1)).count_ones() as usize
 }
 
 /// Makes `slots` uniquely owned, copying it if it is shared, and returns it mutably.
+#[inline]
 fn slots_mut<'a>(slots: &'a mut Arc<[Slot]>, garbage: &mut Garbage) -> &'a mut [Slot] {
     if Arc::get_mut(slots).is_none() {
         let copy: Arc<[Slot]> = slots.iter().cloned().collect();
@@ -175,6 +178,7 @@ fn pair(a: Entry, b: Entry, shift: u32) -> Branch {
 }
 
 impl Branch {
+    #[inline]
     fn insert(&mut self, entry: Entry, shift: u32, garbage: &mut Garbage) -> Option<Entry> {
         let bit = 1 << fragment(entry.key, shift);
         let pos = position(self.bitmap, bit);
@@ -205,6 +209,19 @@ impl Branch {
                 None
             }
             Slot::Branch(child) => child.insert(entry, shift + BITS, garbage),
+        }
+    }
+
+    /// The entry for `key`, with the path to it made uniquely owned.
+    fn entry_mut(&mut self, key: u64, shift: u32, garbage: &mut Garbage) -> Option<&mut Entry> {
+        let bit = 1 << fragment(key, shift);
+        if self.bitmap & bit == 0 {
+            return None;
+        }
+        let pos = position(self.bitmap, bit);
+        match slots_mut(&mut self.slots, garbage).get_mut(pos)? {
+            Slot::Leaf(entry) => (entry.key == key).then_some(entry),
+            Slot::Branch(child) => child.entry_mut(key, shift + BITS, garbage),
         }
     }
 
@@ -249,11 +266,13 @@ impl Branch {
 
 impl Hamt {
     /// An empty map.
+    #[inline]
     pub(crate) const fn new() -> Self {
         Hamt { root: None, len: 0 }
     }
 
     /// The number of entries.
+    #[inline]
     pub(crate) fn len(&self) -> usize {
         self.len
     }
@@ -279,6 +298,7 @@ impl Hamt {
     }
 
     /// Inserts `entry`, returning the entry it replaced, and the nodes the write displaced.
+    #[inline]
     pub(crate) fn insert(&mut self, entry: Entry) -> (Option<Entry>, Garbage) {
         let mut garbage = Garbage::default();
         let replaced = match &mut self.root {
@@ -295,6 +315,22 @@ impl Hamt {
             self.len += 1;
         }
         (replaced, garbage)
+    }
+
+    /// The entry for `key`, mutably: the path to it is copied first where it is shared, so the
+    /// change is seen by this map only. A miss leaves the path copied, which the `insert`
+    /// that usually follows a miss would have done anyway.
+    #[inline]
+    pub(crate) fn entry_mut(&mut self, key: u64, garbage: &mut Garbage) -> Option<&mut Entry> {
+        self.root.as_mut()?.entry_mut(key, 0, garbage)
+    }
+
+    /// Inserts `entry` into a map where its key is absent, or replaces it.
+    #[inline]
+    pub(crate) fn insert_with(&mut self, entry: Entry, garbage: &mut Garbage) -> Option<Entry> {
+        let (replaced, more) = self.insert(entry);
+        garbage.0.extend(more.0);
+        replaced
     }
 
     /// Removes the entry for `key` and returns it, with the nodes the write displaced.

@@ -124,34 +124,71 @@
 //!
 //! [PEP 567]: https://peps.python.org/pep-0567/
 
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![warn(missing_debug_implementations)]
 
 mod hamt;
 
 use std::borrow::BorrowMut;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::future::Future;
-use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{self, Poll};
 
-use hamt::{Entry, Hamt, Stored, Value};
+use hamt::{Entry, Garbage, Hamt, Stored, Value};
+
+/// The per-thread state: the current context, and CPython's `ContextVar.get` cache.
+///
+/// # Invariants
+///
+/// 1. No user code runs while `current` is borrowed mutably: writes return what they
+///    displace (replaced values, removed values, copied nodes) and the caller drops it after
+///    the borrow ends.
+/// 2. The only user code that runs while `current` is borrowed at all is `T::clone` inside
+///    [`ContextVar::get`], under a shared borrow.
+/// 3. Every change to `current` (a write, or a swap by `run` or a scoped poll) goes through
+///    [`with_current_mut`], which increments `version`. So while `version` is unchanged,
+///    `current` is the same map, untouched.
+/// 4. A cache slot whose `version` equals `version` holds, for its `key`, what `current`
+///    held when the slot was filled: a pointer to the `T` inside the `Arc<Stored<T>>` of that
+///    key's leaf, or null if the key was absent. By 3, that is still what `current` holds.
+struct ThreadState {
+    current: RefCell<Context>,
+    version: Cell<u64>,
+    cache: [Cell<CacheSlot>; CACHE_SLOTS],
+}
+
+/// Cache slots per thread, indexed by `key % CACHE_SLOTS`. Variable keys are handed out in
+/// sequence, so the first 64 variables a program uses never evict each other.
+const CACHE_SLOTS: usize = 64;
+
+#[derive(Clone, Copy)]
+struct CacheSlot {
+    key: u64,
+    version: u64,
+    /// The `T` of `key`'s value in the current context, or null if the key is not set there.
+    value: *const (),
+}
+
+/// Matches no lookup: keys and versions start at 1.
+const EMPTY_SLOT: CacheSlot = CacheSlot {
+    key: 0,
+    version: 0,
+    value: std::ptr::null(),
+};
 
 thread_local! {
-    /// The thread's current context. Each thread starts with an empty one.
-    ///
-    /// # Invariants
-    ///
-    /// 1. No user code runs while this is borrowed mutably: writes return what they displace
-    ///    (replaced values, removed values, copied nodes) and the caller drops it after the
-    ///    borrow ends.
-    /// 2. The only user code that runs while it is borrowed at all is `T::clone` inside
-    ///    [`ContextVar::get`]/[`Context::get`], under a shared borrow.
-    static CURRENT: RefCell<Context> = const { RefCell::new(Context::new()) };
+    /// Each thread starts with an empty context.
+    static STATE: ThreadState = const {
+        ThreadState {
+            current: RefCell::new(Context::new()),
+            version: Cell::new(1),
+            cache: [const { Cell::new(EMPTY_SLOT) }; CACHE_SLOTS],
+        }
+    };
 }
 
 /// Ids of contexts, for [`Token`] checks. 0 means "not assigned yet".
@@ -242,8 +279,8 @@ impl From<AccessError> for ResetError {
 /// Runs `f` with the current context borrowed.
 #[inline]
 fn with_current<R>(f: impl FnOnce(&Context) -> R) -> Result<R, AccessError> {
-    CURRENT
-        .try_with(|cur| match cur.try_borrow() {
+    STATE
+        .try_with(|state| match state.current.try_borrow() {
             Ok(cur) => Ok(f(&cur)),
             Err(_) => Err(AccessError::Reentrant),
         })
@@ -251,12 +288,17 @@ fn with_current<R>(f: impl FnOnce(&Context) -> R) -> Result<R, AccessError> {
 }
 
 /// Runs `f` with the current context borrowed mutably. `f` must not run user code (invariant
-/// 1 of `CURRENT`): it returns what it displaces, for the caller to drop.
+/// 1 of [`ThreadState`]): it returns what it displaces, for the caller to drop.
 #[inline]
 fn with_current_mut<R>(f: impl FnOnce(&mut Context) -> R) -> Result<R, AccessError> {
-    CURRENT
-        .try_with(|cur| match cur.try_borrow_mut() {
-            Ok(mut cur) => Ok(f(&mut cur)),
+    STATE
+        .try_with(|state| match state.current.try_borrow_mut() {
+            Ok(mut cur) => {
+                // Invariant 3: every cached lookup is stale from here on. A `u64` does not
+                // wrap in practice (one increment per nanosecond takes 584 years).
+                state.version.set(state.version.get().wrapping_add(1));
+                Ok(f(&mut cur))
+            }
             Err(_) => Err(AccessError::Reentrant),
         })
         .unwrap_or(Err(AccessError::ThreadExiting))
@@ -381,7 +423,41 @@ impl<T: Send + Sync + 'static> ContextVar<T> {
         T: Clone,
     {
         let key = self.key();
-        let found = with_current(|cur| cur.map.get(key).and_then(Entry::downcast::<T>).cloned())?;
+        let found = STATE
+            .try_with(|state| {
+                // Held across the clone below: a write from inside `T::clone` fails with
+                // `Reentrant` instead of freeing the value being cloned (invariant 2).
+                let Ok(current) = state.current.try_borrow() else {
+                    return Err(AccessError::Reentrant);
+                };
+                let slot = &state.cache[(key % CACHE_SLOTS as u64) as usize];
+                let cached = slot.get();
+                let version = state.version.get();
+                if cached.key == key && cached.version == version {
+                    if cached.value.is_null() {
+                        return Ok(None);
+                    }
+                    // SAFETY: by invariant 4 of `ThreadState`, the slot's equal version means
+                    // `current` is unchanged since the slot was filled, so it still owns (through
+                    // nodes it owns) the `Arc<Stored<T>>` whose `T` the pointer addresses: the
+                    // allocation is alive. Nothing can write to it: `Arc::get_mut` on it needs
+                    // either a write to `current` (which would have changed the version and is
+                    // now excluded by the shared borrow we hold) or sole ownership by another
+                    // context, impossible while `current` owns it too. The pointee is a `T`:
+                    // `key` belongs to this `ContextVar<T>` alone, and only it stores there.
+                    #[allow(unsafe_code, reason = "the crate's one unsafe block: the get cache")]
+                    let value = unsafe { &*cached.value.cast::<T>() };
+                    return Ok(Some(value.clone()));
+                }
+                let value = current.map.get(key).and_then(Entry::downcast::<T>);
+                slot.set(CacheSlot {
+                    key,
+                    version,
+                    value: value.map_or(std::ptr::null(), |v| std::ptr::from_ref(v).cast()),
+                });
+                Ok(value.cloned())
+            })
+            .unwrap_or(Err(AccessError::ThreadExiting))?;
         // The default is cloned outside the borrow: no reason to hold it longer.
         Ok(found.or_else(|| self.default.clone()))
     }
@@ -459,25 +535,48 @@ impl<T: Send + Sync + 'static> ContextVar<T> {
     /// is dropped.
     pub fn try_set(&self, value: T) -> Result<Token<T>, AccessError> {
         let key = self.key();
-        let entry = Entry {
-            key,
-            value: Arc::new(Stored {
-                name: self.name,
-                value,
-            }),
-        };
-        let (ctx_id, replaced, garbage) = with_current_mut(|cur| {
+        let mut value = Some(value);
+        let result = with_current_mut(|cur| {
             let ctx_id = cur.id();
-            let (replaced, garbage) = cur.map.insert(entry);
-            (ctx_id, replaced, garbage)
-        })?;
+            let mut garbage = Garbage::default();
+            let old = match cur.map.entry_mut(key, &mut garbage) {
+                // The fast path: the variable is set here and its value is not shared with
+                // another context, so the new value takes the old one's place in the same
+                // allocation, and the old value moves into the token.
+                Some(entry) => match unique_value::<T>(&mut entry.value) {
+                    Some(slot) => value.take().map(|v| Old::Owned(std::mem::replace(slot, v))),
+                    None => value
+                        .take()
+                        .map(|v| Old::Shared(std::mem::replace(&mut entry.value, self.stored(v)))),
+                },
+                None => value.take().map(|v| {
+                    let entry = Entry {
+                        key,
+                        value: self.stored(v),
+                    };
+                    debug_assert!(cur.map.get(key).is_none());
+                    let replaced = cur.map.insert_with(entry, &mut garbage);
+                    debug_assert!(replaced.is_none());
+                    Old::Unset
+                }),
+            };
+            (ctx_id, old, garbage)
+        });
+        // Whatever was displaced is dropped here, outside the borrow.
+        let (ctx_id, old, garbage) = result?;
         drop(garbage);
         Ok(Token {
             var_key: key,
             var_name: self.name,
             ctx_id,
-            old: replaced.map(|entry| entry.value),
-            _value: PhantomData,
+            old: old.unwrap_or(Old::Unset),
+        })
+    }
+
+    fn stored(&self, value: T) -> Arc<dyn Value> {
+        Arc::new(Stored {
+            name: self.name,
+            value,
         })
     }
 
@@ -511,10 +610,30 @@ impl<T: Send + Sync + 'static> ContextVar<T> {
             if cur.id != token.ctx_id {
                 return Err(ResetError::WrongContext { var: self.name });
             }
-            Ok(match token.old {
-                Some(value) => cur.map.insert(Entry { key, value }),
-                None => cur.map.remove(key),
-            })
+            let mut garbage = Garbage::default();
+            let displaced = match token.old {
+                Old::Unset => Displaced::Entry(cur.map.remove(key).0),
+                Old::Shared(value) => {
+                    Displaced::Entry(cur.map.insert_with(Entry { key, value }, &mut garbage))
+                }
+                Old::Owned(old) => match cur.map.entry_mut(key, &mut garbage) {
+                    Some(entry) => match unique_value::<T>(&mut entry.value) {
+                        Some(slot) => Displaced::Value(std::mem::replace(slot, old)),
+                        None => Displaced::Entry(Some(Entry {
+                            key,
+                            value: std::mem::replace(&mut entry.value, self.stored(old)),
+                        })),
+                    },
+                    None => Displaced::Entry(cur.map.insert_with(
+                        Entry {
+                            key,
+                            value: self.stored(old),
+                        },
+                        &mut garbage,
+                    )),
+                },
+            };
+            Ok((displaced, garbage))
         })??;
         // Dropped here, outside the borrow: the old value's destructor may use variables.
         drop(displaced);
@@ -537,18 +656,49 @@ pub struct Token<T> {
     var_key: u64,
     var_name: &'static str,
     ctx_id: u64,
-    old: Option<Arc<dyn Value>>,
-    _value: PhantomData<fn() -> T>,
+    old: Old<T>,
+}
+
+/// The state a [`Token`] restores.
+enum Old<T> {
+    /// The variable was not set.
+    Unset,
+    /// The previous value, still shared with other contexts.
+    Shared(Arc<dyn Value>),
+    /// The previous value, moved out of an allocation that `set` reused.
+    Owned(T),
+}
+
+/// What a [`ContextVar::reset`] displaces, dropped after the context is released.
+#[allow(dead_code, reason = "held only to be dropped late")]
+enum Displaced<T> {
+    Entry(Option<Entry>),
+    Value(T),
+}
+
+/// The value behind `value` as a `&mut T`, if no other context shares it.
+#[inline]
+fn unique_value<T: 'static>(value: &mut Arc<dyn Value>) -> Option<&mut T> {
+    let value: &mut dyn std::any::Any = Arc::get_mut(value)?;
+    value
+        .downcast_mut::<Stored<T>>()
+        .map(|stored| &mut stored.value)
 }
 
 impl<T: 'static> Token<T> {
     /// The value the variable had before the `set`, or `None` if it was unset there (Python's
     /// `Token.MISSING`). A default does not count as a value.
     pub fn old_value(&self) -> Option<&T> {
-        let value: &dyn std::any::Any = &**self.old.as_ref()?;
-        value
-            .downcast_ref::<Stored<T>>()
-            .map(|stored| &stored.value)
+        match &self.old {
+            Old::Unset => None,
+            Old::Shared(value) => {
+                let value: &dyn std::any::Any = &**value;
+                value
+                    .downcast_ref::<Stored<T>>()
+                    .map(|stored| &stored.value)
+            }
+            Old::Owned(value) => Some(value),
+        }
     }
 
     /// The name of the variable that made the token.
@@ -561,7 +711,7 @@ impl<T> fmt::Debug for Token<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Token")
             .field("var", &self.var_name)
-            .field("was_set", &self.old.is_some())
+            .field("was_set", &!matches!(self.old, Old::Unset))
             .finish_non_exhaustive()
     }
 }
@@ -593,6 +743,7 @@ pub struct Context {
 
 impl Clone for Context {
     /// A snapshot with an identity of its own: tokens made in `self` do not reset it.
+    #[inline]
     fn clone(&self) -> Self {
         Context {
             id: 0,
@@ -608,6 +759,7 @@ struct Entered<'a> {
 
 impl<'a> Entered<'a> {
     /// Swaps `ctx` in as the thread's current context.
+    #[inline]
     fn new(ctx: &'a mut Context) -> Result<Self, AccessError> {
         with_current_mut(|cur| std::mem::swap(cur, ctx))?;
         Ok(Entered { ctx })
@@ -615,6 +767,7 @@ impl<'a> Entered<'a> {
 }
 
 impl Drop for Entered<'_> {
+    #[inline]
     fn drop(&mut self) {
         // Swapping back cannot fail: the thread-local outlives this guard (it was reachable on
         // entry and is destroyed only after user code on this thread returns), and no borrow
@@ -626,6 +779,7 @@ impl Drop for Entered<'_> {
 
 impl Context {
     /// An empty context, like Python's `Context()`.
+    #[inline]
     pub const fn new() -> Self {
         Context {
             id: 0,
@@ -633,6 +787,7 @@ impl Context {
         }
     }
 
+    #[inline]
     fn id(&mut self) -> u64 {
         if self.id == 0 {
             self.id = NEXT_CONTEXT_ID.fetch_add(1, Ordering::Relaxed);

@@ -370,3 +370,42 @@ fn types_are_send_and_sync() {
     send_sync::<ResetError>();
     send_sync::<contextvars::Scoped<std::future::Ready<()>>>();
 }
+
+/// The `get` cache is invalidated by every kind of change: in-place writes, new keys, resets,
+/// `run` swaps, and keys that share a cache slot.
+#[test]
+fn get_never_serves_a_stale_cached_value() {
+    isolated(|| {
+        // 130 variables: keys that collide in a 64-slot cache.
+        let vars: Vec<ContextVar<usize>> = (0..130).map(|_| ContextVar::new("v")).collect();
+        for round in 0..3 {
+            for (i, var) in vars.iter().enumerate() {
+                assert_eq!(var.get(), (round > 0).then(|| i * 10 + round - 1));
+                var.set(i * 10 + round);
+                assert_eq!(var.get(), Some(i * 10 + round), "in-place write seen");
+            }
+        }
+        let token = vars[0].set(999);
+        assert_eq!(vars[0].get(), Some(999));
+        vars[0].reset(token).unwrap();
+        assert_eq!(vars[0].get(), Some(2));
+        let mut other = Context::new();
+        assert_eq!(vars[1].get(), Some(12));
+        other.run(|| {
+            assert_eq!(vars[1].get(), None, "a swap invalidates the cache");
+            vars[1].set(5);
+            assert_eq!(vars[1].get(), Some(5));
+        });
+        assert_eq!(vars[1].get(), Some(12), "and so does the swap back");
+        // A snapshot shares the values; writing after it must not change what it holds.
+        let snapshot = copy_context();
+        vars[2].set(77);
+        assert_eq!(vars[2].get(), Some(77));
+        assert_eq!(snapshot.get(&vars[2]), Some(22));
+        // The negative cache: absent, then set.
+        let fresh = ContextVar::<String>::with_default("fresh", String::new());
+        assert_eq!(fresh.get().as_deref(), Some(""));
+        fresh.set("now".into());
+        assert_eq!(fresh.get().as_deref(), Some("now"));
+    });
+}

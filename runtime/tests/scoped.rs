@@ -115,6 +115,7 @@ fn the_future_moves_between_threads_and_keeps_its_context() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "tokio's multi-thread runtime under Miri is too slow")]
 fn tasks_keep_their_values_on_a_multi_thread_runtime() {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(4)
@@ -148,6 +149,10 @@ fn tasks_keep_their_values_on_a_multi_thread_runtime() {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    miri,
+    ignore = "tokio under Miri is slow; the scoped logic is covered by the manual-poll tests"
+)]
 async fn spawn_copies_at_spawn_time_and_later_parent_writes_are_not_seen() {
     VAR.set(1);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -168,6 +173,10 @@ async fn spawn_copies_at_spawn_time_and_later_parent_writes_are_not_seen() {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    miri,
+    ignore = "tokio under Miri is slow; the scoped logic is covered by the manual-poll tests"
+)]
 async fn spawn_blocking_carries_a_copy() {
     VAR.set(4);
     let seen = contextvars::spawn_blocking(|| {
@@ -182,6 +191,10 @@ async fn spawn_blocking_carries_a_copy() {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    miri,
+    ignore = "tokio under Miri is slow; the scoped logic is covered by the manual-poll tests"
+)]
 async fn future_ext_binds_to_a_context() {
     VAR.set(1);
     let mut ctx = Context::new();

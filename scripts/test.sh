@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs every test of the project: the root workspace on the pinned nightly and on stable, and
+# the Dylint library's tests inside `lints/` when its tools are installed (see `.ci/run`).
+# Ends with one summary line, "tests: N passed, N failed", summed over every run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+step() {
+    echo "==> $*"
+    "$@" 2>&1 | tee -a "$log"
+}
+
+# The pinned nightly (rust-toolchain.toml) and stable must both pass.
+step cargo test --workspace --all-features
+step cargo +stable test --workspace --all-features
+
+# The runtime's one `unsafe` block (the `get` cache) and everything that reaches it, under
+# Miri. Proptest needs the file system (failure persistence), hence no isolation.
+MIRIFLAGS="${MIRIFLAGS:--Zmiri-disable-isolation}" step cargo miri test -p contextvars \
+    --features tokio --lib --test pep567 --test model --test scoped
+
+if [ -f lints/Cargo.toml ]; then
+    if [ "${CTXLINT_SKIP_LINTS:-0}" = 1 ]; then
+        echo "==> lints/: skipped because CTXLINT_SKIP_LINTS=1"
+    else
+        # dylint-link is only picked up from inside lints/ (its .cargo/config.toml).
+        (cd lints && step cargo test)
+    fi
+fi
+
+summary=$(awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } } END { printf "%d passed, %d failed", p, f }' "$log")
+echo "tests: $summary"

@@ -1,0 +1,268 @@
+//! The configuration: lint levels and the options of `interior_mutable_default`.
+//!
+//! It is read from the first of these found in the checked crate's directory or above it:
+//! `ctxlint.toml`, or a `Cargo.toml` with `[package.metadata.ctxlint]` or
+//! `[workspace.metadata.ctxlint]`. Every source has the same shape:
+//!
+//! ```toml
+//! [lints]
+//! interior_mutable_default = "deny"   # allow | warn | deny
+//!
+//! [interior_mutable_default]
+//! extra-types = ["my_crate::Shared"]  # also interior-mutable
+//! ignore-types = ["bytes::Bytes"]     # known to be immutable
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use ctxlint_catalogue::{Level, Lint};
+use serde::Deserialize;
+
+use crate::error::{Error, ErrorKind};
+
+/// The settings that apply to one crate.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Config {
+    /// Levels set by the config, by lint name; lints not listed keep their default level.
+    pub levels: BTreeMap<&'static str, Level>,
+    /// Paths of types to treat as interior-mutable, such as `my_crate::Shared`.
+    pub extra_types: Vec<String>,
+    /// Paths of types known to be immutable, such as `bytes::Bytes`.
+    pub ignore_types: Vec<String>,
+    /// The file this configuration was read from, if any.
+    pub source: Option<PathBuf>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    #[serde(default)]
+    lints: BTreeMap<String, String>,
+    #[serde(default)]
+    interior_mutable_default: Option<RawImd>,
+    #[serde(default)]
+    sync_run_wraps_future: Option<RawEmpty>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawImd {
+    #[serde(default)]
+    extra_types: Vec<String>,
+    #[serde(default)]
+    ignore_types: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEmpty {}
+
+impl Config {
+    /// The level of `lint` under this configuration, before attributes in the code.
+    pub fn level(&self, lint: &Lint) -> Level {
+        self.levels
+            .get(lint.name)
+            .copied()
+            .unwrap_or(lint.default_level)
+    }
+
+    /// Parses the text of a `ctxlint.toml`. `path` only names the file in errors.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Config`] for malformed TOML or an unknown key, and
+    /// [`ErrorKind::UnknownLint`] for a lint name the catalogue does not know.
+    pub fn from_toml(text: &str, path: &Path) -> Result<Config, Error> {
+        let value: toml::Table = toml::from_str(text).map_err(|e| config_error(path, &e))?;
+        Config::from_table(value, path, "")
+    }
+
+    fn from_table(table: toml::Table, path: &Path, prefix: &str) -> Result<Config, Error> {
+        let raw: Raw = toml::Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| {
+                Error::new(
+                    ErrorKind::Config,
+                    Some(path),
+                    format!(
+                        "{}: invalid ctxlint configuration{}: {}",
+                        path.display(),
+                        if prefix.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" in `{prefix}`")
+                        },
+                        e.message()
+                    ),
+                )
+            })?;
+        let mut config = Config {
+            source: Some(path.to_path_buf()),
+            ..Config::default()
+        };
+        for (name, level) in raw.lints {
+            let Some(lint) = ctxlint_catalogue::find(&name) else {
+                let known: Vec<_> = ctxlint_catalogue::LINTS.iter().map(|l| l.name).collect();
+                return Err(Error::new(
+                    ErrorKind::UnknownLint,
+                    Some(path),
+                    format!(
+                        "{}: unknown lint `{name}` in `{prefix}[lints]`; the lints are: {}",
+                        path.display(),
+                        known.join(", ")
+                    ),
+                ));
+            };
+            let Some(level) = Level::parse(&level) else {
+                return Err(Error::new(
+                    ErrorKind::Config,
+                    Some(path),
+                    format!(
+                        "{}: invalid level `{level}` for `{name}`; expected `allow`, `warn` or `deny`",
+                        path.display()
+                    ),
+                ));
+            };
+            config.levels.insert(lint.name, level);
+        }
+        if let Some(imd) = raw.interior_mutable_default {
+            config.extra_types = imd.extra_types;
+            config.ignore_types = imd.ignore_types;
+        }
+        let _ = raw.sync_run_wraps_future;
+        Ok(config)
+    }
+
+    /// Reads the configuration file at `path`: a `ctxlint.toml`, or a `Cargo.toml` whose
+    /// `[package.metadata.ctxlint]` or `[workspace.metadata.ctxlint]` holds it.
+    ///
+    /// Returns `Ok(None)` for a `Cargo.toml` without such a table.
+    ///
+    /// # Errors
+    /// As [`Config::from_toml`], and [`ErrorKind::Io`] when the file cannot be read.
+    pub fn from_file(path: &Path) -> Result<Option<Config>, Error> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        if path.file_name().is_some_and(|n| n == "Cargo.toml") {
+            let table: toml::Table = toml::from_str(&text).map_err(|e| config_error(path, &e))?;
+            for section in ["package", "workspace"] {
+                let found = table
+                    .get(section)
+                    .and_then(|s| s.get("metadata"))
+                    .and_then(|m| m.get("ctxlint"));
+                if let Some(found) = found {
+                    let prefix = format!("{section}.metadata.ctxlint.");
+                    let Some(found) = found.as_table() else {
+                        return Err(Error::new(
+                            ErrorKind::Config,
+                            Some(path),
+                            format!(
+                                "{}: `{section}.metadata.ctxlint` is not a table",
+                                path.display()
+                            ),
+                        ));
+                    };
+                    return Config::from_table(found.clone(), path, &prefix).map(Some);
+                }
+            }
+            return Ok(None);
+        }
+        Config::from_toml(&text, path).map(Some)
+    }
+
+    /// Finds the configuration for a crate in `dir`: the nearest `ctxlint.toml`, or the nearest
+    /// `Cargo.toml` with a `ctxlint` metadata table, looking in `dir` and then its ancestors.
+    /// Without either, the default configuration.
+    ///
+    /// # Errors
+    /// As [`Config::from_file`] for the file found.
+    pub fn discover(dir: &Path) -> Result<Config, Error> {
+        for dir in dir.ancestors() {
+            let ctxlint_toml = dir.join("ctxlint.toml");
+            if ctxlint_toml.is_file()
+                && let Some(config) = Config::from_file(&ctxlint_toml)?
+            {
+                return Ok(config);
+            }
+            let cargo_toml = dir.join("Cargo.toml");
+            if cargo_toml.is_file()
+                && let Some(config) = Config::from_file(&cargo_toml)?
+            {
+                return Ok(config);
+            }
+        }
+        Ok(Config::default())
+    }
+}
+
+fn config_error(path: &Path, err: &toml::de::Error) -> Error {
+    let at = match err.span() {
+        Some(span) => {
+            // toml spans are byte offsets; turn them into `line:col` for the reader.
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            let before = text.get(..span.start).unwrap_or("");
+            let line = before.matches('\n').count() + 1;
+            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!(":{line}:{col}")
+        }
+        None => String::new(),
+    };
+    Error::new(
+        ErrorKind::Config,
+        Some(path),
+        format!("{}{at}: invalid TOML: {}", path.display(), err.message()),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, Error> {
+        Config::from_toml(text, Path::new("ctxlint.toml"))
+    }
+
+    #[test]
+    fn reads_levels_and_types() -> Result<(), Error> {
+        let config = parse(
+            "[lints]\ninterior_mutable_default = \"deny\"\n\
+             [interior_mutable_default]\nextra-types = [\"a::B\"]\nignore-types = [\"c::D\"]\n",
+        )?;
+        assert_eq!(
+            config.level(&ctxlint_catalogue::INTERIOR_MUTABLE_DEFAULT),
+            Level::Deny
+        );
+        assert_eq!(
+            config.level(&ctxlint_catalogue::SYNC_RUN_WRAPS_FUTURE),
+            Level::Warn
+        );
+        assert_eq!(config.extra_types, ["a::B"]);
+        assert_eq!(config.ignore_types, ["c::D"]);
+        Ok(())
+    }
+
+    #[test]
+    fn unknown_lint_names_the_file() {
+        let err = parse("[lints]\nno_such_lint = \"deny\"\n").err();
+        let err = err.map(|e| (e.kind(), e.to_string()));
+        assert!(
+            matches!(&err, Some((ErrorKind::UnknownLint, m)) if m.contains("ctxlint.toml") && m.contains("no_such_lint")),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        for text in [
+            "[interior_mutable_default]\nextra_types = []\n",
+            "[lintz]\n",
+            "[lints]\ninterior_mutable_default = \"loud\"\n",
+            "[lints\n",
+        ] {
+            let err = parse(text).err();
+            assert!(
+                matches!(&err, Some(e) if e.kind() == ErrorKind::Config && e.to_string().contains("ctxlint.toml")),
+                "{text:?}: {err:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,303 @@
+//! Findings, and their two renderings: an ariadne report for people and a rustc-style JSON
+//! diagnostic (as cargo prints it) for tools.
+
+use std::path::{Path, PathBuf};
+
+use ctxlint_catalogue::{Level, Lint};
+use serde_json::{Value, json};
+
+/// A place in a source file, in every unit that consumers want.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SourceSpan {
+    /// Byte offset of the first byte.
+    pub byte_start: usize,
+    /// Byte offset just past the last byte.
+    pub byte_end: usize,
+    /// 1-based line of the start.
+    pub line_start: usize,
+    /// 1-based line of the end.
+    pub line_end: usize,
+    /// 1-based column of the start, counted in characters (as rustc does).
+    pub column_start: usize,
+    /// 1-based column of the end, counted in characters.
+    pub column_end: usize,
+}
+
+impl SourceSpan {
+    /// The span that a `proc_macro2` span (with `span-locations`) covers.
+    pub(crate) fn from_span(span: proc_macro2::Span) -> SourceSpan {
+        let range = span.byte_range();
+        let (start, end) = (span.start(), span.end());
+        SourceSpan {
+            byte_start: range.start,
+            byte_end: range.end,
+            line_start: start.line,
+            line_end: end.line,
+            column_start: start.column + 1,
+            column_end: end.column + 1,
+        }
+    }
+}
+
+/// How sure a suggestion is, with the meanings rustc gives them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Applicability {
+    /// Certainly right: tools may apply it without asking.
+    MachineApplicable,
+    /// Probably right, but a person should look, for example because it changes when an
+    /// argument is evaluated.
+    MaybeIncorrect,
+}
+
+impl Applicability {
+    /// The name rustc uses in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::MachineApplicable => "MachineApplicable",
+            Applicability::MaybeIncorrect => "MaybeIncorrect",
+        }
+    }
+}
+
+/// A replacement of the source text in a span.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suggestion {
+    /// What it replaces.
+    pub span: SourceSpan,
+    /// The new text.
+    pub replacement: String,
+    /// Whether it can be applied without review.
+    pub applicability: Applicability,
+}
+
+/// One lint finding.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// Which lint fired.
+    pub lint: &'static Lint,
+    /// Its level after config and attributes (never [`Level::Allow`]).
+    pub level: Level,
+    /// The file, as it was given or found.
+    pub path: PathBuf,
+    /// The primary span.
+    pub span: SourceSpan,
+    /// A fix, where one is mechanical.
+    pub suggestion: Option<Suggestion>,
+}
+
+/// How the package and target of a finding are named in cargo's JSON messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetInfo {
+    /// Cargo's package id, such as `path+file:///src/app#app@0.1.0`.
+    pub package_id: String,
+    /// The target's name (the crate name).
+    pub name: String,
+    /// The target kind: `lib`, `bin`, `example`, `test` or `bench`.
+    pub kind: String,
+    /// The target's root source file.
+    pub src_path: PathBuf,
+    /// The package's edition.
+    pub edition: String,
+    /// The package's `Cargo.toml`, if it has one.
+    pub manifest_path: Option<PathBuf>,
+}
+
+impl Finding {
+    /// The report as people read it, rendered with ariadne. `source` is the file's text.
+    pub fn render(&self, source: &str, color: bool) -> String {
+        self.render_in(&ariadne::Source::from(source), color)
+    }
+
+    /// [`Finding::render`] with the file's line index built once by the caller, since
+    /// building it is linear in the file's size and a file may have many findings.
+    pub(crate) fn render_in(&self, source: &ariadne::Source<&str>, color: bool) -> String {
+        use ariadne::{Config, IndexType, Label, Report, ReportKind};
+        let name = self.path.display().to_string();
+        let range = self.span.byte_start..self.span.byte_end;
+        let kind = match self.level {
+            Level::Deny => ReportKind::Error,
+            _ => ReportKind::Warning,
+        };
+        let mut report = Report::build(kind, (name.clone(), range.clone()))
+            .with_config(
+                Config::default()
+                    .with_color(color)
+                    .with_index_type(IndexType::Byte),
+            )
+            .with_code(self.lint.name)
+            .with_message(self.lint.message)
+            .with_label(Label::new((name.clone(), range)).with_message(self.lint.label))
+            .with_note(self.lint.note)
+            .with_help(self.lint.help);
+        if let Some(s) = &self.suggestion {
+            report = report.with_help(format!(
+                "{} ({}):\n{}",
+                self.lint.suggestion.unwrap_or("try"),
+                applicability_words(s.applicability),
+                s.replacement
+            ));
+        }
+        let mut out = Vec::new();
+        let written = report.finish().write((name, source), &mut out);
+        match written {
+            Ok(()) => String::from_utf8_lossy(&out).into_owned(),
+            // Writing to a Vec cannot fail; fall back to a one-line form all the same.
+            Err(_) => format!(
+                "{}: {}: {}\n",
+                self.location(),
+                self.lint.name,
+                self.lint.message
+            ),
+        }
+    }
+
+    /// `path:line:col`, for one-line forms.
+    pub fn location(&self) -> String {
+        format!(
+            "{}:{}:{}",
+            self.path.display(),
+            self.span.line_start,
+            self.span.column_start
+        )
+    }
+
+    /// The finding as one cargo JSON message (`{"reason":"compiler-message",…}`), readable by
+    /// `cargo_metadata::Message` and rust-analyzer.
+    pub fn to_json(&self, source: &str, target: &TargetInfo) -> Value {
+        self.to_json_in(source, &ariadne::Source::from(source), target)
+    }
+
+    pub(crate) fn to_json_in(
+        &self,
+        source: &str,
+        index: &ariadne::Source<&str>,
+        target: &TargetInfo,
+    ) -> Value {
+        let level = level_name(self.level);
+        let file_name = self.path.display().to_string();
+        let mut children = vec![
+            json!({
+                "message": self.lint.note, "code": null, "level": "note",
+                "spans": [], "children": [], "rendered": null,
+            }),
+            json!({
+                "message": self.lint.help, "code": null, "level": "help",
+                "spans": [], "children": [], "rendered": null,
+            }),
+        ];
+        if let Some(s) = &self.suggestion {
+            let mut span = span_json(&file_name, source, s.span, false, None);
+            span["suggested_replacement"] = json!(s.replacement);
+            span["suggestion_applicability"] = json!(s.applicability.as_str());
+            children.push(json!({
+                "message": self.lint.suggestion.unwrap_or("try"), "code": null, "level": "help",
+                "spans": [span], "children": [], "rendered": null,
+            }));
+        }
+        json!({
+            "reason": "compiler-message",
+            "package_id": target.package_id,
+            "manifest_path": target.manifest_path,
+            "target": {
+                "kind": [target.kind],
+                "crate_types": [if target.kind == "lib" { "lib" } else { "bin" }],
+                "name": target.name,
+                "src_path": target.src_path,
+                "edition": target.edition,
+                "doc": target.kind == "lib",
+                "doctest": target.kind == "lib",
+                "test": true,
+            },
+            "message": {
+                "$message_type": "diagnostic",
+                "message": self.lint.message,
+                "code": { "code": self.lint.name, "explanation": null },
+                "level": level,
+                "spans": [span_json(&file_name, source, self.span, true, Some(self.lint.label))],
+                "children": children,
+                "rendered": self.render_in(index, false),
+            },
+        })
+    }
+}
+
+fn applicability_words(a: Applicability) -> &'static str {
+    match a {
+        Applicability::MachineApplicable => "machine-applicable",
+        Applicability::MaybeIncorrect => "maybe incorrect",
+    }
+}
+
+fn level_name(level: Level) -> &'static str {
+    match level {
+        Level::Deny => "error",
+        _ => "warning",
+    }
+}
+
+fn span_json(
+    file_name: &str,
+    source: &str,
+    span: SourceSpan,
+    primary: bool,
+    label: Option<&str>,
+) -> Value {
+    // rustc's `text` holds every line the span touches, with 1-based character columns of the
+    // highlighted part.
+    let mut text = Vec::new();
+    for (index, line) in source
+        .lines()
+        .enumerate()
+        .skip(span.line_start.saturating_sub(1))
+    {
+        let number = index + 1;
+        if number > span.line_end {
+            break;
+        }
+        let len = line.chars().count() + 1;
+        let start = if number == span.line_start {
+            span.column_start
+        } else {
+            1
+        };
+        let end = if number == span.line_end {
+            span.column_end
+        } else {
+            len
+        };
+        text.push(json!({ "text": line, "highlight_start": start, "highlight_end": end }));
+    }
+    json!({
+        "file_name": file_name,
+        "byte_start": span.byte_start,
+        "byte_end": span.byte_end,
+        "line_start": span.line_start,
+        "line_end": span.line_end,
+        "column_start": span.column_start,
+        "column_end": span.column_end,
+        "is_primary": primary,
+        "text": text,
+        "label": label,
+        "suggested_replacement": null,
+        "suggestion_applicability": null,
+        "expansion": null,
+    })
+}
+
+/// The target a file belongs to when no `Cargo.toml` says otherwise.
+pub(crate) fn fallback_target(path: &Path) -> TargetInfo {
+    let name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "main".to_owned());
+    let dir = path.parent().unwrap_or(Path::new("."));
+    TargetInfo {
+        package_id: format!("path+file://{}#{}@0.0.0", dir.display(), name),
+        name,
+        kind: "bin".to_owned(),
+        src_path: path.to_path_buf(),
+        edition: "2024".to_owned(),
+        manifest_path: None,
+    }
+}

@@ -1,0 +1,688 @@
+//! The check driver: finds the files, groups them into crates, collects each crate's facts,
+//! and runs the lints on every file in parallel.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use syn::visit::Visit;
+
+use crate::config::Config;
+use crate::diagnostic::{Finding, SourceSpan, TargetInfo, fallback_target};
+use crate::error::{Error, ErrorKind};
+use crate::facts::CrateFacts;
+use crate::lints::{FileCx, MAX_DEPTH};
+
+/// The stack of each worker thread. syn's parser and the lint walk recurse once per level of
+/// nesting, and a 10,000-deep expression needs far more than the default 2 MiB in a debug
+/// build. The memory is only reserved, not committed, until it is used.
+const STACK_SIZE: usize = 1 << 30;
+
+/// The text that any file with a finding must contain: both lints only fire on names that
+/// resolve to the `contextvars` crate, through a `use` item or a full path in the same file.
+const PREFILTER_NEEDLE: &[u8] = b"contextvars";
+
+/// A `.gitignore`-style file of paths that `ctxlint check` skips when walking directories
+/// (files named on the command line are always checked).
+pub const IGNORE_FILE: &str = ".ctxlintignore";
+
+/// What to check and how.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// Files and directories to check; directories are walked for `.rs` files, respecting
+    /// `.gitignore`.
+    pub paths: Vec<PathBuf>,
+    /// A configuration file to use instead of discovering one per crate.
+    pub config: Option<PathBuf>,
+    /// Parse every file, not only those that could hold a finding. The findings are the same;
+    /// this exists to test that, and to measure what the prefilter saves.
+    pub no_prefilter: bool,
+    /// Worker threads; `None` for one per core.
+    pub jobs: Option<usize>,
+}
+
+/// The result of a check.
+#[derive(Debug, Default)]
+pub struct CheckOutput {
+    /// Every finding, sorted by file and position.
+    pub findings: Vec<Finding>,
+    /// Files or configurations that could not be checked, sorted by file.
+    pub errors: Vec<Error>,
+    /// The text of each file with a finding, for rendering.
+    pub sources: HashMap<PathBuf, Arc<str>>,
+    /// The cargo package and target of each file with a finding, for JSON.
+    pub targets: HashMap<PathBuf, TargetInfo>,
+    /// How many Rust files were found.
+    pub files: usize,
+    /// How many files were parsed to be linted (the rest could not hold a finding).
+    pub linted: usize,
+}
+
+/// One file read from disk.
+struct Input {
+    path: PathBuf,
+    text: Arc<str>,
+    /// Whether the prefilter lets it through.
+    hit: bool,
+}
+
+/// A crate (or a standalone file) whose files share facts.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Unit {
+    /// The `.rs` files under a directory, less one excluded subdirectory (`src/bin` of `src`).
+    Dir {
+        dir: PathBuf,
+        exclude: Option<PathBuf>,
+    },
+    /// A single file that is its own crate (an example, a test, a script).
+    File(PathBuf),
+}
+
+/// A unit to check: its files (indices into the inputs), its target, and its configuration
+/// (or the configuration's error).
+type PlannedUnit = (Unit, Vec<usize>, TargetInfo, Result<Arc<Config>, String>);
+
+#[derive(Debug, Clone)]
+struct Package {
+    dir: PathBuf,
+    name: String,
+    version: String,
+    edition: String,
+}
+
+/// Checks `options.paths`.
+///
+/// Errors about single files (unreadable, not UTF-8, a symlink loop, a syntax error, too
+/// deep) go into [`CheckOutput::errors`] and never stop the other files from being checked.
+///
+/// # Errors
+/// Only for problems that stop the whole check: an explicit `--config` file that cannot be
+/// read or is invalid, or a thread pool that cannot start.
+pub fn check(options: &CheckOptions) -> Result<CheckOutput, Error> {
+    let explicit_config = match &options.config {
+        Some(path) => Some(Config::from_file(path)?.unwrap_or_default()),
+        None => None,
+    };
+    let mut builder = rayon::ThreadPoolBuilder::new().stack_size(STACK_SIZE);
+    if let Some(jobs) = options.jobs {
+        builder = builder.num_threads(jobs);
+    }
+    let pool = builder.build().map_err(|e| {
+        Error::new(
+            ErrorKind::Io,
+            None,
+            format!("cannot start worker threads: {e}"),
+        )
+    })?;
+    Ok(pool.install(|| run(options, explicit_config)))
+}
+
+fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
+    let mut out = CheckOutput::default();
+    let paths = if options.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        options.paths.clone()
+    };
+    let files = walk(&paths, &mut out.errors);
+    out.files = files.len();
+
+    let read: Vec<Result<Input, Error>> = files
+        .par_iter()
+        .map(|path| read_input(path, !options.no_prefilter))
+        .collect();
+    let mut inputs = Vec::new();
+    for r in read {
+        match r {
+            Ok(input) => inputs.push(input),
+            Err(e) => out.errors.push(e),
+        }
+    }
+
+    // Group the files that could hold a finding by crate.
+    let mut packages: HashMap<PathBuf, Option<Package>> = HashMap::new();
+    let mut units: BTreeMap<Unit, (Vec<usize>, TargetInfo)> = BTreeMap::new();
+    for (index, input) in inputs.iter().enumerate() {
+        if !input.hit {
+            continue;
+        }
+        let (unit, target) = unit_of(&input.path, &mut packages);
+        units
+            .entry(unit)
+            .or_insert_with(|| (Vec::new(), target))
+            .0
+            .push(index);
+    }
+    out.linted = units.values().map(|(files, _)| files.len()).sum();
+
+    let mut configs: HashMap<PathBuf, Result<Arc<Config>, String>> = HashMap::new();
+    let units: Vec<PlannedUnit> = units
+        .into_iter()
+        .map(|(unit, (files, target))| {
+            let config = match &explicit_config {
+                Some(c) => Ok(Arc::new(c.clone())),
+                None => {
+                    let dir = match &unit {
+                        Unit::Dir { dir, .. } => dir.clone(),
+                        Unit::File(f) => f.parent().map(Path::to_path_buf).unwrap_or_default(),
+                    };
+                    configs
+                        .entry(dir.clone())
+                        .or_insert_with(|| {
+                            Config::discover(&dir)
+                                .map(Arc::new)
+                                .map_err(|e| e.to_string())
+                        })
+                        .clone()
+                }
+            };
+            (unit, files, target, config)
+        })
+        .collect();
+
+    let by_path: HashMap<&Path, &Input> = inputs.iter().map(|i| (i.path.as_path(), i)).collect();
+    let mut config_errors: Vec<String> = Vec::new();
+    let results: Vec<(Vec<Finding>, Vec<Error>, TargetInfo)> = units
+        .par_iter()
+        .filter_map(|(unit, files, target, config)| {
+            let config = config.as_ref().ok()?;
+            let facts = collect_facts(unit, &by_path, config);
+            let (findings, errors): (Vec<_>, Vec<_>) = files
+                .par_iter()
+                .map(|&i| lint_file(&inputs[i], &facts, config))
+                .unzip();
+            Some((
+                findings.concat(),
+                errors.into_iter().flatten().collect(),
+                target.clone(),
+            ))
+        })
+        .collect();
+    for (_, _, _, config) in &units {
+        if let Err(e) = config
+            && !config_errors.contains(e)
+        {
+            config_errors.push(e.clone());
+        }
+    }
+    for e in config_errors {
+        out.errors.push(Error::new(ErrorKind::Config, None, e));
+    }
+    for (findings, errors, target) in results {
+        for finding in &findings {
+            if let Some(input) = by_path.get(finding.path.as_path()) {
+                out.sources
+                    .insert(finding.path.clone(), Arc::clone(&input.text));
+                out.targets.insert(finding.path.clone(), target.clone());
+            }
+        }
+        out.findings.extend(findings);
+        out.errors.extend(errors);
+    }
+    out.findings
+        .sort_by(|a, b| (&a.path, a.span, a.lint.name).cmp(&(&b.path, b.span, b.lint.name)));
+    out.errors
+        .sort_by(|a, b| (a.path(), a.to_string()).cmp(&(b.path(), b.to_string())));
+    out
+}
+
+/// Finds the `.rs` files under `paths` (and the files named directly), sorted.
+fn walk(paths: &[PathBuf], errors: &mut Vec<Error>) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for path in paths {
+        match std::fs::metadata(path) {
+            Err(e) => errors.push(Error::io(path, e)),
+            Ok(meta) if meta.is_file() => files.push(path.clone()),
+            Ok(meta) if !meta.is_dir() => {
+                errors.push(Error::new(
+                    ErrorKind::Io,
+                    Some(path),
+                    "not a file or directory",
+                ));
+            }
+            Ok(_) => {
+                let walker = ignore::WalkBuilder::new(path)
+                    .follow_links(true)
+                    .require_git(false)
+                    .add_custom_ignore_filename(IGNORE_FILE)
+                    .build();
+                for entry in walker {
+                    match entry {
+                        Ok(entry) => {
+                            let is_rs = entry.path().extension().is_some_and(|e| e == "rs");
+                            if is_rs && entry.file_type().is_some_and(|t| t.is_file()) {
+                                files.push(entry.into_path());
+                            }
+                        }
+                        Err(e) => errors.push(walk_error(path, e)),
+                    }
+                }
+            }
+        }
+    }
+    files.sort();
+    files.dedup();
+    files
+}
+
+fn walk_error(root: &Path, err: ignore::Error) -> Error {
+    match err {
+        ignore::Error::Loop { child, .. } => Error::new(
+            ErrorKind::SymlinkLoop,
+            Some(&child),
+            "symbolic link loop (the link leads back to a directory above it); skipped",
+        ),
+        ignore::Error::WithPath { path, err } => match *err {
+            ignore::Error::Io(io) => Error::io(&path, io),
+            other => {
+                let mut e = walk_error(&path, other);
+                if e.path().is_none() {
+                    e = Error::new(e.kind(), Some(&path), e.to_string());
+                }
+                e
+            }
+        },
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_error(root, *err)
+        }
+        ignore::Error::Io(io) => Error::io(root, io),
+        other => Error::new(ErrorKind::Io, Some(root), other.to_string()),
+    }
+}
+
+fn read_input(path: &Path, prefilter: bool) -> Result<Input, Error> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let hit = !prefilter || memchr::memmem::find(&bytes, PREFILTER_NEEDLE).is_some();
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        Error::new(
+            ErrorKind::NotUtf8,
+            Some(path),
+            format!("not valid UTF-8 (first bad byte at offset {at}); Rust source must be UTF-8"),
+        )
+    })?;
+    Ok(Input {
+        path: path.to_path_buf(),
+        text: Arc::from(text),
+        hit,
+    })
+}
+
+/// The crate that `path` belongs to, by cargo's layout conventions.
+fn unit_of(path: &Path, packages: &mut HashMap<PathBuf, Option<Package>>) -> (Unit, TargetInfo) {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let alone = (Unit::File(path.to_path_buf()), fallback_target(path));
+    let Some(package) = find_package(&abs, packages) else {
+        return alone;
+    };
+    let Ok(rel) = abs.strip_prefix(&package.dir) else {
+        return alone;
+    };
+    let parts: Vec<String> = rel
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    // `path` is as the user gave it; rebuild the unit directory in the same form.
+    let base = ancestor_of(path, parts.len());
+    let target = |kind: &str, name: String, src: PathBuf| TargetInfo {
+        package_id: format!(
+            "path+file://{}#{}@{}",
+            package.dir.display(),
+            package.name,
+            package.version
+        ),
+        name,
+        kind: kind.to_owned(),
+        src_path: src,
+        edition: package.edition.clone(),
+        manifest_path: Some(package.dir.join("Cargo.toml")),
+    };
+    let crate_name = package.name.replace('-', "_");
+    match parts
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["src", "bin", dir, _, ..] => {
+            let dir = base.join("src").join("bin").join(dir);
+            let t = target("bin", crate_name, dir.join("main.rs"));
+            (Unit::Dir { dir, exclude: None }, t)
+        }
+        ["src", "bin", file] => {
+            let name = file.trim_end_matches(".rs").to_owned();
+            (
+                Unit::File(path.to_path_buf()),
+                target("bin", name, path.to_path_buf()),
+            )
+        }
+        ["src", ..] => {
+            let dir = base.join("src");
+            let (kind, root) = if package.dir.join("src/lib.rs").is_file() {
+                ("lib", "lib.rs")
+            } else {
+                ("bin", "main.rs")
+            };
+            let t = target(kind, crate_name, package.dir.join("src").join(root));
+            (
+                Unit::Dir {
+                    exclude: Some(dir.join("bin")),
+                    dir,
+                },
+                t,
+            )
+        }
+        [folder @ ("examples" | "tests" | "benches"), sub, _, ..]
+            if package.dir.join(folder).join(sub).join("main.rs").is_file() =>
+        {
+            let kind = kind_of(folder);
+            let dir = base.join(folder).join(sub);
+            let t = target(kind, (*sub).to_owned(), dir.join("main.rs"));
+            (Unit::Dir { dir, exclude: None }, t)
+        }
+        [folder @ ("examples" | "tests" | "benches"), .., file] => {
+            let name = file.trim_end_matches(".rs").to_owned();
+            (
+                Unit::File(path.to_path_buf()),
+                target(kind_of(folder), name, path.to_path_buf()),
+            )
+        }
+        _ => {
+            let name = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            (
+                Unit::File(path.to_path_buf()),
+                target("custom-build", name, path.to_path_buf()),
+            )
+        }
+    }
+}
+
+fn kind_of(folder: &str) -> &'static str {
+    match folder {
+        "examples" => "example",
+        "tests" => "test",
+        _ => "bench",
+    }
+}
+
+/// `path` with its last `n` components removed (as the user wrote it).
+fn ancestor_of(path: &Path, n: usize) -> PathBuf {
+    let mut p = path;
+    for _ in 0..n {
+        p = p.parent().unwrap_or(Path::new(""));
+    }
+    if p.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        p.to_path_buf()
+    }
+}
+
+fn find_package(abs: &Path, cache: &mut HashMap<PathBuf, Option<Package>>) -> Option<Package> {
+    for dir in abs.ancestors().skip(1) {
+        if let Some(found) = cache.get(dir) {
+            if found.is_some() {
+                return found.clone();
+            }
+            continue;
+        }
+        let package = read_package(dir);
+        cache.insert(dir.to_path_buf(), package.clone());
+        if package.is_some() {
+            return package;
+        }
+    }
+    None
+}
+
+fn read_package(dir: &Path) -> Option<Package> {
+    let text = std::fs::read_to_string(dir.join("Cargo.toml")).ok()?;
+    let table: toml::Table = toml::from_str(&text).ok()?;
+    let package = table.get("package")?;
+    let string = |key: &str, default: &str| {
+        package
+            .get(key)
+            .and_then(|v| v.as_str())
+            .unwrap_or(default)
+            .to_owned()
+    };
+    Some(Package {
+        dir: dir.to_path_buf(),
+        name: string("name", "unknown"),
+        version: string("version", "0.0.0"),
+        edition: string("edition", "2021"),
+    })
+}
+
+/// The `.rs` files of a unit.
+fn unit_files(unit: &Unit) -> Vec<PathBuf> {
+    match unit {
+        Unit::File(f) => vec![f.clone()],
+        Unit::Dir { dir, exclude } => {
+            let mut files: Vec<PathBuf> = ignore::WalkBuilder::new(dir)
+                .require_git(false)
+                .add_custom_ignore_filename(IGNORE_FILE)
+                .build()
+                .filter_map(Result::ok)
+                .map(ignore::DirEntry::into_path)
+                .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+                .filter(|p| exclude.as_ref().is_none_or(|x| !p.starts_with(x)))
+                .collect();
+            files.sort();
+            files
+        }
+    }
+}
+
+fn collect_facts(unit: &Unit, inputs: &HashMap<&Path, &Input>, config: &Config) -> CrateFacts {
+    let files = unit_files(unit);
+    let roots: Vec<PathBuf> = match unit {
+        Unit::Dir { dir, .. } => vec![dir.join("lib.rs"), dir.join("main.rs")],
+        Unit::File(f) => vec![f.clone()],
+    };
+    let parts: Vec<CrateFacts> = files
+        .par_iter()
+        .map(|path| {
+            let mut facts = CrateFacts::default();
+            let text: Option<Arc<str>> = match inputs.get(path.as_path()) {
+                Some(input) => Some(Arc::clone(&input.text)),
+                // Files of the crate outside the checked paths still contribute facts; one
+                // that cannot be read or parsed contributes none (it is only reported when
+                // it is itself checked).
+                None => std::fs::read_to_string(path).ok().map(Arc::from),
+            };
+            if let Some(text) = text {
+                if max_nesting(&text) < MAX_DEPTH
+                    && let Ok(file) = parse(&text)
+                {
+                    facts.add_file(&file, roots.contains(path));
+                }
+                proc_macro2::extra::invalidate_current_thread_spans();
+            }
+            facts
+        })
+        .collect();
+    let mut facts = CrateFacts::default();
+    for part in parts {
+        facts.merge(part);
+    }
+    facts.finish(config);
+    facts
+}
+
+fn lint_file(input: &Input, facts: &CrateFacts, config: &Config) -> (Vec<Finding>, Option<Error>) {
+    let path = &input.path;
+    let text = &*input.text;
+    let depth = max_nesting(text);
+    if depth >= MAX_DEPTH {
+        let message = format!(
+            "{}: nesting is {depth} levels deep, more than the {MAX_DEPTH} ctxlint handles; skipped",
+            path.display()
+        );
+        return (
+            Vec::new(),
+            Some(Error::new(ErrorKind::TooDeep, Some(path), message)),
+        );
+    }
+    let result = match parse(text) {
+        Err(e) => {
+            let start = e.span().start();
+            let message = format!(
+                "{}:{}:{}: cannot parse: {e}",
+                path.display(),
+                start.line,
+                start.column + 1
+            );
+            (
+                Vec::new(),
+                Some(Error::new(ErrorKind::Parse, Some(path), message)),
+            )
+        }
+        Ok(file) => {
+            let mut cx = FileCx::new(facts, config, path, text, &file);
+            cx.visit_file(&file);
+            let error = cx.too_deep.map(|at: SourceSpan| {
+                let message = format!(
+                    "{}:{}:{}: expressions nest more than {MAX_DEPTH} levels deep; the rest of the file was skipped",
+                    path.display(),
+                    at.line_start,
+                    at.column_start
+                );
+                Error::new(ErrorKind::TooDeep, Some(path), message)
+            });
+            (cx.findings, error)
+        }
+    };
+    // Spans are plain numbers in the findings now; free the thread's source map so that a
+    // long run does not keep every parsed file alive (or overflow its 32-bit offsets).
+    proc_macro2::extra::invalidate_current_thread_spans();
+    result
+}
+
+/// Parses a file, keeping byte offsets equal to the file's: syn's `parse_file` strips a BOM
+/// and a shebang line before parsing, which would shift every span. A cargo-script
+/// frontmatter block (`---cargo` … `---` after the shebang) is blanked out too, since syn does
+/// not know it.
+fn parse(text: &str) -> syn::Result<syn::File> {
+    let mut prefix = 0;
+    if text.starts_with('\u{feff}') {
+        prefix = '\u{feff}'.len_utf8();
+    }
+    let rest = &text[prefix..];
+    if rest.starts_with("#!") && !rest[2..].trim_start().starts_with('[') {
+        prefix += rest.find('\n').unwrap_or(rest.len());
+    }
+    let rest = &text[prefix..];
+    let body = rest.trim_start_matches(['\n', '\r', ' ', '\t']);
+    if body.starts_with("---") {
+        let start = prefix + (rest.len() - body.len());
+        // The block ends with the next line that starts with `---`.
+        let mut end = None;
+        let mut at = start + body.find('\n').unwrap_or(body.len());
+        while at < text.len() {
+            let line = &text[at + 1..];
+            if line.starts_with("---") {
+                end = Some(at + 1 + line.find('\n').unwrap_or(line.len()));
+                break;
+            }
+            match line.find('\n') {
+                Some(next) => at += 1 + next,
+                None => break,
+            }
+        }
+        if let Some(end) = end {
+            prefix = end;
+        }
+    }
+    if prefix == 0 {
+        return syn::parse_str(text);
+    }
+    // Blank the prefix byte by byte, keeping its newlines, so that offsets and lines stay.
+    let blanked: String = text[..prefix]
+        .bytes()
+        .map(|b| if b == b'\n' { '\n' } else { ' ' })
+        .chain(text[prefix..].chars())
+        .collect();
+    syn::parse_str(&blanked)
+}
+
+/// A cheap upper bound of how deep syn will recurse on `text`, in units of one bracket level.
+///
+/// It counts the deepest nesting of brackets; the longest run of prefix operators and closure
+/// bars (`- ! & * |`, which nest without brackets); and the deepest nesting of `<` within one
+/// statement, weighted by [`ANGLE_WEIGHT`] because syn needs several times more stack for a
+/// level of generic arguments than for a bracket. It is counted without lexing (strings and
+/// comments count too): it only guards the parser against pathological input, and real code
+/// stays far below [`MAX_DEPTH`].
+fn max_nesting(text: &str) -> usize {
+    let (mut depth, mut max, mut run, mut angle) = (0usize, 0usize, 0usize, 0usize);
+    for b in text.bytes() {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+                run = 0;
+                angle = 0;
+            }
+            b')' | b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                run = 0;
+                angle = 0;
+            }
+            b'-' | b'!' | b'&' | b'*' | b'|' => {
+                run += 1;
+                max = max.max(run);
+            }
+            // A comparison's `<` is never closed; `;` ends its statement.
+            b'<' => {
+                angle += 1;
+                max = max.max(angle.saturating_mul(ANGLE_WEIGHT));
+                run = 0;
+            }
+            b'>' => {
+                angle = angle.saturating_sub(1);
+                run = 0;
+            }
+            b';' => {
+                angle = 0;
+                run = 0;
+            }
+            b' ' | b'\t' | b'\n' | b'\r' => {}
+            _ => run = 0,
+        }
+    }
+    max
+}
+
+/// How many bracket levels one level of `<` counts for in [`max_nesting`]: measured, syn's
+/// parse of nested generic arguments takes about five times the stack of nested parentheses.
+const ANGLE_WEIGHT: usize = 5;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_keeps_offsets_after_a_shebang_and_bom() {
+        for text in [
+            "#!/usr/bin/env rust\nfn main() {}\n",
+            "\u{feff}fn main() {}\n",
+        ] {
+            let file = parse(text);
+            assert!(file.is_ok(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn nesting_is_counted() {
+        assert_eq!(max_nesting("fn f() { (1, [2]) }"), 3);
+        assert_eq!(max_nesting("fn f() { - - !!x }"), 4);
+        assert_eq!(max_nesting("type T = Vec<Vec<u8>>;"), 2 * ANGLE_WEIGHT);
+        // Comparisons do not add up across statements.
+        assert_eq!(max_nesting(&"a < b;".repeat(1000)), ANGLE_WEIGHT);
+    }
+}

@@ -1,0 +1,98 @@
+//! The library's typed errors.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// An error that stopped ctxlint from checking a file or from starting at all.
+///
+/// Errors about one file never stop the other files from being checked: [`crate::check`]
+/// collects them beside the findings.
+#[derive(Debug)]
+pub struct Error {
+    kind: ErrorKind,
+    path: Option<PathBuf>,
+    message: String,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+/// What kind of [`Error`] happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// A file or directory could not be read (missing, no permission, not a regular file, …).
+    Io,
+    /// A file is not valid UTF-8, so it cannot be Rust source.
+    NotUtf8,
+    /// Following symbolic links led back to a directory already on the path.
+    SymlinkLoop,
+    /// A file is not valid Rust syntax; the message names `file:line:col`.
+    Parse,
+    /// A file nests expressions, types or blocks deeper than ctxlint's limit.
+    TooDeep,
+    /// A configuration file (`ctxlint.toml` or Cargo metadata) is malformed or has unknown keys.
+    Config,
+    /// A lint name that the catalogue does not know.
+    UnknownLint,
+}
+
+impl Error {
+    pub(crate) fn new(kind: ErrorKind, path: Option<&Path>, message: impl Into<String>) -> Self {
+        Error {
+            kind,
+            path: path.map(Path::to_path_buf),
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    pub(crate) fn io(path: &Path, err: std::io::Error) -> Self {
+        // ELOOP has no stable `io::ErrorKind` yet, so look at the raw OS error (40 on Linux,
+        // 62 on macOS and the BSDs).
+        let is_loop = matches!(err.raw_os_error(), Some(40 | 62));
+        let kind = if is_loop {
+            ErrorKind::SymlinkLoop
+        } else {
+            ErrorKind::Io
+        };
+        let message = if is_loop {
+            "symbolic link loop".to_owned()
+        } else {
+            err.to_string()
+        };
+        Error {
+            kind,
+            path: Some(path.to_path_buf()),
+            message,
+            source: Some(Box::new(err)),
+        }
+    }
+
+    /// What kind of error this is.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The file the error is about, if it is about one.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.path, self.kind) {
+            // A parse or depth error's message already starts with `file:line:col`.
+            (Some(_), ErrorKind::Parse | ErrorKind::TooDeep) => f.write_str(&self.message),
+            (Some(path), _) => write!(f, "{}: {}", path.display(), self.message),
+            (None, _) => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}

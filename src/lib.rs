@@ -1,0 +1,95 @@
+//! `ctxlint`: catches shared-mutable context bugs in async Rust code that uses the
+//! [`contextvars`](https://docs.rs/contextvars) crate, without compiling anything.
+//!
+//! It parses each file with `syn` and runs two lints, whose names, messages and docs come from
+//! the [`ctxlint_catalogue`] crate (shared with the Dylint library):
+//!
+//! - `interior_mutable_default`: a `ContextVar::with_default` whose default value is
+//!   interior-mutable, so that every context shares (and mutates) the one value;
+//! - `sync_run_wraps_future`: a synchronous `Context::run` whose closure only creates a
+//!   future, which then runs outside the context.
+//!
+//! ```
+//! # fn main() -> Result<(), ctxlint::Error> {
+//! let dir = std::env::temp_dir().join(format!("ctxlint-doc-{}", std::process::id()));
+//! std::fs::create_dir_all(&dir).ok();
+//! let file = dir.join("main.rs");
+//! std::fs::write(&file, r#"
+//!     use contextvars::ContextVar;
+//!     use std::sync::Mutex;
+//!     static SEEN: ContextVar<Mutex<u32>> = ContextVar::with_default("seen", Mutex::new(0));
+//!     fn main() {}
+//! "#).ok();
+//! let output = ctxlint::check(&ctxlint::CheckOptions { paths: vec![file], ..Default::default() })?;
+//! assert_eq!(output.findings.len(), 1);
+//! assert_eq!(output.findings[0].lint.name, "interior_mutable_default");
+//! # std::fs::remove_dir_all(&dir).ok();
+//! # Ok(())
+//! # }
+//! ```
+
+mod config;
+mod diagnostic;
+mod engine;
+mod error;
+mod facts;
+mod lints;
+mod resolve;
+mod suppress;
+
+pub use config::Config;
+pub use ctxlint_catalogue as catalogue;
+pub use diagnostic::{Applicability, Finding, SourceSpan, Suggestion, TargetInfo};
+pub use engine::{CheckOptions, CheckOutput, IGNORE_FILE, check};
+pub use error::{Error, ErrorKind};
+
+impl CheckOutput {
+    /// The findings as people read them: one ariadne report per finding, in order.
+    pub fn render_human(&self, color: bool) -> String {
+        let mut out = String::new();
+        let mut index: Option<(&std::path::Path, ariadne::Source<&str>)> = None;
+        for finding in &self.findings {
+            let source = self.sources.get(&finding.path).map_or("", |s| &**s);
+            let index = match &mut index {
+                Some((path, index)) if *path == finding.path => index,
+                slot => {
+                    &slot
+                        .insert((&finding.path, ariadne::Source::from(source)))
+                        .1
+                }
+            };
+            out.push_str(&finding.render_in(index, color));
+        }
+        out
+    }
+
+    /// The findings as cargo's JSON messages, one object per line.
+    pub fn render_json(&self) -> String {
+        let mut out = String::new();
+        let mut index: Option<(&std::path::Path, ariadne::Source<&str>)> = None;
+        for finding in &self.findings {
+            let source = self.sources.get(&finding.path).map_or("", |s| &**s);
+            let index = match &mut index {
+                Some((path, index)) if *path == finding.path => index,
+                slot => {
+                    &slot
+                        .insert((&finding.path, ariadne::Source::from(source)))
+                        .1
+                }
+            };
+            let target = self
+                .targets
+                .get(&finding.path)
+                .cloned()
+                .unwrap_or_else(|| diagnostic::fallback_target(&finding.path));
+            out.push_str(&finding.to_json_in(source, index, &target).to_string());
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Whether any file could not be checked.
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
+}

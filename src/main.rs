@@ -1,0 +1,189 @@
+//! The `ctxlint` command line: a thin layer over the `ctxlint` library.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use ctxlint::catalogue;
+
+/// Catches shared-mutable context bugs in async Rust code that uses `contextvars`.
+#[derive(Debug, Parser)]
+#[command(name = "ctxlint", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check Rust files for context bugs (exit 0: clean, 1: findings, 2: error).
+    Check(CheckArgs),
+    /// List the lints with their default levels.
+    Rules,
+    /// Print the documentation of one lint.
+    Explain {
+        /// The lint's name, as in `#[allow(NAME)]`.
+        name: String,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct CheckArgs {
+    /// Files and directories to check; directories are searched for `.rs` files, respecting
+    /// `.gitignore`.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Output format: `human` reports, or cargo-compatible JSON messages, one per line.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// When to colour human output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+    /// Use this configuration file (a `ctxlint.toml`, or a `Cargo.toml` with
+    /// `[package.metadata.ctxlint]`) instead of looking for one beside each crate.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Parse every file, even those that cannot hold a finding (slower; same findings).
+    #[arg(long)]
+    no_prefilter: bool,
+    /// Number of worker threads (default: one per core).
+    #[arg(long, short = 'j', value_name = "N")]
+    jobs: Option<usize>,
+    /// Do not print the summary line on standard error.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// Reports for people, with source snippets.
+    Human,
+    /// One `{"reason":"compiler-message",…}` object per line, as `cargo check` prints.
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Color {
+    /// Colour when standard output is a terminal.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(err) => {
+            if is_broken_pipe(&err) {
+                // `ctxlint check | head`: the reader is gone, which is not our failure.
+                return ExitCode::SUCCESS;
+            }
+            // Not `eprintln!`, which panics when standard error is closed.
+            let _ = writeln!(std::io::stderr(), "error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn run() -> Result<ExitCode> {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            // Help and version go to stdout with exit 0; usage errors exit 2 (clap's choice too).
+            let code = if err.use_stderr() { 2 } else { 0 };
+            err.print().context("cannot print usage")?;
+            return Ok(ExitCode::from(code));
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    match cli.command {
+        Command::Rules => {
+            for lint in catalogue::LINTS {
+                writeln!(
+                    stdout,
+                    "{:<26} {:<5} {}",
+                    lint.name,
+                    lint.default_level.as_str(),
+                    lint.summary
+                )?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Explain { name } => {
+            let Some(lint) = catalogue::find(&name) else {
+                let names: Vec<_> = catalogue::LINTS.iter().map(|l| l.name).collect();
+                bail!("unknown lint `{name}`; the lints are: {}", names.join(", "));
+            };
+            writeln!(
+                stdout,
+                "# `{}` (default: {})\n",
+                lint.name,
+                lint.default_level.as_str()
+            )?;
+            writeln!(stdout, "{}", lint.doc.trim_end())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check(args) => check(args, &mut stdout),
+    }
+}
+
+fn check(args: CheckArgs, stdout: &mut impl Write) -> Result<ExitCode> {
+    let options = ctxlint::CheckOptions {
+        paths: args.paths,
+        config: args.config,
+        no_prefilter: args.no_prefilter,
+        jobs: args.jobs,
+    };
+    let output = ctxlint::check(&options).context("cannot check")?;
+    let color = match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    match args.format {
+        Format::Human => stdout.write_all(output.render_human(color).as_bytes())?,
+        Format::Json => stdout.write_all(output.render_json().as_bytes())?,
+    }
+    stdout.flush()?;
+    let mut stderr = std::io::stderr().lock();
+    for error in &output.errors {
+        // A closed standard error must not hide the exit code, so write errors are ignored.
+        let _ = writeln!(stderr, "error: {error}");
+    }
+    if !args.quiet {
+        let denied = output
+            .findings
+            .iter()
+            .filter(|f| f.level == catalogue::Level::Deny)
+            .count();
+        let _ = writeln!(
+            stderr,
+            "ctxlint: {} finding{} ({denied} denied) in {} file{} checked ({} parsed), {} could not be checked",
+            output.findings.len(),
+            if output.findings.len() == 1 { "" } else { "s" },
+            output.files,
+            if output.files == 1 { "" } else { "s" },
+            output.linted,
+            output.errors.len(),
+        );
+    }
+    Ok(if output.has_errors() {
+        ExitCode::from(2)
+    } else if output.findings.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

@@ -1,0 +1,564 @@
+//! End-to-end tests of the `ctxlint` binary: exit codes, bad input, JSON, config, crate facts,
+//! the prefilter, and the subcommands.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+type Result<T = (), E = Box<dyn std::error::Error>> = std::result::Result<T, E>;
+
+fn ctxlint_in(dir: &Path, args: &[&str]) -> Result<Output> {
+    Ok(Command::new(env!("CARGO_BIN_EXE_ctxlint"))
+        .args(args)
+        .current_dir(dir)
+        .output()?)
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn write(dir: &Path, rel: &str, text: impl AsRef<[u8]>) -> Result<PathBuf> {
+    let path = dir.join(rel);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(&path, text)?;
+    Ok(path)
+}
+
+const BAD_DEFAULT: &str = "use contextvars::ContextVar;\nuse std::sync::Mutex;\n\
+    static X: ContextVar<Mutex<u8>> = ContextVar::with_default(\"x\", Mutex::new(0));\nfn main() {}\n";
+
+const CLEAN: &str = "use contextvars::ContextVar;\nstatic X: ContextVar<u8> = ContextVar::with_default(\"x\", 0);\nfn main() {}\n";
+
+#[test]
+fn exit_codes() -> Result {
+    let dir = tempfile::tempdir()?;
+    write(dir.path(), "clean.rs", CLEAN)?;
+    let clean = ctxlint_in(dir.path(), &["check", "clean.rs"])?;
+    assert_eq!(clean.status.code(), Some(0), "{}", stderr(&clean));
+    write(dir.path(), "bad.rs", BAD_DEFAULT)?;
+    let bad = ctxlint_in(dir.path(), &["check"])?;
+    assert_eq!(bad.status.code(), Some(1), "{}", stderr(&bad));
+    assert!(stdout(&bad).contains("interior_mutable_default"));
+    let missing = ctxlint_in(dir.path(), &["check", "no/such/file.rs"])?;
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        stderr(&missing).contains("no/such/file.rs"),
+        "{}",
+        stderr(&missing)
+    );
+    let usage = ctxlint_in(dir.path(), &["check", "--format", "xml"])?;
+    assert_eq!(usage.status.code(), Some(2));
+    let help = ctxlint_in(dir.path(), &["--help"])?;
+    assert_eq!(help.status.code(), Some(0));
+    Ok(())
+}
+
+#[test]
+fn a_broken_pipe_exits_quietly() -> Result {
+    let dir = tempfile::tempdir()?;
+    let mut text =
+        String::from("use contextvars::ContextVar;\nuse std::sync::Mutex;\nfn main() {\n");
+    for i in 0..2000 {
+        text.push_str(&format!(
+            "    let v{i} = ContextVar::with_default(\"v\", std::sync::Arc::new(Mutex::new(0)));\n"
+        ));
+    }
+    text.push_str("}\n");
+    write(dir.path(), "many.rs", text)?;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ctxlint"))
+        .args(["check", "--color", "never", "many.rs"])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let mut first = [0u8; 16];
+    child
+        .stdout
+        .as_mut()
+        .ok_or("no stdout")?
+        .read_exact(&mut first)?;
+    drop(child.stdout.take());
+    let output = child.wait_with_output()?;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("error"), "{}", stderr(&output));
+    Ok(())
+}
+
+#[test]
+fn a_parse_error_names_the_place_and_others_are_still_checked() -> Result {
+    let dir = tempfile::tempdir()?;
+    write(
+        dir.path(),
+        "broken.rs",
+        "use contextvars::ContextVar;\nfn main() {\n    let x = ;\n}\n",
+    )?;
+    write(dir.path(), "bad.rs", BAD_DEFAULT)?;
+    let out = ctxlint_in(dir.path(), &["check", "."])?;
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("broken.rs:3:13: cannot parse: expected an expression"),
+        "{err}"
+    );
+    assert!(stdout(&out).contains("bad.rs:3:"), "{}", stdout(&out));
+    Ok(())
+}
+
+#[test]
+fn non_utf8_and_unreadable_files_are_errors() -> Result {
+    let dir = tempfile::tempdir()?;
+    write(dir.path(), "latin1.rs", b"// caf\xe9\nfn main() {}\n")?;
+    write(dir.path(), "bad.rs", BAD_DEFAULT)?;
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("nowhere.rs", dir.path().join("dangling.rs"))?;
+    let out = ctxlint_in(dir.path(), &["check", "."])?;
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("latin1.rs: not valid UTF-8 (first bad byte at offset 6)"),
+        "{err}"
+    );
+    #[cfg(unix)]
+    assert!(err.contains("dangling.rs"), "{err}");
+    assert!(stdout(&out).contains("bad.rs"));
+
+    // A file without read permission (when not running as root, which reads anything).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let locked = write(dir.path(), "locked.rs", CLEAN)?;
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000))?;
+        if std::fs::read(&locked).is_err() {
+            let out = ctxlint_in(dir.path(), &["check", "locked.rs"])?;
+            assert_eq!(out.status.code(), Some(2));
+            assert!(
+                stderr(&out).contains("locked.rs: Permission denied"),
+                "{}",
+                stderr(&out)
+            );
+        }
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops_are_errors() -> Result {
+    let dir = tempfile::tempdir()?;
+    write(dir.path(), "src/bad.rs", BAD_DEFAULT)?;
+    std::os::unix::fs::symlink("..", dir.path().join("src/up"))?;
+    std::os::unix::fs::symlink("self.rs", dir.path().join("self.rs"))?;
+    let out = ctxlint_in(dir.path(), &["check", "."])?;
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("symbolic link loop"), "{err}");
+    assert!(err.contains("self.rs"), "{err}");
+    assert!(stdout(&out).contains("bad.rs"));
+    let direct = ctxlint_in(dir.path(), &["check", "self.rs"])?;
+    assert_eq!(direct.status.code(), Some(2));
+    assert!(
+        stderr(&direct).contains("self.rs: symbolic link loop"),
+        "{}",
+        stderr(&direct)
+    );
+    Ok(())
+}
+
+#[test]
+fn deep_nesting_is_handled() -> Result {
+    let dir = tempfile::tempdir()?;
+    let n = 10_000;
+    // 10,000 levels: parsed and linted (the finding after it is reported).
+    let deep = format!(
+        "use contextvars::ContextVar;\nuse std::sync::Mutex;\nfn main() {{\n    let x = {}1{};\n    let v = ContextVar::with_default(\"v\", std::sync::Arc::new(Mutex::new(0)));\n}}\n",
+        "(".repeat(n),
+        ")".repeat(n)
+    );
+    write(dir.path(), "deep.rs", deep)?;
+    let blocks = format!(
+        "use contextvars::ContextVar;\nfn main() {{ let x = {}1{}; }}\n",
+        "{".repeat(n),
+        "}".repeat(n)
+    );
+    write(dir.path(), "blocks.rs", blocks)?;
+    let chain = format!(
+        "use contextvars::ContextVar;\nfn main() {{ let x = 1{}; }}\n",
+        " + 1".repeat(n)
+    );
+    write(dir.path(), "chain.rs", chain)?;
+    let unary = format!(
+        "use contextvars::ContextVar;\nfn main() {{ let x = {}1; }}\n",
+        "-".repeat(n)
+    );
+    write(dir.path(), "unary.rs", unary)?;
+    let out = ctxlint_in(dir.path(), &["check", "--format", "json", "."])?;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("\"line_start\":5"),
+        "{}",
+        stdout(&out)
+    );
+
+    // Far deeper: a clear error, not a crash.
+    let deeper = format!(
+        "use contextvars::ContextVar;\nfn main() {{ let x = {}1{}; }}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    write(dir.path(), "deeper.rs", deeper)?;
+    let closures = format!(
+        "use contextvars::ContextVar;\nfn main() {{ let x = {}1; }}\n",
+        "|| ".repeat(100_000)
+    );
+    write(dir.path(), "closures.rs", closures)?;
+    let generics = format!(
+        "use contextvars::ContextVar;\ntype T = {}u8{};\nfn main() {{}}\n",
+        "Vec<".repeat(10_000),
+        ">".repeat(10_000)
+    );
+    write(dir.path(), "generics.rs", generics)?;
+    let out = ctxlint_in(dir.path(), &["check", "."])?;
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("deeper.rs: nesting is 100001 levels deep, more than"),
+        "{err}"
+    );
+    assert!(err.contains("closures.rs: nesting is"), "{err}");
+    assert!(err.contains("generics.rs: nesting is"), "{err}");
+    Ok(())
+}
+
+#[test]
+fn json_reads_as_cargo_messages() -> Result {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = ctxlint_in(
+        root,
+        &[
+            "check",
+            "--format",
+            "json",
+            "tests/ui/srwf_seed.rs",
+            "tests/ui/imd_unicode.rs",
+            "tests/ui/imd_seed.rs",
+        ],
+    )?;
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    let mut count = 0;
+    for message in cargo_metadata::Message::parse_stream(text.as_bytes()) {
+        let cargo_metadata::Message::CompilerMessage(msg) = message? else {
+            panic!("not a compiler message");
+        };
+        count += 1;
+        let diag = &msg.message;
+        let code = diag.code.as_ref().map(|c| c.code.as_str());
+        assert!(matches!(
+            code,
+            Some("interior_mutable_default" | "sync_run_wraps_future")
+        ));
+        assert_eq!(
+            diag.level,
+            cargo_metadata::diagnostic::DiagnosticLevel::Warning
+        );
+        let primary = diag
+            .spans
+            .iter()
+            .find(|s| s.is_primary)
+            .ok_or("no primary span")?;
+        let source = std::fs::read_to_string(root.join(&primary.file_name))?;
+        // Byte offsets, lines and columns agree with the file.
+        let snippet = &source[primary.byte_start as usize..primary.byte_end as usize];
+        let line = source
+            .lines()
+            .nth(primary.line_start - 1)
+            .ok_or("no line")?;
+        let col: String = line
+            .chars()
+            .skip(primary.column_start - 1)
+            .take(snippet.chars().count())
+            .collect();
+        assert_eq!(col, snippet.lines().next().unwrap_or(""));
+        assert!(
+            diag.rendered
+                .as_deref()
+                .is_some_and(|r| r.contains(diag.message.as_str()))
+        );
+        if code == Some("sync_run_wraps_future") {
+            let suggestion = diag
+                .children
+                .iter()
+                .flat_map(|c| &c.spans)
+                .find(|s| s.suggested_replacement.is_some())
+                .ok_or("no suggestion")?;
+            assert_eq!(
+                suggestion.suggested_replacement.as_deref(),
+                Some("copy_ctx.scope_mut(nested())")
+            );
+            assert_eq!(
+                suggestion.suggestion_applicability,
+                Some(cargo_metadata::diagnostic::Applicability::MachineApplicable)
+            );
+        }
+        let file = Path::new(&primary.file_name)
+            .file_stem()
+            .and_then(|s| s.to_str());
+        assert_eq!(Some(msg.target.name.as_str()), file);
+        assert!(
+            msg.package_id.repr.ends_with("#ctxlint@0.1.0"),
+            "{}",
+            msg.package_id.repr
+        );
+    }
+    assert_eq!(count, 5);
+    Ok(())
+}
+
+#[test]
+fn suggestions_state_their_applicability() -> Result {
+    let dir = tempfile::tempdir()?;
+    write(
+        dir.path(),
+        "s.rs",
+        "use contextvars::copy_context;\nasync fn work(n: u32) {}\nfn n() -> u32 { 1 }\nasync fn f() {\n    let mut ctx = copy_context();\n    \
+         ctx.run(|| work(1)).await;\n    let later = ctx.run(|| work(1));\n    ctx.run(|| work(n())).await;\n    ctx.run(|| async {\n        // a comment\n        work(2).await\n    }).await;\n    ctx.run(work_elsewhere).await;\n    ctx.run(work).await;\n}\nfn main() {}\n",
+    )?;
+    let out = ctxlint_in(dir.path(), &["check", "--format", "json", "s.rs"])?;
+    let mut got = Vec::new();
+    for message in cargo_metadata::Message::parse_stream(stdout(&out).as_bytes()) {
+        if let cargo_metadata::Message::CompilerMessage(msg) = message? {
+            for span in msg.message.children.iter().flat_map(|c| &c.spans) {
+                if let Some(r) = &span.suggested_replacement {
+                    got.push((r.clone(), format!("{:?}", span.suggestion_applicability)));
+                }
+            }
+        }
+    }
+    let want = [
+        ("ctx.scope_mut(work(1))", "Some(MachineApplicable)"),
+        ("ctx.scope_mut(work(1))", "Some(MaybeIncorrect)"),
+        ("ctx.scope_mut(work(n()))", "Some(MaybeIncorrect)"),
+        (
+            "ctx.scope_mut(async { work(2).await })",
+            "Some(MaybeIncorrect)",
+        ),
+        ("ctx.scope_mut(work_elsewhere())", "Some(MaybeIncorrect)"),
+        ("ctx.scope_mut(work())", "Some(MachineApplicable)"),
+    ];
+    let got: Vec<(&str, &str)> = got.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    assert_eq!(got, want);
+    Ok(())
+}
+
+#[test]
+fn prefilter_changes_nothing() -> Result {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for path in ["tests/ui", "src", "."] {
+        let with = ctxlint_in(root, &["check", "--format", "json", "-q", path])?;
+        let without = ctxlint_in(
+            root,
+            &["check", "--format", "json", "-q", "--no-prefilter", path],
+        )?;
+        assert_eq!(stdout(&with), stdout(&without), "{path}");
+        assert_eq!(with.status.code(), without.status.code(), "{path}");
+    }
+    Ok(())
+}
+
+#[test]
+fn facts_come_from_the_whole_crate() -> Result {
+    let dir = tempfile::tempdir()?;
+    write(
+        dir.path(),
+        "Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.2.0\"\nedition = \"2024\"\n",
+    )?;
+    write(
+        dir.path(),
+        "src/lib.rs",
+        "#![allow(dead_code)]\nmod shared;\nmod user;\n",
+    )?;
+    write(
+        dir.path(),
+        "src/shared.rs",
+        "pub struct Stats { hits: std::sync::atomic::AtomicU32 }\nimpl Stats { pub const fn new() -> Self { Stats { hits: std::sync::atomic::AtomicU32::new(0) } } }\npub async fn work() {}\n",
+    )?;
+    write(
+        dir.path(),
+        "src/user.rs",
+        "use contextvars::{copy_context, ContextVar};\nuse crate::shared::{work, Stats};\n\
+         static S: ContextVar<Stats> = ContextVar::with_default(\"s\", Stats::new());\n\
+         fn f() { let mut ctx = copy_context(); let fut = ctx.run(|| work()); }\n",
+    )?;
+    // Only `user.rs` is checked, but `shared.rs` tells what `Stats` and `work` are.
+    let out = ctxlint_in(dir.path(), &["check", "--format", "json", "src/user.rs"])?;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("\"code\":\"interior_mutable_default\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("\"code\":\"sync_run_wraps_future\""),
+        "{text}"
+    );
+    assert!(text.contains("app@0.2.0"), "{text}");
+
+    // A crate-level `#![allow]` in `lib.rs` covers every file of the crate.
+    write(
+        dir.path(),
+        "src/lib.rs",
+        "#![allow(interior_mutable_default)]\nmod shared;\nmod user;\n",
+    )?;
+    let out = ctxlint_in(dir.path(), &["check", "--format", "json", "."])?;
+    let text = stdout(&out);
+    assert!(!text.contains("interior_mutable_default"), "{text}");
+    assert!(text.contains("sync_run_wraps_future"), "{text}");
+    Ok(())
+}
+
+#[test]
+fn config_sets_levels_and_types() -> Result {
+    let dir = tempfile::tempdir()?;
+    write(dir.path(), "bad.rs", BAD_DEFAULT)?;
+    write(
+        dir.path(),
+        "types.rs",
+        "use contextvars::ContextVar;\nuse handles::Handle;\nuse bytes::Bytes;\nuse std::sync::Mutex;\n\
+         static H: ContextVar<Handle> = ContextVar::with_default(\"h\", Handle::new());\n\
+         static B: ContextVar<Mutex<Bytes>> = ContextVar::with_default(\"b\", Mutex::new(Bytes::new()));\nfn main() {}\n",
+    )?;
+    write(
+        dir.path(),
+        "ctxlint.toml",
+        "[lints]\ninterior_mutable_default = \"deny\"\n[interior_mutable_default]\nextra-types = [\"handles::Handle\"]\nignore-types = [\"std::sync::Mutex\"]\n",
+    )?;
+    let out = ctxlint_in(
+        dir.path(),
+        &["check", "--color", "never", "types.rs", "bad.rs"],
+    )?;
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains("Error: `ContextVar` default value is interior-mutable"),
+        "{text}"
+    );
+    assert!(text.contains("types.rs:5:"), "{text}");
+    assert!(!text.contains("types.rs:6:"), "{text}");
+    assert!(!text.contains("bad.rs"), "{text}");
+
+    // `allow` in Cargo.toml metadata, when there is no ctxlint.toml.
+    std::fs::remove_file(dir.path().join("ctxlint.toml"))?;
+    write(
+        dir.path(),
+        "Cargo.toml",
+        "[package]\nname = \"x\"\nversion = \"0.1.0\"\n[package.metadata.ctxlint.lints]\ninterior_mutable_default = \"allow\"\n",
+    )?;
+    let out = ctxlint_in(dir.path(), &["check", "bad.rs"])?;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    // Unknown keys and lint names are errors that name the file.
+    write(
+        dir.path(),
+        "ctxlint.toml",
+        "[lints]\nno_such_lint = \"warn\"\n",
+    )?;
+    let out = ctxlint_in(dir.path(), &["check", "bad.rs"])?;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("ctxlint.toml: unknown lint `no_such_lint`"),
+        "{}",
+        stderr(&out)
+    );
+    write(
+        dir.path(),
+        "ctxlint.toml",
+        "[interior_mutable_default]\nextra = []\n",
+    )?;
+    let out = ctxlint_in(dir.path(), &["check", "--config", "ctxlint.toml", "bad.rs"])?;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("ctxlint.toml") && stderr(&out).contains("unknown field `extra`"),
+        "{}",
+        stderr(&out)
+    );
+    Ok(())
+}
+
+#[test]
+fn rules_and_explain_come_from_the_catalogue() -> Result {
+    let dir = tempfile::tempdir()?;
+    let rules = ctxlint_in(dir.path(), &["rules"])?;
+    assert_eq!(rules.status.code(), Some(0));
+    for lint in ctxlint::catalogue::LINTS {
+        assert!(stdout(&rules).contains(lint.name));
+        assert!(stdout(&rules).contains(lint.summary));
+        let explain = ctxlint_in(dir.path(), &["explain", lint.name])?;
+        assert_eq!(explain.status.code(), Some(0));
+        assert!(stdout(&explain).contains(lint.doc.trim_end()));
+    }
+    let unknown = ctxlint_in(dir.path(), &["explain", "nope"])?;
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains("unknown lint `nope`"));
+    Ok(())
+}
+
+/// The README's table of lints is generated from the catalogue; this fails when it drifts.
+/// Regenerate it with `CTXLINT_BLESS=1 cargo test --test cli readme`.
+#[test]
+fn readme_table_matches_the_catalogue() -> Result {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let readme = std::fs::read_to_string(&path)?;
+    let (begin, end) = ("<!-- lints:begin -->", "<!-- lints:end -->");
+    let start = readme
+        .find(begin)
+        .ok_or("README.md has no lints:begin marker")?
+        + begin.len();
+    let stop = readme
+        .find(end)
+        .ok_or("README.md has no lints:end marker")?;
+    let want = format!("\n{}", ctxlint::catalogue::markdown_table());
+    if readme[start..stop] != want {
+        if std::env::var_os("CTXLINT_BLESS").is_some() {
+            std::fs::write(
+                &path,
+                format!("{}{want}{}", &readme[..start], &readme[stop..]),
+            )?;
+        } else {
+            panic!(
+                "README.md's lint table differs from the catalogue; run `CTXLINT_BLESS=1 cargo test --test cli readme`"
+            );
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn ctxlintignore_and_color() -> Result {
+    let dir = tempfile::tempdir()?;
+    write(dir.path(), "gen/bad.rs", BAD_DEFAULT)?;
+    write(dir.path(), ".ctxlintignore", "gen/\n")?;
+    let walked = ctxlint_in(dir.path(), &["check", "."])?;
+    assert_eq!(walked.status.code(), Some(0), "{}", stdout(&walked));
+    // A file named on the command line is always checked.
+    let named = ctxlint_in(dir.path(), &["check", "--color", "always", "gen/bad.rs"])?;
+    assert_eq!(named.status.code(), Some(1));
+    assert!(
+        stdout(&named).contains("\u{1b}["),
+        "no colour: {}",
+        stdout(&named)
+    );
+    let plain = ctxlint_in(dir.path(), &["check", "--color", "never", "gen/bad.rs"])?;
+    assert!(!stdout(&plain).contains('\u{1b}'));
+    // Not a terminal, so `auto` is plain.
+    let auto = ctxlint_in(dir.path(), &["check", "gen/bad.rs"])?;
+    assert!(!stdout(&auto).contains('\u{1b}'));
+    Ok(())
+}

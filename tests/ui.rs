@@ -1,0 +1,233 @@
+//! The UI tests: every `tests/ui/*.rs` is a real program against `contextvars`, with a
+//! `//~ LINT` marker on each line where a finding's primary span starts (`//~ a, b` for
+//! several). The harness runs the `ctxlint` binary on each file and checks that
+//!
+//! 1. every marker is reported, and nothing unmarked is;
+//! 2. the human output (without colour) equals the committed `tests/ui/NAME.stderr`.
+//!
+//! After an intended change of output, regenerate the snapshots with
+//! `CTXLINT_BLESS=1 cargo test --test ui` and review the diff.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+type Result<T, E = Box<dyn std::error::Error>> = std::result::Result<T, E>;
+
+fn cases() -> Result<Vec<PathBuf>> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ui");
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()?;
+    cases.retain(|p| p.extension().is_some_and(|e| e == "rs"));
+    cases.sort();
+    Ok(cases)
+}
+
+/// `(line, lint)` → how many times, from the `//~` markers.
+fn markers(source: &str) -> BTreeMap<(usize, String), usize> {
+    let mut out = BTreeMap::new();
+    for (i, line) in source.lines().enumerate() {
+        if let Some((_, names)) = line.split_once("//~") {
+            for name in names.split(',') {
+                *out.entry((i + 1, name.trim().to_owned())).or_default() += 1;
+            }
+        }
+    }
+    out
+}
+
+fn ctxlint(args: &[&str]) -> Result<std::process::Output> {
+    Ok(Command::new(env!("CARGO_BIN_EXE_ctxlint"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()?)
+}
+
+/// Runs one case; returns its problems, if any.
+fn run_case(case: &Path, bless: bool) -> Result<Vec<String>> {
+    let name = case
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or("bad file name")?;
+    let rel = format!("tests/ui/{name}");
+    let source = std::fs::read_to_string(case)?;
+    let mut problems = Vec::new();
+
+    // 1. Markers against the JSON findings.
+    let json = ctxlint(&["check", "-q", "--format", "json", &rel])?;
+    let mut found: BTreeMap<(usize, String), usize> = BTreeMap::new();
+    for line in String::from_utf8(json.stdout)?.lines() {
+        let value: serde_json::Value = serde_json::from_str(line)?;
+        let message = &value["message"];
+        let code = message["code"]["code"]
+            .as_str()
+            .ok_or("no code")?
+            .to_owned();
+        let primary = message["spans"]
+            .as_array()
+            .and_then(|spans| spans.iter().find(|s| s["is_primary"] == true))
+            .ok_or("no primary span")?;
+        let line = primary["line_start"].as_u64().ok_or("no line")? as usize;
+        *found.entry((line, code)).or_default() += 1;
+    }
+    let expected = markers(&source);
+    for (key, n) in &expected {
+        let got = found.get(key).copied().unwrap_or(0);
+        if got < *n {
+            problems.push(format!(
+                "{rel}:{}: expected `{}` here, not reported",
+                key.0, key.1
+            ));
+        }
+    }
+    for (key, n) in &found {
+        let want = expected.get(key).copied().unwrap_or(0);
+        if *n > want {
+            problems.push(format!(
+                "{rel}:{}: `{}` reported but not marked",
+                key.0, key.1
+            ));
+        }
+    }
+    let code = json.status.code();
+    let want_code = if expected.is_empty() {
+        Some(0)
+    } else {
+        Some(1)
+    };
+    if code != want_code {
+        problems.push(format!(
+            "{rel}: exit code {code:?}, expected {want_code:?}: {}",
+            String::from_utf8_lossy(&json.stderr)
+        ));
+    }
+
+    // 2. The human output against the snapshot.
+    let human = ctxlint(&["check", "-q", "--color", "never", &rel])?;
+    let actual = String::from_utf8(human.stdout)?;
+    let snapshot = case.with_extension("stderr");
+    if bless {
+        if actual.is_empty() {
+            if snapshot.exists() {
+                std::fs::remove_file(&snapshot)?;
+            }
+        } else {
+            std::fs::write(&snapshot, &actual)?;
+        }
+    } else {
+        let committed = std::fs::read_to_string(&snapshot).unwrap_or_default();
+        if committed != actual {
+            problems.push(format!(
+                "{rel}: output differs from {} (run `CTXLINT_BLESS=1 cargo test --test ui` and review the diff)\n--- expected\n{committed}\n+++ actual\n{actual}",
+                snapshot.display()
+            ));
+        }
+    }
+    Ok(problems)
+}
+
+#[test]
+fn ui() -> Result<()> {
+    let bless = std::env::var_os("CTXLINT_BLESS").is_some_and(|v| v != "0");
+    let cases = cases()?;
+    assert!(!cases.is_empty(), "no UI cases found");
+    let mut problems = Vec::new();
+    for case in &cases {
+        problems.extend(run_case(case, bless)?);
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problem(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    Ok(())
+}
+
+/// Every case is an example of `tests/ui-cases`, so that `cargo test` compiles it.
+#[test]
+fn every_case_is_compiled() -> Result<()> {
+    let manifest = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ui-cases/Cargo.toml"),
+    )?;
+    for case in cases()? {
+        let name = case
+            .file_stem()
+            .and_then(|n| n.to_str())
+            .ok_or("bad file name")?;
+        let entry = format!("[[example]]\nname = \"{name}\"\npath = \"../ui/{name}.rs\"\n");
+        assert!(
+            manifest.contains(&entry),
+            "tests/ui-cases/Cargo.toml lacks:\n{entry}"
+        );
+    }
+    Ok(())
+}
+
+/// A snapshot without its case is a leftover.
+#[test]
+fn no_orphan_snapshots() -> Result<()> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ui");
+    for entry in std::fs::read_dir(&dir)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "stderr") {
+            assert!(
+                path.with_extension("rs").exists(),
+                "{} has no case",
+                path.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The issue asks for at least 25 cases per lint, half of them negatives: count the marked
+/// constructs, and the unmarked calls of `with_default` / `run` (the negatives).
+#[test]
+fn enough_cases_per_lint() -> Result<()> {
+    let mut positives: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut negatives: BTreeMap<&str, usize> = BTreeMap::new();
+    for case in cases()? {
+        let source = std::fs::read_to_string(&case)?;
+        for line in source.lines() {
+            let code = line.split("//").next().unwrap_or("");
+            for (lint, needle) in [
+                ("interior_mutable_default", "with_default("),
+                ("sync_run_wraps_future", ".run("),
+            ] {
+                let calls = code.matches(needle).count()
+                    + if needle == ".run(" {
+                        code.matches("Context::run(").count()
+                    } else {
+                        0
+                    };
+                if line.contains(&format!("//~ {lint}")) {
+                    *positives.entry(lint).or_default() += 1;
+                } else if calls > 0
+                    || (lint == "interior_mutable_default"
+                        && line.trim_start().starts_with("static")
+                        && code.contains("with_default"))
+                {
+                    *negatives.entry(lint).or_default() += calls.max(1);
+                }
+            }
+        }
+    }
+    for lint in ["interior_mutable_default", "sync_run_wraps_future"] {
+        let (p, n) = (
+            positives.get(lint).copied().unwrap_or(0),
+            negatives.get(lint).copied().unwrap_or(0),
+        );
+        assert!(
+            p + n >= 25,
+            "{lint}: only {p} positive and {n} negative cases"
+        );
+        assert!(
+            n * 2 >= p + n - 1,
+            "{lint}: {n} negatives is less than half of {}",
+            p + n
+        );
+    }
+    Ok(())
+}
