@@ -76,10 +76,12 @@ fn ui() {
         .env("TMPDIR", &build_base)
         .output()
         .unwrap();
+    // Indented, so that no line of it reads as this test's own `test result:` line to tools
+    // that sum those (scripts/test.sh does).
     let child_output = format!(
-        "--- compiletest (child) stdout:\n{}\n--- stderr:\n{}",
-        String::from_utf8_lossy(&child.stdout),
-        String::from_utf8_lossy(&child.stderr)
+        "compiletest (child) stdout:\n{}\ncompiletest (child) stderr:\n{}",
+        indent(&String::from_utf8_lossy(&child.stdout)),
+        indent(&String::from_utf8_lossy(&child.stderr))
     );
     let outcome = fs::read_to_string(work.join("outcome")).unwrap_or_default();
     assert!(
@@ -164,6 +166,10 @@ fn run_compiletest(manifest_dir: &Path, work: &Path) {
             .unwrap_or_else(|| "a panic without a message".to_owned()),
     };
     fs::write(work.join("outcome"), outcome).unwrap();
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|line| format!("  | {line}\n")).collect()
 }
 
 /// A minimal line diff (longest common subsequence), `-` for the snapshot, `+` for the output.
