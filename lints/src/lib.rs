@@ -23,9 +23,11 @@ use sync_run_wraps_future::{SYNC_RUN_WRAPS_FUTURE, SyncRunWrapsFuture};
 /// Every lint of this library, in the catalogue's order.
 ///
 /// A function, not a `static` array: rustc tells lints apart by the address of their `Lint`
-/// (`LintId` compares pointers), and a `static` initialised from the lint statics held
-/// references to copies, so `#[allow]`, `#[deny]` and `-D` no longer applied to what the passes
-/// emitted. Reading the statics at run time keeps the one address.
+/// (`LintId` compares pointers). With a `static` array initialised from the lint statics
+/// registered instead, `#[allow]`, `#[deny]` and `-D` stopped applying to what the passes
+/// emitted (every finding kept the default level), as if the two held different addresses.
+/// Reading the statics at run time registers the very references the passes emit with; the
+/// UI cases `levels`, `imd_suppressed` and `srwf_suppressed` guard this.
 pub fn lints() -> [&'static rustc_lint::Lint; 2] {
     [INTERIOR_MUTABLE_DEFAULT, SYNC_RUN_WRAPS_FUTURE]
 }
