@@ -70,12 +70,26 @@ fn ui() {
 
     // compiletest saves the actual output of a differing case under `env::temp_dir()`: point it
     // at our build directory, in the child only.
-    let child = Command::new(std::env::current_exe().unwrap())
+    let mut child = Command::new(std::env::current_exe().unwrap());
+    child
         .args(["--exact", "ui", "--nocapture", "--test-threads=1"])
         .env(CHILD, &work)
-        .env("TMPDIR", &build_base)
-        .output()
-        .unwrap();
+        .env("TMPDIR", &build_base);
+    // The first run builds the Dylint driver, whose build clones rust-clippy from GitHub unless
+    // DYLINT_CLIPPY_REPO names a local repository: without it, build that repository, so that
+    // `cargo test` also works where GitHub cannot be reached.
+    if std::env::var_os("DYLINT_CLIPPY_REPO").is_none() {
+        let dest = Path::new(env!("CARGO_TARGET_TMPDIR")).join("ui-clippy-repo");
+        let script = manifest_dir.join("scripts/offline-clippy-repo.sh");
+        let output = Command::new(script).arg(&dest).output().unwrap();
+        assert!(
+            output.status.success(),
+            "offline-clippy-repo.sh failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        child.env("DYLINT_CLIPPY_REPO", dest);
+    }
+    let child = child.output().unwrap();
     // Indented, so that no line of it reads as this test's own `test result:` line to tools
     // that sum those (scripts/test.sh does).
     let child_output = format!(
