@@ -122,6 +122,17 @@
 //! crate's thread-local has been destroyed, or a *write* to the current context from inside a
 //! `T::clone` that [`ContextVar::get`] is running.
 //!
+//! # How it is built
+//!
+//! A context is a persistent hash array mapped trie, as in CPython: a copy shares the whole
+//! trie (one reference-count increment), and a write copies only the path to the changed
+//! leaf, or nothing when no other context shares that path, reusing the value's allocation
+//! too. [`ContextVar::get`] has a per-thread cache validated by a version number that every
+//! change of the current context bumps, again as CPython does; a hit costs a few loads. The
+//! cache's pointer read is the crate's single `unsafe` block, argued in a `// SAFETY:` comment
+//! and exercised under Miri. Measurements against `std::thread_local!`, `tokio::task_local!`
+//! and CPython are in the repository's `BENCHMARKS.md`.
+//!
 //! [PEP 567]: https://peps.python.org/pep-0567/
 
 #![deny(unsafe_code)]
