@@ -118,6 +118,81 @@ pub fn check(options: &CheckOptions) -> Result<CheckOutput, Error> {
     Ok(pool.install(|| run(options, explicit_config)))
 }
 
+/// Checks one file's text as an editor holds it, which may differ from the file on disk (or
+/// have no file yet). The rest of its crate is read from disk for the crate-wide facts.
+///
+/// Used by `ctxlint server` on every change of a buffer. Like [`check`], a syntax error or a
+/// too-deep file is in [`CheckOutput::errors`], not a failure; text that never mentions
+/// `contextvars` is not parsed.
+///
+/// # Errors
+/// An explicit `config` that cannot be read or is invalid, a discovered configuration that is
+/// invalid, or a thread pool that cannot start.
+pub fn check_source(path: &Path, text: &str, config: Option<&Path>) -> Result<CheckOutput, Error> {
+    let mut out = CheckOutput {
+        files: 1,
+        ..CheckOutput::default()
+    };
+    let input = Input {
+        path: path.to_path_buf(),
+        text: Arc::from(text),
+        hit: memchr::memmem::find(text.as_bytes(), PREFILTER_NEEDLE).is_some(),
+    };
+    if !input.hit {
+        return Ok(out);
+    }
+    let mut packages = HashMap::new();
+    let (unit, target) = unit_of(path, &mut packages);
+    let config = match config {
+        Some(file) => Config::from_file(file)?.unwrap_or_default(),
+        None => {
+            let dir = match &unit {
+                Unit::Dir { dir, .. } => dir.clone(),
+                Unit::File(f) => f.parent().map(Path::to_path_buf).unwrap_or_default(),
+            };
+            Config::discover(&dir)?
+        }
+    };
+    // The parser and the walk recurse once per level of nesting: run them on threads with
+    // the large stack, as `check` does.
+    let pool = source_pool()?;
+    let (findings, error) = pool.install(|| {
+        let by_path: HashMap<&Path, &Input> = HashMap::from([(path, &input)]);
+        let facts = collect_facts(&unit, &by_path, &config);
+        lint_file(&input, &facts, &config)
+    });
+    out.linted = 1;
+    if !findings.is_empty() {
+        out.sources
+            .insert(path.to_path_buf(), Arc::clone(&input.text));
+        out.targets.insert(path.to_path_buf(), target);
+    }
+    out.findings = findings;
+    out.errors.extend(error);
+    Ok(out)
+}
+
+/// The worker threads of [`check_source`], started once: a server checks a buffer on every
+/// keystroke, and starting threads each time would cost more than checking.
+fn source_pool() -> Result<&'static rayon::ThreadPool, Error> {
+    static POOL: std::sync::OnceLock<Result<rayon::ThreadPool, String>> =
+        std::sync::OnceLock::new();
+    let pool = POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(STACK_SIZE)
+            .thread_name(|i| format!("ctxlint-source-{i}"))
+            .build()
+            .map_err(|e| e.to_string())
+    });
+    pool.as_ref().map_err(|e| {
+        Error::new(
+            ErrorKind::Io,
+            None,
+            format!("cannot start worker threads: {e}"),
+        )
+    })
+}
+
 fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
     let mut out = CheckOutput::default();
     let paths = if options.paths.is_empty() {
@@ -567,7 +642,7 @@ fn lint_file(input: &Input, facts: &CrateFacts, config: &Config) -> (Vec<Finding
 /// and a shebang line before parsing, which would shift every span. A cargo-script
 /// frontmatter block (`---cargo` … `---` after the shebang) is blanked out too, since syn does
 /// not know it.
-fn parse(text: &str) -> syn::Result<syn::File> {
+pub(crate) fn parse(text: &str) -> syn::Result<syn::File> {
     let mut prefix = 0;
     if text.starts_with('\u{feff}') {
         prefix = '\u{feff}'.len_utf8();
