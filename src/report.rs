@@ -125,14 +125,27 @@ fn sarif_level(level: Level) -> &'static str {
 fn sarif_rule(lint: &Lint) -> Value {
     json!({
         "id": lint.name,
-        "name": lint.name,
+        // SARIF1001: a rule's name must differ from its id; `InteriorMutableDefault` is the
+        // convention of other analysers (and readable as a title).
+        "name": pascal_case(lint.name),
         "shortDescription": { "text": lint.summary },
         "fullDescription": { "text": lint.what_it_does() },
         "help": { "text": lint.help, "markdown": lint.doc },
         "helpUri": lint.help_uri(),
         "defaultConfiguration": { "level": sarif_level(lint.default_level) },
-        "messageStrings": { "default": { "text": lint.message } },
     })
+}
+
+fn pascal_case(name: &str) -> String {
+    name.split('_')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
 }
 
 fn sarif_result(f: &Finding) -> Value {
