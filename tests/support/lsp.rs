@@ -2,7 +2,7 @@
 //! server`, frames JSON-RPC messages with `Content-Length` headers, and reads the server's
 //! messages on a thread so that every wait has a timeout.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc;
@@ -14,7 +14,7 @@ pub type Result<T = (), E = Box<dyn std::error::Error>> = std::result::Result<T,
 
 pub struct Client {
     child: Child,
-    stdin: ChildStdin,
+    stdin: Option<ChildStdin>,
     messages: mpsc::Receiver<Value>,
     next_id: u64,
     /// Notifications read while waiting for something else.
@@ -45,7 +45,7 @@ impl Client {
         });
         let mut client = Client {
             child,
-            stdin,
+            stdin: Some(stdin),
             messages,
             next_id: 1,
             backlog: Vec::new(),
@@ -62,9 +62,10 @@ impl Client {
 
     pub fn send(&mut self, message: &Value) -> Result {
         let body = serde_json::to_vec(message)?;
-        write!(self.stdin, "Content-Length: {}\r\n\r\n", body.len())?;
-        self.stdin.write_all(&body)?;
-        self.stdin.flush()?;
+        let stdin = self.stdin.as_mut().ok_or("the server's input is closed")?;
+        write!(stdin, "Content-Length: {}\r\n\r\n", body.len())?;
+        stdin.write_all(&body)?;
+        stdin.flush()?;
         Ok(())
     }
 
@@ -77,7 +78,9 @@ impl Client {
         let id = self.next_id;
         self.next_id += 1;
         self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }))?;
-        let response = self.wait(timeout, |m| m["id"] == json!(id) && m.get("method").is_none())?;
+        let response = self.wait(timeout, |m| {
+            m["id"] == json!(id) && m.get("method").is_none()
+        })?;
         if let Some(error) = response.get("error") {
             return Err(format!("{method} failed: {error}").into());
         }
@@ -101,7 +104,12 @@ impl Client {
     }
 
     /// Waits for the diagnostics of `uri` at `version`.
-    pub fn diagnostics(&mut self, uri: &str, version: i64, timeout: Duration) -> Result<Vec<Value>> {
+    pub fn diagnostics(
+        &mut self,
+        uri: &str,
+        version: i64,
+        timeout: Duration,
+    ) -> Result<Vec<Value>> {
         let message = self.wait(timeout, |m| {
             m["method"] == "textDocument/publishDiagnostics"
                 && m["params"]["uri"] == uri
@@ -117,7 +125,7 @@ impl Client {
     pub fn stop(mut self) -> Result<Option<i32>> {
         self.request("shutdown", Value::Null, Duration::from_secs(30))?;
         self.notify("exit", Value::Null)?;
-        drop(self.stdin);
+        self.stdin = None;
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             if let Some(status) = self.child.try_wait()? {
