@@ -157,9 +157,22 @@ pub fn check_source(path: &Path, text: &str, config: Option<&Path>) -> Result<Ch
     // the large stack, as `check` does.
     let pool = source_pool()?;
     let (findings, error) = pool.install(|| {
-        let by_path: HashMap<&Path, &Input> = HashMap::from([(path, &input)]);
-        let facts = collect_facts(&unit, &by_path, &config);
-        lint_file(&input, &facts, &config)
+        // The buffer is parsed once, for its facts and its lint (syntax trees cannot move
+        // between threads, so the other files' facts are collected around it); it also counts
+        // when it is not on disk yet.
+        let mut facts = unit_facts(&unit, &HashMap::new(), Some(path));
+        let result = match parse_guarded(path, text) {
+            Err(e) => (Vec::new(), Some(e)),
+            Ok(file) => {
+                let mut own = CrateFacts::default();
+                own.add_file(&file, unit_roots(&unit).iter().any(|r| r == path));
+                facts.merge(own);
+                facts.finish(&config);
+                lint_parsed(path, text, &file, &facts, &config)
+            }
+        };
+        proc_macro2::extra::invalidate_current_thread_spans();
+        result
     });
     out.linted = 1;
     if !findings.is_empty() {
@@ -554,11 +567,24 @@ fn unit_files(unit: &Unit) -> Vec<PathBuf> {
 }
 
 fn collect_facts(unit: &Unit, inputs: &HashMap<&Path, &Input>, config: &Config) -> CrateFacts {
-    let files = unit_files(unit);
-    let roots: Vec<PathBuf> = match unit {
+    let mut facts = unit_facts(unit, inputs, None);
+    facts.finish(config);
+    facts
+}
+
+/// The files whose crate-level attributes count for the whole crate.
+fn unit_roots(unit: &Unit) -> Vec<PathBuf> {
+    match unit {
         Unit::Dir { dir, .. } => vec![dir.join("lib.rs"), dir.join("main.rs")],
         Unit::File(f) => vec![f.clone()],
-    };
+    }
+}
+
+/// The facts of every file of `unit` but `skip`, not yet finished.
+fn unit_facts(unit: &Unit, inputs: &HashMap<&Path, &Input>, skip: Option<&Path>) -> CrateFacts {
+    let mut files = unit_files(unit);
+    files.retain(|f| Some(f.as_path()) != skip);
+    let roots = unit_roots(unit);
     let parts: Vec<CrateFacts> = files
         .par_iter()
         .map(|path| {
@@ -585,57 +611,63 @@ fn collect_facts(unit: &Unit, inputs: &HashMap<&Path, &Input>, config: &Config) 
     for part in parts {
         facts.merge(part);
     }
-    facts.finish(config);
     facts
 }
 
 fn lint_file(input: &Input, facts: &CrateFacts, config: &Config) -> (Vec<Finding>, Option<Error>) {
     let path = &input.path;
     let text = &*input.text;
+    let result = match parse_guarded(path, text) {
+        Err(e) => (Vec::new(), Some(e)),
+        Ok(file) => lint_parsed(path, text, &file, facts, config),
+    };
+    // Spans are plain numbers in the findings now; free the thread's source map so that a
+    // long run does not keep every parsed file alive (or overflow its 32-bit offsets).
+    proc_macro2::extra::invalidate_current_thread_spans();
+    result
+}
+
+/// [`parse`], after the nesting guard, with the errors that name the file and position.
+fn parse_guarded(path: &Path, text: &str) -> Result<syn::File, Error> {
     let depth = max_nesting(text);
     if depth >= MAX_DEPTH {
         let message = format!(
             "{}: nesting is {depth} levels deep, more than the {MAX_DEPTH} ctxlint handles; skipped",
             path.display()
         );
-        return (
-            Vec::new(),
-            Some(Error::new(ErrorKind::TooDeep, Some(path), message)),
-        );
+        return Err(Error::new(ErrorKind::TooDeep, Some(path), message));
     }
-    let result = match parse(text) {
-        Err(e) => {
-            let start = e.span().start();
-            let message = format!(
-                "{}:{}:{}: cannot parse: {e}",
-                path.display(),
-                start.line,
-                start.column + 1
-            );
-            (
-                Vec::new(),
-                Some(Error::new(ErrorKind::Parse, Some(path), message)),
-            )
-        }
-        Ok(file) => {
-            let mut cx = FileCx::new(facts, config, path, text, &file);
-            cx.visit_file(&file);
-            let error = cx.too_deep.map(|at: SourceSpan| {
-                let message = format!(
-                    "{}:{}:{}: expressions nest more than {MAX_DEPTH} levels deep; the rest of the file was skipped",
-                    path.display(),
-                    at.line_start,
-                    at.column_start
-                );
-                Error::new(ErrorKind::TooDeep, Some(path), message)
-            });
-            (cx.findings, error)
-        }
-    };
-    // Spans are plain numbers in the findings now; free the thread's source map so that a
-    // long run does not keep every parsed file alive (or overflow its 32-bit offsets).
-    proc_macro2::extra::invalidate_current_thread_spans();
-    result
+    parse(text).map_err(|e| {
+        let start = e.span().start();
+        let message = format!(
+            "{}:{}:{}: cannot parse: {e}",
+            path.display(),
+            start.line,
+            start.column + 1
+        );
+        Error::new(ErrorKind::Parse, Some(path), message)
+    })
+}
+
+fn lint_parsed(
+    path: &Path,
+    text: &str,
+    file: &syn::File,
+    facts: &CrateFacts,
+    config: &Config,
+) -> (Vec<Finding>, Option<Error>) {
+    let mut cx = FileCx::new(facts, config, path, text, file);
+    cx.visit_file(file);
+    let error = cx.too_deep.map(|at: SourceSpan| {
+        let message = format!(
+            "{}:{}:{}: expressions nest more than {MAX_DEPTH} levels deep; the rest of the file was skipped",
+            path.display(),
+            at.line_start,
+            at.column_start
+        );
+        Error::new(ErrorKind::TooDeep, Some(path), message)
+    });
+    (cx.findings, error)
 }
 
 /// Parses a file, keeping byte offsets equal to the file's: syn's `parse_file` strips a BOM
