@@ -44,6 +44,7 @@ pub struct ServerOptions {
 /// The text of one open buffer.
 #[derive(Debug, Clone)]
 struct Doc {
+    uri: Uri,
     version: i32,
     text: Arc<str>,
 }
@@ -56,10 +57,12 @@ struct Checked {
     findings: Vec<Finding>,
 }
 
+/// The open buffers and their last check, keyed by the URI's text (`Uri` itself has interior
+/// mutability, which makes it a poor hash key).
 #[derive(Default)]
 struct Shared {
-    docs: Mutex<HashMap<Uri, Doc>>,
-    checked: Mutex<HashMap<Uri, Checked>>,
+    docs: Mutex<HashMap<String, Doc>>,
+    checked: Mutex<HashMap<String, Checked>>,
 }
 
 /// Serves the Language Server Protocol on standard input and output until the client asks
@@ -107,7 +110,7 @@ pub fn serve(connection: Connection, options: &ServerOptions) -> Result<(), Erro
         .map_err(|e| server_error("initialize", e))?;
 
     let shared = Arc::new(Shared::default());
-    let (jobs, queue) = mpsc::channel::<Uri>();
+    let (jobs, queue) = mpsc::channel::<String>();
     let worker = {
         let shared = Arc::clone(&shared);
         let sender = connection.sender.clone();
@@ -128,7 +131,7 @@ pub fn serve(connection: Connection, options: &ServerOptions) -> Result<(), Erro
 fn main_loop(
     connection: &Connection,
     shared: &Shared,
-    jobs: &mpsc::Sender<Uri>,
+    jobs: &mpsc::Sender<String>,
 ) -> Result<(), Error> {
     for message in &connection.receiver {
         match message {
@@ -162,7 +165,7 @@ fn update(
     shared: &Shared,
     notification: Notification,
     connection: &Connection,
-) -> Result<Option<Uri>, Error> {
+) -> Result<Option<String>, Error> {
     let mut docs = shared.docs.lock().unwrap_or_else(PoisonError::into_inner);
     match notification.method.as_str() {
         DidOpenTextDocument::METHOD => {
@@ -172,14 +175,16 @@ fn update(
                 return Ok(None);
             };
             let doc = p.text_document;
+            let key = doc.uri.as_str().to_owned();
             docs.insert(
-                doc.uri.clone(),
+                key.clone(),
                 Doc {
+                    uri: doc.uri,
                     version: doc.version,
                     text: Arc::from(doc.text),
                 },
             );
-            Ok(Some(doc.uri))
+            Ok(Some(key))
         }
         DidChangeTextDocument::METHOD => {
             let Ok(p) = notification
@@ -192,14 +197,16 @@ fn update(
                 return Ok(None);
             };
             let uri = p.text_document.uri;
+            let key = uri.as_str().to_owned();
             docs.insert(
-                uri.clone(),
+                key.clone(),
                 Doc {
+                    uri,
                     version: p.text_document.version,
                     text: Arc::from(change.text),
                 },
             );
-            Ok(Some(uri))
+            Ok(Some(key))
         }
         DidSaveTextDocument::METHOD => {
             let Ok(p) = notification
@@ -207,13 +214,13 @@ fn update(
             else {
                 return Ok(None);
             };
-            let uri = p.text_document.uri;
-            if let (Some(text), Some(doc)) = (p.text, docs.get_mut(&uri)) {
+            let key = p.text_document.uri.as_str().to_owned();
+            if let (Some(text), Some(doc)) = (p.text, docs.get_mut(&key)) {
                 doc.text = Arc::from(text);
             }
             // Saving can change other files' facts too (an `async fn` of the crate), so the
             // buffer is checked again even when its text is unchanged.
-            Ok(docs.contains_key(&uri).then_some(uri))
+            Ok(docs.contains_key(&key).then_some(key))
         }
         DidCloseTextDocument::METHOD => {
             let Ok(p) = notification
@@ -222,13 +229,14 @@ fn update(
                 return Ok(None);
             };
             let uri = p.text_document.uri;
-            docs.remove(&uri);
+            let key = uri.as_str();
+            docs.remove(key);
             drop(docs);
             shared
                 .checked
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .remove(&uri);
+                .remove(key);
             publish(&connection.sender, uri, Vec::new(), None)?;
             Ok(None)
         }
@@ -265,13 +273,13 @@ fn code_actions(shared: &Shared, params: &CodeActionParams) -> Vec<CodeActionOrC
         .docs
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
-        .get(uri)
+        .get(uri.as_str())
         .map(|d| d.version);
     let checked = shared
         .checked
         .lock()
         .unwrap_or_else(PoisonError::into_inner);
-    let Some(checked) = checked.get(uri) else {
+    let Some(checked) = checked.get(uri.as_str()) else {
         return Vec::new();
     };
     // Edits computed for an older text would land in the wrong place; the client asks again
@@ -324,7 +332,7 @@ fn overlaps(a: Range, b: Range) -> bool {
 
 /// The worker: checks the buffers named on the queue, latest text first, and publishes.
 fn check_loop(
-    queue: &mpsc::Receiver<Uri>,
+    queue: &mpsc::Receiver<String>,
     shared: &Shared,
     sender: &crossbeam_channel::Sender<Message>,
     config: Option<&Path>,
@@ -335,17 +343,17 @@ fn check_loop(
         pending.extend(queue.try_iter());
         let mut seen = HashSet::new();
         pending.retain(|uri| seen.insert(uri.clone()));
-        for uri in pending {
+        for key in pending {
             let doc = shared
                 .docs
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .get(&uri)
+                .get(&key)
                 .cloned();
             let Some(doc) = doc else {
                 continue;
             };
-            let path = path_of(&uri);
+            let path = path_of(&doc.uri);
             let findings = match crate::engine::check_source(&path, &doc.text, config) {
                 Ok(output) => output.findings,
                 // A bad configuration: nothing can be checked until it is fixed.
@@ -361,14 +369,14 @@ fn check_loop(
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .insert(
-                    uri.clone(),
+                    key,
                     Checked {
                         version: doc.version,
                         text: Arc::clone(&doc.text),
                         findings,
                     },
                 );
-            if publish(sender, uri, diagnostics, Some(doc.version)).is_err() {
+            if publish(sender, doc.uri, diagnostics, Some(doc.version)).is_err() {
                 return;
             }
         }

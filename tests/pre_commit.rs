@@ -99,6 +99,9 @@ fn try_repo(pre_commit: &Path, repo: &Path, hook: &str, path: &str, home: &Path)
         .current_dir(repo)
         .env("PATH", path)
         .env("PRE_COMMIT_HOME", home)
+        // `cargo install` of the rust hook must build as a user's would, not reuse this
+        // build's target directory.
+        .env_remove("CARGO_TARGET_DIR")
         .output()?)
 }
 
