@@ -356,8 +356,19 @@ fn check_loop(
             let path = path_of(&doc.uri);
             let findings = match crate::engine::check_source(&path, &doc.text, config) {
                 Ok(output) => output.findings,
-                // A bad configuration: nothing can be checked until it is fixed.
-                Err(_) => Vec::new(),
+                // A bad configuration: nothing can be checked until it is fixed, and the
+                // editor's log says why.
+                Err(e) => {
+                    let params = lsp_types::LogMessageParams {
+                        typ: lsp_types::MessageType::ERROR,
+                        message: format!("ctxlint: {e}"),
+                    };
+                    let _ = sender.send(Message::Notification(Notification::new(
+                        lsp_types::notification::LogMessage::METHOD.to_owned(),
+                        params,
+                    )));
+                    Vec::new()
+                }
             };
             let index = LineIndex::new(&doc.text);
             let diagnostics = findings

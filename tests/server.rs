@@ -185,3 +185,25 @@ fn bad_buffers_neither_crash_nor_block() -> Result {
     assert_eq!(client.stop()?, Some(0));
     Ok(())
 }
+
+#[test]
+fn a_bad_configuration_is_logged() -> Result {
+    let dir = tempfile::tempdir()?;
+    std::fs::write(
+        dir.path().join("ctxlint.toml"),
+        "[lints]\nno_such_lint = \"warn\"\n",
+    )?;
+    let (mut client, _) = Client::start(BIN, dir.path())?;
+    let uri = format!("file://{}/main.rs", dir.path().display());
+    open(&mut client, &uri, BAD)?;
+    assert_eq!(client.diagnostics(&uri, 1, LONG)?, Vec::<Value>::new());
+    let log = client.wait(LONG, |m| m["method"] == "window/logMessage")?;
+    let message = log["params"]["message"].as_str().unwrap_or("");
+    assert!(
+        message.contains("ctxlint.toml") && message.contains("no_such_lint"),
+        "{message}"
+    );
+    assert_eq!(log["params"]["type"], 1);
+    assert_eq!(client.stop()?, Some(0));
+    Ok(())
+}
