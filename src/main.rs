@@ -279,26 +279,35 @@ fn cargo_check(clippy_args: &[String], stdout: &mut impl Write) -> Result<ExitCo
         .args(["metadata", "--no-deps", "--format-version=1"])
         .output()
         .context("cannot run `cargo metadata`")?;
+    if !metadata.status.success() {
+        // Not in a cargo project (cargo already said so): there is nothing to check, and
+        // walking the current directory instead could be all of `$HOME`.
+        for line in finished {
+            writeln!(stdout, "{line}")?;
+        }
+        stdout.flush()?;
+        let _ = std::io::stderr().write_all(&metadata.stderr);
+        return Ok(ExitCode::from(2));
+    }
+    let value: serde_json::Value =
+        serde_json::from_slice(&metadata.stdout).context("cannot read `cargo metadata`")?;
     let mut paths = Vec::new();
-    if metadata.status.success() {
-        let value: serde_json::Value =
-            serde_json::from_slice(&metadata.stdout).context("cannot read `cargo metadata`")?;
-        for package in value["packages"].as_array().into_iter().flatten() {
-            if let Some(manifest) = package["manifest_path"].as_str()
-                && let Some(dir) = std::path::Path::new(manifest).parent()
-            {
-                paths.push(dir.to_path_buf());
-            }
+    for package in value["packages"].as_array().into_iter().flatten() {
+        if let Some(manifest) = package["manifest_path"].as_str()
+            && let Some(dir) = std::path::Path::new(manifest).parent()
+        {
+            paths.push(dir.to_path_buf());
         }
     }
-    if paths.is_empty() {
-        paths.push(PathBuf::from("."));
-    }
-    let output = ctxlint::check(&ctxlint::CheckOptions {
-        paths,
-        ..Default::default()
-    })
-    .context("cannot check")?;
+    let output = if paths.is_empty() {
+        ctxlint::CheckOutput::default()
+    } else {
+        ctxlint::check(&ctxlint::CheckOptions {
+            paths,
+            ..Default::default()
+        })
+        .context("cannot check")?
+    };
     stdout.write_all(output.render_json().as_bytes())?;
     for line in finished {
         writeln!(stdout, "{line}")?;

@@ -87,3 +87,24 @@ fn clippy_and_ctxlint_messages_in_one_stream() -> Result {
     );
     Ok(())
 }
+
+#[test]
+fn outside_a_cargo_project_nothing_is_checked() -> Result {
+    let dir = tempfile::tempdir()?;
+    // A finding that must not be reported: this directory is not a cargo project.
+    std::fs::write(
+        dir.path().join("stray.rs"),
+        "use contextvars::ContextVar;\nuse std::sync::Mutex;\n\
+         static X: ContextVar<Mutex<u8>> = ContextVar::with_default(\"x\", Mutex::new(0));\n",
+    )?;
+    let out = Command::new(env!("CARGO_BIN_EXE_ctxlint"))
+        .arg("cargo-check")
+        .current_dir(dir.path())
+        .env("CARGO_NET_OFFLINE", "true")
+        .output()?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("interior_mutable_default"), "{stdout}");
+    assert_ne!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Cargo.toml"));
+    Ok(())
+}
