@@ -3,7 +3,9 @@
 #   1. `ctxlint check` over a corpus of popular crates (with the prefilter, the default);
 #   2. the baseline, which parses every file with syn and does nothing else
 #      (`examples/parse_all.rs`), and `ctxlint check --no-prefilter` (parses and lints all);
-#   3. cold `cargo clippy` on tracing-subscriber, against `ctxlint check` on the same crate.
+#   3. cold `cargo clippy` on tracing-subscriber, against `ctxlint check` on the same crate;
+#   4. `ctxlint check --fix` (issue 5) against `ctxlint check`, on a copy of the corpus: it
+#      must change no file, and cost no more than `check`.
 #
 # The corpus is fetched with `cargo vendor` from crates.io into a temporary directory (or
 # $CTXLINT_BENCH_DIR, kept between runs), with exact versions so that runs compare.
@@ -95,6 +97,19 @@ t_full=$(run_ctxlint --no-prefilter "$corpus/vendor")
 summary_full=$(tail -n 1 "$work/err.txt")
 errors_full=$(grep -c '^error' "$work/err.txt" || true)
 
+# 4. --fix on a copy (so that a bug cannot damage the corpus), against check on the same copy.
+fixdir=$work/fix-corpus
+rm -rf "$fixdir"
+cp -r "$corpus/vendor" "$fixdir"
+digest() { find "$fixdir" -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16; }
+before=$(digest)
+find "$fixdir" -name '*.rs' -print0 | xargs -0 cat > /dev/null
+t_check_copy=$(best_of_5 "$fixdir")
+t_fix=$(best_of_5 --fix "$fixdir")
+summary_fix=$(tail -n 1 "$work/err.txt")
+after=$(digest)
+if [ "$before" = "$after" ]; then fix_changed="none (digest $before before and after)"; else fix_changed="SOME: digest $before before, $after after"; fi
+
 # 3. tracing-subscriber as a workspace of its own, built from the vendored sources.
 ts_src=$(find "$corpus/vendor" -maxdepth 1 -type d -name 'tracing-subscriber*' | sort | tail -n 1)
 ts=$work/tracing-subscriber
@@ -126,9 +141,12 @@ cat <<REPORT
 | cold \`cargo clippy\` on tracing-subscriber | $t_clippy |
 | \`ctxlint check\` on tracing-subscriber | $t_ctx_ts |
 | speed-up over clippy | $(ratio "$t_clippy" "$t_ctx_ts")× |
+| \`ctxlint check\` on a copy of the corpus | $t_check_copy |
+| \`ctxlint check --fix\` on the same copy | $t_fix |
 
 - findings on the corpus: $findings; files that could not be checked: $errors (with the prefilter), $errors_full (without)
 - summary with the prefilter: \`$summary\`
 - summary without: \`$summary_full\`
+- files changed by \`--fix\`: $fix_changed; its summary: \`$summary_fix\`
 - machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(rustc --version)
 REPORT

@@ -118,6 +118,94 @@ pub fn check(options: &CheckOptions) -> Result<CheckOutput, Error> {
     Ok(pool.install(|| run(options, explicit_config)))
 }
 
+/// Checks one file's text as an editor holds it, which may differ from the file on disk (or
+/// have no file yet). The rest of its crate is read from disk for the crate-wide facts.
+///
+/// Used by `ctxlint server` on every change of a buffer. Like [`check`], a syntax error or a
+/// too-deep file is in [`CheckOutput::errors`], not a failure; text that never mentions
+/// `contextvars` is not parsed.
+///
+/// # Errors
+/// An explicit `config` that cannot be read or is invalid, a discovered configuration that is
+/// invalid, or a thread pool that cannot start.
+pub fn check_source(path: &Path, text: &str, config: Option<&Path>) -> Result<CheckOutput, Error> {
+    let mut out = CheckOutput {
+        files: 1,
+        ..CheckOutput::default()
+    };
+    let input = Input {
+        path: path.to_path_buf(),
+        text: Arc::from(text),
+        hit: memchr::memmem::find(text.as_bytes(), PREFILTER_NEEDLE).is_some(),
+    };
+    if !input.hit {
+        return Ok(out);
+    }
+    let mut packages = HashMap::new();
+    let (unit, target) = unit_of(path, &mut packages);
+    let config = match config {
+        Some(file) => Config::from_file(file)?.unwrap_or_default(),
+        None => {
+            let dir = match &unit {
+                Unit::Dir { dir, .. } => dir.clone(),
+                Unit::File(f) => f.parent().map(Path::to_path_buf).unwrap_or_default(),
+            };
+            Config::discover(&dir)?
+        }
+    };
+    // The parser and the walk recurse once per level of nesting: run them on threads with
+    // the large stack, as `check` does.
+    let pool = source_pool()?;
+    let (findings, error) = pool.install(|| {
+        // The buffer is parsed once, for its facts and its lint (syntax trees cannot move
+        // between threads, so the other files' facts are collected around it); it also counts
+        // when it is not on disk yet.
+        let mut facts = unit_facts(&unit, &HashMap::new(), Some(path));
+        let result = match parse_guarded(path, text) {
+            Err(e) => (Vec::new(), Some(e)),
+            Ok(file) => {
+                let mut own = CrateFacts::default();
+                own.add_file(&file, unit_roots(&unit).iter().any(|r| r == path));
+                facts.merge(own);
+                facts.finish(&config);
+                lint_parsed(path, text, &file, &facts, &config)
+            }
+        };
+        proc_macro2::extra::invalidate_current_thread_spans();
+        result
+    });
+    out.linted = 1;
+    if !findings.is_empty() {
+        out.sources
+            .insert(path.to_path_buf(), Arc::clone(&input.text));
+        out.targets.insert(path.to_path_buf(), target);
+    }
+    out.findings = findings;
+    out.errors.extend(error);
+    Ok(out)
+}
+
+/// The worker threads of [`check_source`], started once: a server checks a buffer on every
+/// keystroke, and starting threads each time would cost more than checking.
+fn source_pool() -> Result<&'static rayon::ThreadPool, Error> {
+    static POOL: std::sync::OnceLock<Result<rayon::ThreadPool, String>> =
+        std::sync::OnceLock::new();
+    let pool = POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(STACK_SIZE)
+            .thread_name(|i| format!("ctxlint-source-{i}"))
+            .build()
+            .map_err(|e| e.to_string())
+    });
+    pool.as_ref().map_err(|e| {
+        Error::new(
+            ErrorKind::Io,
+            None,
+            format!("cannot start worker threads: {e}"),
+        )
+    })
+}
+
 fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
     let mut out = CheckOutput::default();
     let paths = if options.paths.is_empty() {
@@ -479,11 +567,24 @@ fn unit_files(unit: &Unit) -> Vec<PathBuf> {
 }
 
 fn collect_facts(unit: &Unit, inputs: &HashMap<&Path, &Input>, config: &Config) -> CrateFacts {
-    let files = unit_files(unit);
-    let roots: Vec<PathBuf> = match unit {
+    let mut facts = unit_facts(unit, inputs, None);
+    facts.finish(config);
+    facts
+}
+
+/// The files whose crate-level attributes count for the whole crate.
+fn unit_roots(unit: &Unit) -> Vec<PathBuf> {
+    match unit {
         Unit::Dir { dir, .. } => vec![dir.join("lib.rs"), dir.join("main.rs")],
         Unit::File(f) => vec![f.clone()],
-    };
+    }
+}
+
+/// The facts of every file of `unit` but `skip`, not yet finished.
+fn unit_facts(unit: &Unit, inputs: &HashMap<&Path, &Input>, skip: Option<&Path>) -> CrateFacts {
+    let mut files = unit_files(unit);
+    files.retain(|f| Some(f.as_path()) != skip);
+    let roots = unit_roots(unit);
     let parts: Vec<CrateFacts> = files
         .par_iter()
         .map(|path| {
@@ -510,52 +611,15 @@ fn collect_facts(unit: &Unit, inputs: &HashMap<&Path, &Input>, config: &Config) 
     for part in parts {
         facts.merge(part);
     }
-    facts.finish(config);
     facts
 }
 
 fn lint_file(input: &Input, facts: &CrateFacts, config: &Config) -> (Vec<Finding>, Option<Error>) {
     let path = &input.path;
     let text = &*input.text;
-    let depth = max_nesting(text);
-    if depth >= MAX_DEPTH {
-        let message = format!(
-            "{}: nesting is {depth} levels deep, more than the {MAX_DEPTH} ctxlint handles; skipped",
-            path.display()
-        );
-        return (
-            Vec::new(),
-            Some(Error::new(ErrorKind::TooDeep, Some(path), message)),
-        );
-    }
-    let result = match parse(text) {
-        Err(e) => {
-            let start = e.span().start();
-            let message = format!(
-                "{}:{}:{}: cannot parse: {e}",
-                path.display(),
-                start.line,
-                start.column + 1
-            );
-            (
-                Vec::new(),
-                Some(Error::new(ErrorKind::Parse, Some(path), message)),
-            )
-        }
-        Ok(file) => {
-            let mut cx = FileCx::new(facts, config, path, text, &file);
-            cx.visit_file(&file);
-            let error = cx.too_deep.map(|at: SourceSpan| {
-                let message = format!(
-                    "{}:{}:{}: expressions nest more than {MAX_DEPTH} levels deep; the rest of the file was skipped",
-                    path.display(),
-                    at.line_start,
-                    at.column_start
-                );
-                Error::new(ErrorKind::TooDeep, Some(path), message)
-            });
-            (cx.findings, error)
-        }
+    let result = match parse_guarded(path, text) {
+        Err(e) => (Vec::new(), Some(e)),
+        Ok(file) => lint_parsed(path, text, &file, facts, config),
     };
     // Spans are plain numbers in the findings now; free the thread's source map so that a
     // long run does not keep every parsed file alive (or overflow its 32-bit offsets).
@@ -563,11 +627,54 @@ fn lint_file(input: &Input, facts: &CrateFacts, config: &Config) -> (Vec<Finding
     result
 }
 
+/// [`parse`], after the nesting guard, with the errors that name the file and position.
+fn parse_guarded(path: &Path, text: &str) -> Result<syn::File, Error> {
+    let depth = max_nesting(text);
+    if depth >= MAX_DEPTH {
+        let message = format!(
+            "{}: nesting is {depth} levels deep, more than the {MAX_DEPTH} ctxlint handles; skipped",
+            path.display()
+        );
+        return Err(Error::new(ErrorKind::TooDeep, Some(path), message));
+    }
+    parse(text).map_err(|e| {
+        let start = e.span().start();
+        let message = format!(
+            "{}:{}:{}: cannot parse: {e}",
+            path.display(),
+            start.line,
+            start.column + 1
+        );
+        Error::new(ErrorKind::Parse, Some(path), message)
+    })
+}
+
+fn lint_parsed(
+    path: &Path,
+    text: &str,
+    file: &syn::File,
+    facts: &CrateFacts,
+    config: &Config,
+) -> (Vec<Finding>, Option<Error>) {
+    let mut cx = FileCx::new(facts, config, path, text, file);
+    cx.visit_file(file);
+    let error = cx.too_deep.map(|at: SourceSpan| {
+        let message = format!(
+            "{}:{}:{}: expressions nest more than {MAX_DEPTH} levels deep; the rest of the file was skipped",
+            path.display(),
+            at.line_start,
+            at.column_start
+        );
+        Error::new(ErrorKind::TooDeep, Some(path), message)
+    });
+    (cx.findings, error)
+}
+
 /// Parses a file, keeping byte offsets equal to the file's: syn's `parse_file` strips a BOM
 /// and a shebang line before parsing, which would shift every span. A cargo-script
 /// frontmatter block (`---cargo` … `---` after the shebang) is blanked out too, since syn does
 /// not know it.
-fn parse(text: &str) -> syn::Result<syn::File> {
+pub(crate) fn parse(text: &str) -> syn::Result<syn::File> {
     let mut prefix = 0;
     if text.starts_with('\u{feff}') {
         prefix = '\u{feff}'.len_utf8();

@@ -33,6 +33,11 @@ pub enum ErrorKind {
     Config,
     /// A lint name that the catalogue does not know.
     UnknownLint,
+    /// `--fix` could not rewrite a file: the rewrite would not parse, the file changed while
+    /// it was being checked, or it could not be written.
+    Fix,
+    /// The editor server's connection failed, or a request could not be answered.
+    Server,
 }
 
 impl Error {

@@ -33,15 +33,20 @@ mod diagnostic;
 mod engine;
 mod error;
 mod facts;
+mod fix;
 mod lints;
+mod report;
 mod resolve;
+pub mod server;
 mod suppress;
 
 pub use config::Config;
 pub use ctxlint_catalogue as catalogue;
 pub use diagnostic::{Applicability, Finding, SourceSpan, Suggestion, TargetInfo};
-pub use engine::{CheckOptions, CheckOutput, IGNORE_FILE, check};
+pub use engine::{CheckOptions, CheckOutput, IGNORE_FILE, check, check_source};
 pub use error::{Error, ErrorKind};
+pub use fix::{FixOutput, apply_suggestions, fix};
+pub use report::SARIF_SCHEMA;
 
 impl CheckOutput {
     /// The findings as people read them: one ariadne report per finding, in order.

@@ -27,6 +27,21 @@ enum Command {
         /// The lint's name, as in `#[allow(NAME)]`.
         name: String,
     },
+    /// Serve the Language Server Protocol on standard input and output, for editors.
+    Server {
+        /// Use this configuration file for every buffer instead of discovering one per crate.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// Run `cargo clippy --message-format=json`, pass its messages through, and append
+    /// ctxlint's: one command for rust-analyzer's `check.overrideCommand` that shows both.
+    #[command(name = "cargo-check")]
+    CargoCheck {
+        /// Arguments for `cargo clippy` (after `--`), such as `--workspace` or
+        /// `--all-targets`. `--message-format=json` is always passed.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        clippy_args: Vec<String>,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -54,6 +69,10 @@ struct CheckArgs {
     /// Do not print the summary line on standard error.
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// Apply the machine-applicable suggestions to the files, then report what is left.
+    /// Files with syntax errors are never touched.
+    #[arg(long)]
+    fix: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -62,6 +81,10 @@ enum Format {
     Human,
     /// One `{"reason":"compiler-message",…}` object per line, as `cargo check` prints.
     Json,
+    /// One SARIF 2.1.0 log, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands (`::warning file=…::…`), shown as annotations.
+    Github,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -136,6 +159,12 @@ fn run() -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Check(args) => check(args, &mut stdout),
+        Command::Server { config } => {
+            drop(stdout);
+            ctxlint::server::serve_stdio(&ctxlint::server::ServerOptions { config })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::CargoCheck { clippy_args } => cargo_check(&clippy_args, &mut stdout),
     }
 }
 
@@ -146,7 +175,25 @@ fn check(args: CheckArgs, stdout: &mut impl Write) -> Result<ExitCode> {
         no_prefilter: args.no_prefilter,
         jobs: args.jobs,
     };
-    let output = ctxlint::check(&options).context("cannot check")?;
+    let mut fix_errors = Vec::new();
+    let output = if args.fix {
+        let fixed = ctxlint::fix(&options).context("cannot fix")?;
+        let mut stderr = std::io::stderr().lock();
+        for (path, n) in &fixed.fixed {
+            if !args.quiet {
+                let _ = writeln!(
+                    stderr,
+                    "fixed {n} finding{} in {}",
+                    if *n == 1 { "" } else { "s" },
+                    path.display()
+                );
+            }
+        }
+        fix_errors = fixed.errors;
+        fixed.remaining
+    } else {
+        ctxlint::check(&options).context("cannot check")?
+    };
     let color = match args.color {
         Color::Always => true,
         Color::Never => false,
@@ -155,10 +202,12 @@ fn check(args: CheckArgs, stdout: &mut impl Write) -> Result<ExitCode> {
     match args.format {
         Format::Human => stdout.write_all(output.render_human(color).as_bytes())?,
         Format::Json => stdout.write_all(output.render_json().as_bytes())?,
+        Format::Sarif => stdout.write_all(output.render_sarif().as_bytes())?,
+        Format::Github => stdout.write_all(output.render_github().as_bytes())?,
     }
     stdout.flush()?;
     let mut stderr = std::io::stderr().lock();
-    for error in &output.errors {
+    for error in output.errors.iter().chain(&fix_errors) {
         // A closed standard error must not hide the exit code, so write errors are ignored.
         let _ = writeln!(stderr, "error: {error}");
     }
@@ -179,7 +228,98 @@ fn check(args: CheckArgs, stdout: &mut impl Write) -> Result<ExitCode> {
             output.errors.len(),
         );
     }
-    Ok(if output.has_errors() {
+    Ok(if output.has_errors() || !fix_errors.is_empty() {
+        ExitCode::from(2)
+    } else if output.findings.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// `ctxlint cargo-check`: clippy's JSON messages, then ctxlint's, on standard output.
+///
+/// rust-analyzer's `check.overrideCommand` runs one command (dylint#1725), so this one runs
+/// both. Cargo's closing `build-finished` message is held back and printed last, after
+/// ctxlint's messages, so that consumers that stop reading there still see them. The exit
+/// code is clippy's when it failed, else ctxlint's.
+fn cargo_check(clippy_args: &[String], stdout: &mut impl Write) -> Result<ExitCode> {
+    use std::io::BufRead;
+    use std::process::{Command as Process, Stdio};
+
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut args: Vec<String> = vec!["clippy".to_owned(), "--message-format=json".to_owned()];
+    args.extend(clippy_args.iter().cloned());
+    let mut child = Process::new(&cargo)
+        .args(&args)
+        .stdout(Stdio::piped())
+        .spawn()
+        .with_context(|| {
+            format!(
+                "cannot run `{} {}`",
+                cargo.to_string_lossy(),
+                args.join(" ")
+            )
+        })?;
+    let mut finished = Vec::new();
+    if let Some(out) = child.stdout.take() {
+        for line in std::io::BufReader::new(out).lines() {
+            let line = line.context("cannot read cargo's output")?;
+            if line.starts_with("{\"reason\":\"build-finished\"") {
+                finished.push(line);
+                continue;
+            }
+            writeln!(stdout, "{line}")?;
+        }
+    }
+    let status = child.wait().context("cannot wait for cargo")?;
+
+    // The packages of the workspace, as cargo sees them, are what ctxlint checks.
+    let metadata = Process::new(&cargo)
+        .args(["metadata", "--no-deps", "--format-version=1"])
+        .output()
+        .context("cannot run `cargo metadata`")?;
+    if !metadata.status.success() {
+        // Not in a cargo project (cargo already said so): there is nothing to check, and
+        // walking the current directory instead could be all of `$HOME`.
+        for line in finished {
+            writeln!(stdout, "{line}")?;
+        }
+        stdout.flush()?;
+        let _ = std::io::stderr().write_all(&metadata.stderr);
+        return Ok(ExitCode::from(2));
+    }
+    let value: serde_json::Value =
+        serde_json::from_slice(&metadata.stdout).context("cannot read `cargo metadata`")?;
+    let mut paths = Vec::new();
+    for package in value["packages"].as_array().into_iter().flatten() {
+        if let Some(manifest) = package["manifest_path"].as_str()
+            && let Some(dir) = std::path::Path::new(manifest).parent()
+        {
+            paths.push(dir.to_path_buf());
+        }
+    }
+    let output = if paths.is_empty() {
+        ctxlint::CheckOutput::default()
+    } else {
+        ctxlint::check(&ctxlint::CheckOptions {
+            paths,
+            ..Default::default()
+        })
+        .context("cannot check")?
+    };
+    stdout.write_all(output.render_json().as_bytes())?;
+    for line in finished {
+        writeln!(stdout, "{line}")?;
+    }
+    stdout.flush()?;
+    let mut stderr = std::io::stderr().lock();
+    for error in &output.errors {
+        let _ = writeln!(stderr, "error: {error}");
+    }
+    Ok(if !status.success() {
+        ExitCode::from(u8::try_from(status.code().unwrap_or(101)).unwrap_or(101))
+    } else if output.has_errors() {
         ExitCode::from(2)
     } else if output.findings.is_empty() {
         ExitCode::SUCCESS

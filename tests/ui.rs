@@ -5,6 +5,13 @@
 //! 1. every marker is reported, and nothing unmarked is;
 //! 2. the human output (without colour) equals the committed `tests/ui/NAME.stderr`.
 //!
+//! 3. `ctxlint check --fix` on a copy of the case gives the committed `tests/ui/NAME.fixed`
+//!    (or leaves the case unchanged when there is no `.fixed`); a second `--fix` changes
+//!    nothing; and the fixed file has exactly the original findings less the fixed ones.
+//!
+//! Every `.fixed` file is also an example of `tests/ui-cases`, so `cargo test` compiles it
+//! against `contextvars` (`every_fixed_file_is_compiled` checks the manifest lists them).
+//!
 //! After an intended change of output, regenerate the snapshots with
 //! `CTXLINT_BLESS=1 cargo test --test ui` and review the diff.
 
@@ -38,10 +45,98 @@ fn markers(source: &str) -> BTreeMap<(usize, String), usize> {
 }
 
 fn ctxlint(args: &[&str]) -> Result<std::process::Output> {
+    ctxlint_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
+}
+
+fn ctxlint_in(dir: &Path, args: &[&str]) -> Result<std::process::Output> {
     Ok(Command::new(env!("CARGO_BIN_EXE_ctxlint"))
         .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(dir)
         .output()?)
+}
+
+/// The `(lint, applicability)` of each finding in cargo JSON output.
+fn findings_of(json: &[u8]) -> Result<Vec<(String, Option<String>)>> {
+    let mut out = Vec::new();
+    for line in std::str::from_utf8(json)?.lines() {
+        let value: serde_json::Value = serde_json::from_str(line)?;
+        let message = &value["message"];
+        let code = message["code"]["code"]
+            .as_str()
+            .ok_or("no code")?
+            .to_owned();
+        let applicability = message["children"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|c| c["spans"].as_array().into_iter().flatten())
+            .find_map(|s| s["suggestion_applicability"].as_str().map(str::to_owned));
+        out.push((code, applicability));
+    }
+    Ok(out)
+}
+
+/// Part 3 of the harness: `--fix` against the `.fixed` snapshot.
+fn run_fix(case: &Path, name: &str, source: &str, bless: bool) -> Result<Vec<String>> {
+    let mut problems = Vec::new();
+    let rel = format!("tests/ui/{name}");
+    let dir = tempfile::tempdir()?;
+    let copy = dir.path().join(name);
+    std::fs::write(&copy, source)?;
+    let before = ctxlint_in(dir.path(), &["check", "-q", "--format", "json", name])?;
+    let fixed = ctxlint_in(
+        dir.path(),
+        &["check", "-q", "--fix", "--format", "json", name],
+    )?;
+    if fixed.status.code() == Some(2) {
+        problems.push(format!(
+            "{rel}: --fix failed: {}",
+            String::from_utf8_lossy(&fixed.stderr)
+        ));
+    }
+    let actual = std::fs::read_to_string(&copy)?;
+    let snapshot = case.with_extension("fixed");
+    if bless {
+        if actual == source {
+            if snapshot.exists() {
+                std::fs::remove_file(&snapshot)?;
+            }
+        } else {
+            std::fs::write(&snapshot, &actual)?;
+        }
+    } else {
+        let committed = std::fs::read_to_string(&snapshot).unwrap_or_else(|_| source.to_owned());
+        if committed != actual {
+            problems.push(format!(
+                "{rel}: --fix gives other text than {} (run `CTXLINT_BLESS=1 cargo test --test ui` and review the diff)\n--- expected\n{committed}\n+++ actual\n{actual}",
+                snapshot.display()
+            ));
+        }
+    }
+    // Idempotent: a second run changes nothing.
+    let again = ctxlint_in(
+        dir.path(),
+        &["check", "-q", "--fix", "--format", "json", name],
+    )?;
+    if std::fs::read_to_string(&copy)? != actual {
+        problems.push(format!("{rel}: a second --fix changed the file again"));
+    }
+    // The fixed file keeps every finding that was not machine-applicable, and no other.
+    let mut expected: Vec<_> = findings_of(&before.stdout)?
+        .into_iter()
+        .filter(|(_, a)| a.as_deref() != Some("MachineApplicable"))
+        .collect();
+    let mut left = findings_of(&fixed.stdout)?;
+    let mut left_again = findings_of(&again.stdout)?;
+    expected.sort();
+    left.sort();
+    left_again.sort();
+    if left != expected || left_again != expected {
+        problems.push(format!(
+            "{rel}: after --fix, expected the findings {expected:?}, got {left:?} (and {left_again:?} after a second run)"
+        ));
+    }
+    Ok(problems)
 }
 
 /// Runs one case; returns its problems, if any.
@@ -124,6 +219,7 @@ fn run_case(case: &Path, bless: bool) -> Result<Vec<String>> {
             ));
         }
     }
+    problems.extend(run_fix(case, name, &source, bless)?);
     Ok(problems)
 }
 
@@ -165,13 +261,44 @@ fn every_case_is_compiled() -> Result<()> {
     Ok(())
 }
 
+/// Every `.fixed` file is an example of `tests/ui-cases` too, so that `cargo test` compiles
+/// the fixed code against `contextvars`.
+#[test]
+fn every_fixed_file_is_compiled() -> Result<()> {
+    let manifest = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ui-cases/Cargo.toml"),
+    )?;
+    let mut fixed = 0;
+    for case in cases()? {
+        if !case.with_extension("fixed").exists() {
+            continue;
+        }
+        fixed += 1;
+        let name = case
+            .file_stem()
+            .and_then(|n| n.to_str())
+            .ok_or("bad file name")?;
+        let entry =
+            format!("[[example]]\nname = \"{name}_fixed\"\npath = \"../ui/{name}.fixed\"\n");
+        assert!(
+            manifest.contains(&entry),
+            "tests/ui-cases/Cargo.toml lacks:\n{entry}"
+        );
+    }
+    assert!(fixed > 0, "no `.fixed` snapshots: --fix applies nothing");
+    Ok(())
+}
+
 /// A snapshot without its case is a leftover.
 #[test]
 fn no_orphan_snapshots() -> Result<()> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ui");
     for entry in std::fs::read_dir(&dir)? {
         let path = entry?.path();
-        if path.extension().is_some_and(|e| e == "stderr") {
+        if path
+            .extension()
+            .is_some_and(|e| e == "stderr" || e == "fixed")
+        {
             assert!(
                 path.with_extension("rs").exists(),
                 "{} has no case",

@@ -71,6 +71,39 @@ pub struct Lint {
     pub doc: &'static str,
 }
 
+impl Lint {
+    /// The first section of [`Lint::doc`] (`### What it does`), as one line of text, for
+    /// tools that show a lint's full description (SARIF's `fullDescription`).
+    ///
+    /// ```
+    /// let what = ctxlint_catalogue::SYNC_RUN_WRAPS_FUTURE.what_it_does();
+    /// assert!(what.starts_with("Checks for `Context::run`"));
+    /// assert!(!what.contains('\n'));
+    /// ```
+    pub fn what_it_does(&self) -> String {
+        let body = self
+            .doc
+            .split_once("### What it does")
+            .map_or(self.doc, |(_, rest)| rest);
+        let section = body.split("\n### ").next().unwrap_or(body);
+        section.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    /// Where the lint's documentation is published: its page in the repository's catalogue.
+    ///
+    /// ```
+    /// let uri = ctxlint_catalogue::INTERIOR_MUTABLE_DEFAULT.help_uri();
+    /// assert!(uri.ends_with("/catalogue/docs/interior_mutable_default.md"));
+    /// ```
+    pub fn help_uri(&self) -> String {
+        format!(
+            "{}/blob/main/catalogue/docs/{}.md",
+            env!("CARGO_PKG_REPOSITORY"),
+            self.name
+        )
+    }
+}
+
 /// Flags a `ContextVar::with_default` whose default value is interior-mutable.
 pub static INTERIOR_MUTABLE_DEFAULT: Lint = Lint {
     name: "interior_mutable_default",

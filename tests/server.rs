@@ -1,0 +1,209 @@
+//! `ctxlint server` driven as an editor drives it: the binary is started and spoken to in
+//! JSON-RPC over its standard input and output (see `tests/support/lsp.rs`).
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use support::lsp::{Client, Result, apply_edits};
+
+const BIN: &str = env!("CARGO_BIN_EXE_ctxlint");
+const LONG: Duration = Duration::from_secs(60);
+
+const BAD: &str = "use contextvars::copy_context;\n\
+async fn work() {}\n\
+async fn f() {\n    let mut ctx = copy_context();\n    ctx.run(|| work()).await;\n}\n\
+fn main() {}\n";
+
+fn open(client: &mut Client, uri: &str, text: &str) -> Result {
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri, "languageId": "rust", "version": 1, "text": text } }),
+    )
+}
+
+fn change(client: &mut Client, uri: &str, version: i64, text: &str) -> Result {
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": uri, "version": version },
+            "contentChanges": [{ "text": text }],
+        }),
+    )
+}
+
+#[test]
+fn diagnostics_code_action_fix_and_clean() -> Result {
+    let dir = tempfile::tempdir()?;
+    let (mut client, init) = Client::start(BIN, dir.path())?;
+    assert_eq!(init["capabilities"]["codeActionProvider"], true);
+    assert_eq!(init["serverInfo"]["name"], "ctxlint");
+    let uri = format!("file://{}/main.rs", dir.path().display());
+
+    open(&mut client, &uri, BAD)?;
+    let diagnostics = client.diagnostics(&uri, 1, LONG)?;
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    let d = &diagnostics[0];
+    assert_eq!(d["code"], "sync_run_wraps_future");
+    assert_eq!(d["source"], "ctxlint");
+    assert_eq!(d["severity"], 2);
+    // `|| work()` on line 5 (0-based 4), columns 12 to 21.
+    assert_eq!(
+        d["range"],
+        json!({ "start": { "line": 4, "character": 12 }, "end": { "line": 4, "character": 21 } })
+    );
+    assert!(
+        d["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("`Context::run` returns a future")),
+        "{d}"
+    );
+
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": uri },
+            "range": d["range"],
+            "context": { "diagnostics": [d] },
+        }),
+        LONG,
+    )?;
+    let actions = actions.as_array().ok_or("no actions")?;
+    assert_eq!(actions.len(), 1, "{actions:#?}");
+    let action = &actions[0];
+    assert_eq!(action["kind"], "quickfix");
+    assert_eq!(action["isPreferred"], true);
+    let edits = action["edit"]["changes"][&uri]
+        .as_array()
+        .ok_or("no edits")?;
+    let fixed = apply_edits(BAD, edits)?;
+    assert!(
+        fixed.contains("    ctx.scope_mut(work()).await;\n"),
+        "{fixed}"
+    );
+
+    change(&mut client, &uri, 2, &fixed)?;
+    assert_eq!(client.diagnostics(&uri, 2, LONG)?, Vec::<Value>::new());
+
+    // Saving checks again (other files' facts may have changed); still clean.
+    client.notify(
+        "textDocument/didSave",
+        json!({ "textDocument": { "uri": uri }, "text": fixed }),
+    )?;
+    assert_eq!(client.diagnostics(&uri, 2, LONG)?, Vec::<Value>::new());
+
+    // Closing clears the buffer's diagnostics.
+    client.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": uri } }),
+    )?;
+    let cleared = client.wait(LONG, |m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == uri.as_str()
+            && m["params"]["version"].is_null()
+    })?;
+    assert_eq!(cleared["params"]["diagnostics"], json!([]));
+
+    // An unknown request gets an error, not silence.
+    let unknown = client.request("textDocument/hover", json!({}), LONG);
+    assert!(unknown.is_err());
+
+    assert_eq!(client.stop()?, Some(0));
+    Ok(())
+}
+
+#[test]
+fn bad_buffers_neither_crash_nor_block() -> Result {
+    let dir = tempfile::tempdir()?;
+    let (mut client, _) = Client::start(BIN, dir.path())?;
+    let uri = format!("file://{}/edit.rs", dir.path().display());
+    open(&mut client, &uri, "")?;
+    assert_eq!(client.diagnostics(&uri, 1, LONG)?, Vec::<Value>::new());
+
+    // Half-typed code, unbalanced braces, deep nesting: a parse error, so no diagnostics.
+    let half = "use contextvars::copy_context;\nasync fn work() {}\nfn f() {\n    let mut ctx = copy_context();\n    ctx.run(|| wo";
+    let unbalanced = "use contextvars::copy_context;\n}}}} fn f() {{{{ ctx.run(|| ) \n";
+    let deep = format!(
+        "use contextvars::Context;\nfn f() {{ {}1{} }}\n",
+        "(".repeat(100_000),
+        ")".repeat(100_000)
+    );
+    let mut version = 1;
+    for text in [half, unbalanced, deep.as_str()] {
+        version += 1;
+        change(&mut client, &uri, version, text)?;
+        assert_eq!(
+            client.diagnostics(&uri, version, LONG)?,
+            Vec::<Value>::new(),
+            "{:.80}",
+            text
+        );
+    }
+
+    // A 5 MB buffer that does mention `contextvars`, so that it is parsed: requests are still
+    // answered at once while it is being checked.
+    let mut big = String::from("use contextvars::copy_context;\nasync fn work() {}\n");
+    let mut n = 0;
+    while big.len() < 5 << 20 {
+        big.push_str(&format!(
+            "fn f{n}() {{ let mut ctx = copy_context(); ctx.run(|| {n}); }}\n"
+        ));
+        n += 1;
+    }
+    big.push_str("async fn bad() { copy_context().run(|| work()).await; }\n");
+    version += 1;
+    let big_version = version;
+    change(&mut client, &uri, big_version, &big)?;
+    let asked = Instant::now();
+    let answer = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": uri },
+            "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } },
+            "context": { "diagnostics": [] },
+        }),
+        LONG,
+    )?;
+    let waited = asked.elapsed();
+    assert_eq!(answer, json!([]));
+    assert!(
+        waited < Duration::from_secs(2),
+        "a request waited {waited:?} behind a check"
+    );
+    let diagnostics = client.diagnostics(&uri, big_version, LONG)?;
+    assert_eq!(
+        diagnostics.len(),
+        1,
+        "the one finding at the end of the 5 MB buffer"
+    );
+
+    // And the server still works.
+    version += 1;
+    change(&mut client, &uri, version, BAD)?;
+    assert_eq!(client.diagnostics(&uri, version, LONG)?.len(), 1);
+    assert_eq!(client.stop()?, Some(0));
+    Ok(())
+}
+
+#[test]
+fn a_bad_configuration_is_logged() -> Result {
+    let dir = tempfile::tempdir()?;
+    std::fs::write(
+        dir.path().join("ctxlint.toml"),
+        "[lints]\nno_such_lint = \"warn\"\n",
+    )?;
+    let (mut client, _) = Client::start(BIN, dir.path())?;
+    let uri = format!("file://{}/main.rs", dir.path().display());
+    open(&mut client, &uri, BAD)?;
+    assert_eq!(client.diagnostics(&uri, 1, LONG)?, Vec::<Value>::new());
+    let log = client.wait(LONG, |m| m["method"] == "window/logMessage")?;
+    let message = log["params"]["message"].as_str().unwrap_or("");
+    assert!(
+        message.contains("ctxlint.toml") && message.contains("no_such_lint"),
+        "{message}"
+    );
+    assert_eq!(log["params"]["type"], 1);
+    assert_eq!(client.stop()?, Some(0));
+    Ok(())
+}
