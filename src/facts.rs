@@ -407,6 +407,19 @@ impl FactCollector<'_> {
                 parts,
             });
     }
+
+    /// Records the declared type of a `const` or `static`, so that a default naming it can be
+    /// judged by that type.
+    fn add_const(&mut self, name: &syn::Ident, ty: &syn::Type) {
+        self.facts
+            .consts
+            .entry(name.to_string())
+            .or_default()
+            .push(TypeDef {
+                imports: Arc::clone(&self.imports),
+                parts: vec![Ty::of(ty)],
+            });
+    }
 }
 
 /// Whether a return type is `impl Future<..>`, `Pin<Box<dyn Future<..>>>` or `BoxFuture<..>`.
@@ -477,26 +490,12 @@ impl<'ast> Visit<'ast> for FactCollector<'_> {
     }
 
     fn visit_item_const(&mut self, item: &'ast syn::ItemConst) {
-        self.facts
-            .consts
-            .entry(item.ident.to_string())
-            .or_default()
-            .push(TypeDef {
-                imports: Arc::clone(&self.imports),
-                parts: vec![Ty::of(&item.ty)],
-            });
+        self.add_const(&item.ident, &item.ty);
         syn::visit::visit_item_const(self, item);
     }
 
     fn visit_item_static(&mut self, item: &'ast syn::ItemStatic) {
-        self.facts
-            .consts
-            .entry(item.ident.to_string())
-            .or_default()
-            .push(TypeDef {
-                imports: Arc::clone(&self.imports),
-                parts: vec![Ty::of(&item.ty)],
-            });
+        self.add_const(&item.ident, &item.ty);
         syn::visit::visit_item_static(self, item);
     }
 

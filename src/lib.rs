@@ -49,9 +49,10 @@ pub use fix::{FixOutput, apply_suggestions, fix};
 pub use report::SARIF_SCHEMA;
 
 impl CheckOutput {
-    /// The findings as people read them: one ariadne report per finding, in order.
-    pub fn render_human(&self, color: bool) -> String {
-        let mut out = String::new();
+    /// Calls `each` for every finding, in order, with its file's text and that text's line
+    /// index. The index is built once per run of findings in the same file: building it scans
+    /// the whole file, and a file can hold many findings.
+    fn for_each_with_source(&self, mut each: impl FnMut(&Finding, &str, &ariadne::Source<&str>)) {
         let mut index: Option<(&std::path::Path, ariadne::Source<&str>)> = None;
         for finding in &self.findings {
             let source = self.sources.get(&finding.path).map_or("", |s| &**s);
@@ -63,25 +64,23 @@ impl CheckOutput {
                         .1
                 }
             };
-            out.push_str(&finding.render_in(index, color));
+            each(finding, source, index);
         }
+    }
+
+    /// The findings as people read them: one ariadne report per finding, in order.
+    pub fn render_human(&self, color: bool) -> String {
+        let mut out = String::new();
+        self.for_each_with_source(|finding, _, index| {
+            out.push_str(&finding.render_in(index, color));
+        });
         out
     }
 
     /// The findings as cargo's JSON messages, one object per line.
     pub fn render_json(&self) -> String {
         let mut out = String::new();
-        let mut index: Option<(&std::path::Path, ariadne::Source<&str>)> = None;
-        for finding in &self.findings {
-            let source = self.sources.get(&finding.path).map_or("", |s| &**s);
-            let index = match &mut index {
-                Some((path, index)) if *path == finding.path => index,
-                slot => {
-                    &slot
-                        .insert((&finding.path, ariadne::Source::from(source)))
-                        .1
-                }
-            };
+        self.for_each_with_source(|finding, source, index| {
             let target = self
                 .targets
                 .get(&finding.path)
@@ -89,7 +88,7 @@ impl CheckOutput {
                 .unwrap_or_else(|| diagnostic::fallback_target(&finding.path));
             out.push_str(&finding.to_json_in(source, index, &target).to_string());
             out.push('\n');
-        }
+        });
         out
     }
 
