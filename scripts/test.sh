@@ -16,6 +16,9 @@ step() {
 # The pinned nightly (rust-toolchain.toml) and stable must both pass.
 step cargo test --workspace --all-features
 step cargo +stable test --workspace --all-features
+# The `language: rust` pre-commit hook, through the real `pre-commit try-repo`: it builds
+# ctxlint with `cargo install` (about 4 minutes on 2 cores), hence `#[ignore]` in plain runs.
+step cargo test --test pre_commit -- --ignored
 
 # The runtime's one `unsafe` block (the `get` cache) and everything that reaches it, under
 # Miri. Proptest needs the file system (failure persistence), hence no isolation.
