@@ -493,7 +493,7 @@ mod tests {
             let (old, _) = map.insert(entry(key, key as u32));
             assert!(old.is_none());
         }
-        map.check_invariants().unwrap();
+        assert_eq!(map.check_invariants(), Ok(()));
         assert_eq!(map.len(), 100);
         for key in 1..=100 {
             assert_eq!(value_of(&map, key), Some(key as u32));
@@ -504,14 +504,14 @@ mod tests {
         assert_eq!(map.len(), 100);
         for key in (1..=100).step_by(2) {
             assert!(map.remove(key).0.is_some());
-            map.check_invariants().unwrap();
+            assert_eq!(map.check_invariants(), Ok(()));
         }
         assert!(map.remove(1).0.is_none());
         assert_eq!(map.len(), 50);
         for key in (2..=100).step_by(2) {
             assert!(map.remove(key).0.is_some());
         }
-        map.check_invariants().unwrap();
+        assert_eq!(map.check_invariants(), Ok(()));
         assert_eq!(map.len(), 0);
         assert!(map.root.is_none());
     }
@@ -523,11 +523,11 @@ mod tests {
         let (a, b) = (5, 5 | (1 << 63));
         let _ = map.insert(entry(a, 1));
         let _ = map.insert(entry(b, 2));
-        map.check_invariants().unwrap();
+        assert_eq!(map.check_invariants(), Ok(()));
         assert_eq!(value_of(&map, a), Some(1));
         assert_eq!(value_of(&map, b), Some(2));
         let _ = map.remove(a);
-        map.check_invariants().unwrap();
+        assert_eq!(map.check_invariants(), Ok(()));
         assert_eq!(value_of(&map, b), Some(2));
         assert_eq!(map.len(), 1);
     }
@@ -545,8 +545,8 @@ mod tests {
         assert_eq!((value_of(&a, 1), value_of(&b, 1)), (Some(1), Some(0)));
         assert_eq!((value_of(&a, 2), value_of(&b, 2)), (Some(0), Some(2)));
         assert_eq!((value_of(&a, 3), value_of(&b, 3)), (Some(0), None));
-        a.check_invariants().unwrap();
-        b.check_invariants().unwrap();
+        assert_eq!(a.check_invariants(), Ok(()));
+        assert_eq!(b.check_invariants(), Ok(()));
     }
 
     #[test]
