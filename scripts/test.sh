@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Runs every test of the project: the root workspace on the pinned nightly and on stable, and
-# the Dylint library's tests inside `lints/` when its tools are installed (see `.ci/run`).
+# Runs every test of the project. It first installs what it lacks (scripts/setup.sh: the
+# pinned nightly with Miri, dylint-link, the Python and npm tools), so it works on a machine
+# that has only rustup with a stable toolchain, python3 and node.
 # Ends with one summary line, "tests: N passed, N failed", summed over every run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+eval "$(scripts/setup.sh --print-env)"
+export CTXLINT_TOOLS
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -13,25 +18,23 @@ step() {
     "$@" 2>&1 | tee -a "$log"
 }
 
-# The pinned nightly (rust-toolchain.toml) and stable must both pass.
+# The root workspace on its pinned stable (rust-toolchain.toml).
 step cargo test --workspace --all-features
-step cargo +stable test --workspace --all-features
 # The `language: rust` pre-commit hook, through the real `pre-commit try-repo`: it builds
 # ctxlint with `cargo install` (about 4 minutes on 2 cores), hence `#[ignore]` in plain runs.
 step cargo test --test pre_commit -- --ignored
 
 # The runtime's one `unsafe` block (the `get` cache) and everything that reaches it, under
 # Miri. Proptest needs the file system (failure persistence), hence no isolation.
-MIRIFLAGS="${MIRIFLAGS:--Zmiri-disable-isolation}" step cargo miri test -p contextvars \
-    --features tokio --lib --test pep567 --test model --test scoped
+MIRIFLAGS="${MIRIFLAGS:--Zmiri-disable-isolation}" step cargo "+$CTXLINT_NIGHTLY" miri test \
+    -p contextvars --features tokio --lib --test pep567 --test model --test scoped
 
-if [ -f lints/Cargo.toml ]; then
-    if [ "${CTXLINT_SKIP_LINTS:-0}" = 1 ]; then
-        echo "==> lints/: skipped because CTXLINT_SKIP_LINTS=1"
-    else
-        # dylint-link is only picked up from inside lints/ (its .cargo/config.toml).
-        (cd lints && step cargo test)
-    fi
+if [ "${CTXLINT_SKIP_LINTS:-0}" = 1 ]; then
+    echo "==> lints/: skipped because CTXLINT_SKIP_LINTS=1"
+else
+    # lints/ pins its nightly, and dylint-link is only picked up from inside it (its
+    # .cargo/config.toml).
+    (cd lints && step cargo test)
 fi
 
 summary=$(awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } } END { printf "%d passed, %d failed", p, f }' "$log")

@@ -142,7 +142,7 @@ pub fn fix(options: &CheckOptions) -> Result<FixOutput, Error> {
 
 /// Writes `text` over `path`, which held `before` when it was checked.
 fn write_fixed(path: &Path, before: &str, text: &str) -> Result<(), Error> {
-    if let Err(e) = crate::engine::parse(text) {
+    if let Err(e) = crate::rust::parse(text) {
         let start = e.span().start();
         return Err(Error::new(
             ErrorKind::Fix,

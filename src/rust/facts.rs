@@ -9,8 +9,8 @@ use ctxlint_catalogue::Level;
 use syn::visit::Visit;
 
 use crate::config::Config;
-use crate::resolve::Imports;
-use crate::suppress;
+use crate::rust::resolve::Imports;
+use crate::rust::suppress;
 
 /// Whether the functions of one name are `async`, not `async`, or both (in different places).
 #[derive(Debug, Default, Clone, Copy)]

@@ -16,7 +16,7 @@ use quote::quote;
 use syn::spanned::Spanned;
 
 use crate::diagnostic::{Applicability, SourceSpan, Suggestion};
-use crate::lints::{FileCx, block_tail};
+use crate::rust::lints::{FileCx, block_tail};
 
 /// Checks one method call: `ctx.run(f)`.
 pub(crate) fn check_method_call(cx: &mut FileCx<'_>, call: &syn::ExprMethodCall) {
