@@ -137,6 +137,48 @@ pub static SYNC_RUN_WRAPS_FUTURE: Lint = Lint {
     doc: include_str!("../docs/sync_run_wraps_future.md"),
 };
 
+/// Associated functions of the standard library whose value holds exactly what their
+/// arguments hold, as `(type, function)`: `Arc::new(None)` shares nothing, whatever the
+/// `Arc`'s type argument. Both drivers read this table to judge a `ContextVar` default by its
+/// value, not only by its type.
+pub static WRAPPING_CONSTRUCTORS: &[(&str, &str)] = &[
+    ("Arc", "new"),
+    ("Arc", "pin"),
+    ("Arc", "from"),
+    ("Rc", "new"),
+    ("Rc", "pin"),
+    ("Rc", "from"),
+    ("Box", "new"),
+    ("Box", "pin"),
+    ("Box", "from"),
+    ("Pin", "new"),
+    ("ManuallyDrop", "new"),
+    ("Vec", "from"),
+    ("VecDeque", "from"),
+    ("HashMap", "from"),
+    ("BTreeMap", "from"),
+    ("HashSet", "from"),
+    ("BTreeSet", "from"),
+];
+
+/// Associated functions of the standard library that build an empty collection, as
+/// `(type, function)`: the value holds no element, so it shares nothing whatever its type.
+pub static EMPTY_CONSTRUCTORS: &[(&str, &str)] = &[
+    ("Vec", "new"),
+    ("Vec", "with_capacity"),
+    ("VecDeque", "new"),
+    ("VecDeque", "with_capacity"),
+    ("LinkedList", "new"),
+    ("HashMap", "new"),
+    ("HashMap", "with_capacity"),
+    ("HashSet", "new"),
+    ("HashSet", "with_capacity"),
+    ("BTreeMap", "new"),
+    ("BTreeSet", "new"),
+    ("BinaryHeap", "new"),
+    ("BinaryHeap", "with_capacity"),
+];
+
 /// Every lint, in the order they are listed by `ctxlint rules` and in the README.
 pub static LINTS: &[&Lint] = &[&INTERIOR_MUTABLE_DEFAULT, &SYNC_RUN_WRAPS_FUTURE];
 
