@@ -326,6 +326,8 @@ fn enough_cases_per_lint() -> Result<()> {
                 let calls = code.matches(needle).count()
                     + if needle == ".run(" {
                         code.matches("Context::run(").count()
+                            + code.matches(".try_run(").count()
+                            + code.matches("Context::try_run(").count()
                     } else {
                         0
                     };

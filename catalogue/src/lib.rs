@@ -137,6 +137,85 @@ pub static SYNC_RUN_WRAPS_FUTURE: Lint = Lint {
     doc: include_str!("../docs/sync_run_wraps_future.md"),
 };
 
+/// How a [`Runner`] is called.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunnerCall {
+    /// A method: `recv.name(args)`, or `Type::name(recv, args)`.
+    Method,
+    /// A function or an associated function without `self`: `path(args)`.
+    Function,
+}
+
+/// A synchronous call that makes a context current, calls a closure, and restores the old
+/// context: the shape of `sync_run_wraps_future`. A closure that returns a future escapes it.
+#[derive(Debug)]
+pub struct Runner {
+    /// The def path, as the Dylint library resolves it (`contextvars::Context::run`).
+    pub path: &'static str,
+    /// Other paths that name the same function (re-exports), for the CLI's path resolution.
+    pub aliases: &'static [&'static str],
+    /// How it is called.
+    pub call: RunnerCall,
+    /// The position of the closure among the arguments, not counting a method's receiver.
+    pub closure: usize,
+    /// Whether the closure's result comes back inside `Ok(..)` (`try_run`).
+    pub in_result: bool,
+    /// The `help:` of a finding: how to run the future inside the context.
+    pub help: &'static str,
+}
+
+/// Every runner the lints know, in the order `ctxlint explain` lists them.
+pub static RUNNERS: &[Runner] = &[
+    Runner {
+        path: "contextvars::Context::run",
+        aliases: &[],
+        call: RunnerCall::Method,
+        closure: 0,
+        in_result: false,
+        help: "bind the future to the context with `ctx.scope(fut)`, or spawn it with \
+               `contextvars::spawn(fut)`",
+    },
+    Runner {
+        path: "contextvars::Context::try_run",
+        aliases: &[],
+        call: RunnerCall::Method,
+        closure: 0,
+        in_result: true,
+        help: "bind the future to the context with `ctx.scope(fut)`, or spawn it with \
+               `contextvars::spawn(fut)`",
+    },
+];
+
+/// Functions that start a task or thread in a *copy of the current context*: called inside a
+/// runner, the task carries the runner's context, which is the correct idiom (Python's
+/// `ctx.run(loop.create_task, coro)`). Their handle is not a leaked future.
+pub static CONTEXT_COPYING_SPAWNS: &[&str] = &[
+    "contextvars::spawn",
+    "contextvars::spawn_blocking",
+    "contextvars::thread::spawn",
+];
+
+/// Functions that start a task that does *not* carry the current context: called inside a
+/// runner, the future they are given is created inside the context and polled outside it,
+/// so `sync_run_wraps_future` reports them.
+pub static CONTEXT_LOSING_SPAWNS: &[&str] = &[
+    "tokio::spawn",
+    "tokio::task::spawn",
+    "tokio::task::spawn_local",
+];
+
+/// Finds the runner whose path or alias is `path`.
+///
+/// ```
+/// let run = ctxlint_catalogue::runner("contextvars::Context::try_run").unwrap();
+/// assert!(run.in_result);
+/// ```
+pub fn runner(path: &str) -> Option<&'static Runner> {
+    RUNNERS
+        .iter()
+        .find(|r| r.path == path || r.aliases.contains(&path))
+}
+
 /// Associated functions of the standard library whose value holds exactly what their
 /// arguments hold, as `(type, function)`: `Arc::new(None)` shares nothing, whatever the
 /// `Arc`'s type argument. Both drivers read this table to judge a `ContextVar` default by its

@@ -115,6 +115,11 @@ pub(crate) struct CrateFacts {
     always_interior_mutable: HashSet<String>,
     /// Lint levels from the crate root's inner attributes (`#![allow(..)]`).
     pub(crate) crate_levels: Vec<(&'static str, Level)>,
+    /// Associated types that a trait of the crate bounds by `Future` (`type Fut: Future;`).
+    future_assoc_types: HashSet<String>,
+    /// Functions that return an associated type (`-> Self::Fut`): `(name, is_method, type)`,
+    /// judged by [`CrateFacts::finish`] once every trait is known.
+    assoc_returns: Vec<(String, bool, String)>,
 }
 
 impl CrateFacts {
@@ -152,6 +157,8 @@ impl CrateFacts {
             self.consts.entry(name).or_default().extend(defs);
         }
         self.crate_levels.extend(other.crate_levels);
+        self.future_assoc_types.extend(other.future_assoc_types);
+        self.assoc_returns.extend(other.assoc_returns);
     }
 
     /// Computes which crate types are interior-mutable, once all files are in.
@@ -160,6 +167,17 @@ impl CrateFacts {
     /// "none is" and repeats until nothing changes, so that recursive types terminate. A name
     /// defined several times counts only if every definition is interior-mutable.
     pub(crate) fn finish(&mut self, config: &Config) {
+        for (name, is_method, assoc) in std::mem::take(&mut self.assoc_returns) {
+            let is_async = self.future_assoc_types.contains(&assoc);
+            let map = if is_method {
+                &mut self.methods
+            } else {
+                &mut self.fns
+            };
+            let entry = map.entry(name).or_default();
+            entry.is_async |= is_async;
+            entry.is_sync |= !is_async;
+        }
         loop {
             let mut changed = false;
             let names: Vec<String> = self.types.keys().cloned().collect();
@@ -487,6 +505,12 @@ impl CrateFacts {
         self.fns.get(name).is_some_and(|a| a.is_async && !a.is_sync)
     }
 
+    /// Whether a call of `Path::name(..)` certainly returns a future, as a method called by
+    /// path: no function of that name without `self` says otherwise.
+    pub(crate) fn method_is_async_by_path(&self, name: &str) -> bool {
+        !self.fns.contains_key(name) && self.method_is_async(name)
+    }
+
     /// Whether a call of `.name(..)` certainly returns a future.
     pub(crate) fn method_is_async(&self, name: &str) -> bool {
         self.methods
@@ -734,8 +758,18 @@ struct FactCollector<'a> {
 
 impl FactCollector<'_> {
     fn add_fn(&mut self, sig: &syn::Signature) {
-        let is_async = sig.asyncness.is_some() || returns_future(&sig.output);
         let is_method = sig.receiver().is_some();
+        if sig.asyncness.is_none()
+            && let Some(assoc) = self_assoc_type(&sig.output)
+        {
+            // `-> Self::Fut`: a future when some trait bounds `Fut` by `Future`, which is
+            // known only once every file is in.
+            self.facts
+                .assoc_returns
+                .push((sig.ident.to_string(), is_method, assoc));
+            return;
+        }
+        let is_async = sig.asyncness.is_some() || returns_future(&sig.output);
         let map = if is_method {
             &mut self.facts.methods
         } else {
@@ -792,6 +826,22 @@ impl FactCollector<'_> {
     }
 }
 
+/// `X` of a return type `Self::X`.
+fn self_assoc_type(output: &syn::ReturnType) -> Option<String> {
+    let syn::ReturnType::Type(_, ty) = output else {
+        return None;
+    };
+    let syn::Type::Path(p) = &**ty else {
+        return None;
+    };
+    match p.path.segments.iter().collect::<Vec<_>>().as_slice() {
+        [s, x] if p.qself.is_none() && s.ident == "Self" && x.arguments.is_none() => {
+            Some(x.ident.to_string())
+        }
+        _ => None,
+    }
+}
+
 /// Whether a return type is `impl Future<..>`, `Pin<Box<dyn Future<..>>>` or `BoxFuture<..>`.
 fn returns_future(output: &syn::ReturnType) -> bool {
     let syn::ReturnType::Type(_, ty) = output else {
@@ -830,6 +880,15 @@ impl<'ast> Visit<'ast> for FactCollector<'_> {
     fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
         self.add_fn(&item.sig);
         syn::visit::visit_impl_item_fn(self, item);
+    }
+
+    fn visit_trait_item_type(&mut self, item: &'ast syn::TraitItemType) {
+        let is_future = item.bounds.iter().any(|b| {
+            matches!(b, syn::TypeParamBound::Trait(t) if t.path.segments.last().is_some_and(|s| s.ident == "Future"))
+        });
+        if is_future {
+            self.facts.future_assoc_types.insert(item.ident.to_string());
+        }
     }
 
     fn visit_trait_item_fn(&mut self, item: &'ast syn::TraitItemFn) {
