@@ -11,6 +11,7 @@ extern crate rustc_hir;
 extern crate rustc_lint;
 extern crate rustc_middle;
 extern crate rustc_session;
+extern crate rustc_span;
 
 dylint_linting::dylint_library!();
 

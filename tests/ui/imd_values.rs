@@ -70,6 +70,11 @@ fn in_functions() {
     let arc_some = ContextVar::with_default("arc_some", Arc::new(Some(Mutex::new(0)))); //~ interior_mutable_default
     let some_arc = ContextVar::with_default("some_arc", Some(Arc::new(Mutex::new(0)))); //~ interior_mutable_default
 
+    // Only types can tell: a function's result with no declared type (the CLI errs toward
+    // silence; see docs/dylint-only.md).
+    let untyped = ContextVar::with_default("untyped", shared_slot()); //~ dylint: interior_mutable_default
+    let defaulted = ContextVar::with_default("defaulted", Arc::<Mutex<u8>>::default()); //~ dylint: interior_mutable_default
+
     // Silent: `None` holds no `Mutex`.
     let none: ContextVar<Option<Arc<Mutex<u8>>>> = ContextVar::with_default("none", None);
     // Silent: an `Arc` of `None` shares nothing.

@@ -27,6 +27,14 @@ fn try_runs(ctx: &mut Context) {
     let m = ctx.try_run(step);
 }
 
+// Futures from other crates: only types can tell (the CLI errs toward silence; see
+// docs/dylint-only.md).
+fn foreign(ctx: &mut Context) {
+    let sleep = ctx.run(|| tokio::time::sleep(std::time::Duration::from_millis(1))); //~ dylint: sync_run_wraps_future
+    let ready = ctx.run(|| std::future::ready(1)); //~ dylint: sync_run_wraps_future
+    let pending = ctx.try_run(std::future::pending::<()>); //~ dylint: sync_run_wraps_future
+}
+
 fn wrapped(ctx: &mut Context) {
     let some = ctx.run(|| Some(handle())); //~ sync_run_wraps_future
     let pair = ctx.run(|| (handle(), 1)); //~ sync_run_wraps_future
@@ -132,6 +140,7 @@ fn main() {
     let mut ctx = Context::new();
     try_runs(&mut ctx);
     sync_work(&mut ctx);
+    foreign(&mut ctx);
     wrapped(&mut ctx);
     let _ = in_ctx(&mut ctx, handle);
     let _ = in_ctx_where(&mut ctx, handle);
