@@ -84,6 +84,15 @@ pub struct Finding {
     pub span: SourceSpan,
     /// A fix, where one is mechanical.
     pub suggestion: Option<Suggestion>,
+    /// The `help:` when it is not the lint's own: each runner and guard has its own fix.
+    pub help: Option<&'static str>,
+}
+
+impl Finding {
+    /// The `help:` text: the finding's own, or else its lint's.
+    pub fn help_text(&self) -> &'static str {
+        self.help.unwrap_or(self.lint.help)
+    }
 }
 
 /// How the package and target of a finding are named in cargo's JSON messages.
@@ -129,7 +138,7 @@ impl Finding {
             .with_message(self.lint.message)
             .with_label(Label::new((name.clone(), range)).with_message(self.lint.label))
             .with_note(self.lint.note)
-            .with_help(self.lint.help);
+            .with_help(self.help_text());
         if let Some(s) = &self.suggestion {
             report = report.with_help(format!(
                 "{} ({}):\n{}",
@@ -182,7 +191,7 @@ impl Finding {
                 "spans": [], "children": [], "rendered": null,
             }),
             json!({
-                "message": self.lint.help, "code": null, "level": "help",
+                "message": self.help_text(), "code": null, "level": "help",
                 "spans": [], "children": [], "rendered": null,
             }),
         ];

@@ -19,9 +19,32 @@ use crate::rust::{lint_parsed, max_nesting, parse, parse_guarded};
 /// build. The memory is only reserved, not committed, until it is used.
 const STACK_SIZE: usize = 1 << 30;
 
-/// The text that any file with a finding must contain: both lints only fire on names that
-/// resolve to the `contextvars` crate, through a `use` item or a full path in the same file.
-const PREFILTER_NEEDLE: &[u8] = b"contextvars";
+/// Texts of which any file with a finding must contain one: every lint fires only on a call
+/// whose name is in the catalogue's tables (a runner, a guard, a `ContextVar`), written in the
+/// same file. `with_default` covers both `ContextVar::with_default` and tracing's runners.
+const PREFILTER_NEEDLES: &[&str] = &[
+    "contextvars",
+    "with_default",
+    "in_scope",
+    "sync_scope",
+    "Hub::run",
+    ".enter()",
+    ".entered()",
+    "set_default",
+    ".attach()",
+];
+
+/// Whether a file's text could hold a finding: it contains one of [`PREFILTER_NEEDLES`].
+fn could_hold_finding(text: &[u8]) -> bool {
+    static FINDER: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+        std::sync::LazyLock::new(|| aho_corasick::AhoCorasick::new(PREFILTER_NEEDLES).ok());
+    match &*FINDER {
+        Some(finder) => finder.is_match(text),
+        // Building the automaton cannot fail for these few short needles; if it ever did,
+        // checking every file is slower but still right.
+        None => true,
+    }
+}
 
 /// A `.gitignore`-style file of paths that `ctxlint check` skips when walking directories
 /// (files named on the command line are always checked).
@@ -136,7 +159,7 @@ pub fn check_source(path: &Path, text: &str, config: Option<&Path>) -> Result<Ch
     let input = Input {
         path: path.to_path_buf(),
         text: Arc::from(text),
-        hit: memchr::memmem::find(text.as_bytes(), PREFILTER_NEEDLE).is_some(),
+        hit: could_hold_finding(text.as_bytes()),
     };
     if !input.hit {
         return Ok(out);
@@ -381,7 +404,7 @@ fn walk_error(root: &Path, err: ignore::Error) -> Error {
 
 fn read_input(path: &Path, prefilter: bool) -> Result<Input, Error> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let hit = !prefilter || memchr::memmem::find(&bytes, PREFILTER_NEEDLE).is_some();
+    let hit = !prefilter || could_hold_finding(&bytes);
     let text = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         Error::new(

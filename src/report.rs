@@ -81,7 +81,12 @@ impl CheckOutput {
                 Level::Deny => "error",
                 _ => "warning",
             };
-            let mut message = format!("{}\n{}\nhelp: {}", f.lint.message, f.lint.note, f.lint.help);
+            let mut message = format!(
+                "{}\n{}\nhelp: {}",
+                f.lint.message,
+                f.lint.note,
+                f.help_text()
+            );
             if let Some(s) = &f.suggestion {
                 message.push_str(&format!(
                     "\nsuggestion ({}): {}",

@@ -430,7 +430,10 @@ fn diagnostic(index: &LineIndex, text: &str, finding: &Finding) -> Diagnostic {
         source: Some("ctxlint".to_owned()),
         message: format!(
             "{}\n{}\nnote: {}\nhelp: {}",
-            lint.message, lint.label, lint.note, lint.help
+            lint.message,
+            lint.label,
+            lint.note,
+            finding.help_text()
         ),
         ..Diagnostic::default()
     }

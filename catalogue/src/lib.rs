@@ -184,6 +184,95 @@ pub static RUNNERS: &[Runner] = &[
         help: "bind the future to the context with `ctx.scope(fut)`, or spawn it with \
                `contextvars::spawn(fut)`",
     },
+    Runner {
+        path: "tracing::Span::in_scope",
+        aliases: &["tracing::span::Span::in_scope"],
+        call: RunnerCall::Method,
+        closure: 0,
+        in_result: false,
+        help: "instrument the future with the span instead: `fut.instrument(span)` \
+               (`tracing::Instrument`)",
+    },
+    Runner {
+        path: "tracing::subscriber::with_default",
+        aliases: &["tracing_core::subscriber::with_default"],
+        call: RunnerCall::Function,
+        closure: 1,
+        in_result: false,
+        help: "give the future its subscriber instead: `fut.with_subscriber(subscriber)` \
+               (`tracing::instrument::WithSubscriber`)",
+    },
+    Runner {
+        path: "tracing::dispatcher::with_default",
+        aliases: &["tracing_core::dispatcher::with_default"],
+        call: RunnerCall::Function,
+        closure: 1,
+        in_result: false,
+        help: "give the future its dispatcher instead: `fut.with_subscriber(dispatch.clone())` \
+               (`tracing::instrument::WithSubscriber`)",
+    },
+    Runner {
+        path: "tokio::task::LocalKey::sync_scope",
+        aliases: &["tokio::task::task_local::LocalKey::sync_scope"],
+        call: RunnerCall::Method,
+        closure: 1,
+        in_result: false,
+        help: "scope the future instead: `KEY.scope(value, fut)`",
+    },
+    Runner {
+        path: "sentry_core::Hub::run",
+        aliases: &["sentry::Hub::run", "sentry_core::hub::Hub::run"],
+        call: RunnerCall::Function,
+        closure: 1,
+        in_result: false,
+        help: "bind the future to the hub instead: `fut.bind_hub(hub)` \
+               (`sentry::SentryFutureExt`)",
+    },
+];
+
+/// A guard that makes a context current until it is dropped: held across an `.await`, the
+/// context stays current while other tasks run on the thread, and is missing when this one
+/// resumes elsewhere. The shape of `context_guard_across_await`.
+#[derive(Debug)]
+pub struct Guard {
+    /// The guard's type, as the Dylint library resolves it (`tracing::span::Entered`).
+    pub ty: &'static str,
+    /// The calls that return it, as the CLI recognises them: `.name()` for a method, a path
+    /// for a function.
+    pub made_by: &'static [&'static str],
+    /// The `help:` of a finding: the future-side API to use instead.
+    pub help: &'static str,
+}
+
+/// Every guard the lints know, in the order `ctxlint explain` lists them.
+pub static GUARDS: &[Guard] = &[
+    Guard {
+        ty: "tracing::span::Entered",
+        made_by: &[".enter()"],
+        help: "instrument the future instead of entering the span: `fut.instrument(span)` or \
+               `#[tracing::instrument]` (`tracing::Instrument`)",
+    },
+    Guard {
+        ty: "tracing::span::EnteredSpan",
+        made_by: &[".entered()"],
+        help: "instrument the future instead of entering the span: `fut.instrument(span)` or \
+               `#[tracing::instrument]` (`tracing::Instrument`)",
+    },
+    Guard {
+        ty: "tracing::dispatcher::DefaultGuard",
+        made_by: &[
+            "tracing::dispatcher::set_default",
+            "tracing::subscriber::set_default",
+        ],
+        help: "give the future its subscriber instead: `fut.with_subscriber(subscriber)` \
+               (`tracing::instrument::WithSubscriber`)",
+    },
+    Guard {
+        ty: "opentelemetry::ContextGuard",
+        made_by: &[".attach()"],
+        help: "bind the context to the future instead: `fut.with_context(cx)` \
+               (`opentelemetry::trace::FutureExt`)",
+    },
 ];
 
 /// Functions that start a task or thread in a *copy of the current context*: called inside a
@@ -258,8 +347,27 @@ pub static EMPTY_CONSTRUCTORS: &[(&str, &str)] = &[
     ("BinaryHeap", "with_capacity"),
 ];
 
+/// Flags a guard that makes a context current and is still alive at an `.await`.
+pub static CONTEXT_GUARD_ACROSS_AWAIT: Lint = Lint {
+    name: "context_guard_across_await",
+    default_level: Level::Warn,
+    summary: "a guard that makes a context current (`Span::enter`, `set_default`, `attach`) \
+              held across an `.await`",
+    message: "this guard keeps a context current across an `.await`",
+    label: "the context stays current while the task is suspended here",
+    note: "while the task waits, other tasks run on this thread inside this context, and the \
+           task may resume on another thread where it is not current",
+    help: "bind the context to the future instead of holding a guard",
+    suggestion: None,
+    doc: include_str!("../docs/context_guard_across_await.md"),
+};
+
 /// Every lint, in the order they are listed by `ctxlint rules` and in the README.
-pub static LINTS: &[&Lint] = &[&INTERIOR_MUTABLE_DEFAULT, &SYNC_RUN_WRAPS_FUTURE];
+pub static LINTS: &[&Lint] = &[
+    &INTERIOR_MUTABLE_DEFAULT,
+    &SYNC_RUN_WRAPS_FUTURE,
+    &CONTEXT_GUARD_ACROSS_AWAIT,
+];
 
 /// Looks a lint up by name.
 ///

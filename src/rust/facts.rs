@@ -115,6 +115,8 @@ pub(crate) struct CrateFacts {
     always_interior_mutable: HashSet<String>,
     /// Lint levels from the crate root's inner attributes (`#![allow(..)]`).
     pub(crate) crate_levels: Vec<(&'static str, Level)>,
+    /// The keys declared with `tokio::task_local!`, by name.
+    pub(crate) task_locals: HashSet<String>,
     /// Associated types that a trait of the crate bounds by `Future` (`type Fut: Future;`).
     future_assoc_types: HashSet<String>,
     /// Functions that return an associated type (`-> Self::Fut`): `(name, is_method, type)`,
@@ -158,6 +160,7 @@ impl CrateFacts {
         }
         self.crate_levels.extend(other.crate_levels);
         self.future_assoc_types.extend(other.future_assoc_types);
+        self.task_locals.extend(other.task_locals);
         self.assoc_returns.extend(other.assoc_returns);
     }
 
@@ -390,6 +393,13 @@ impl CrateFacts {
                 };
                 let method = last.as_str();
                 let is_std = is_std_container(parent) || is_std_path(parent);
+                // The configuration overrides what is known of a type.
+                if matches_any(parent, &config.ignore_types) {
+                    return Verdict::No;
+                }
+                if matches_any(parent, &config.extra_types) {
+                    return Verdict::Yes;
+                }
                 if is_known_interior_mutable(parent)
                     && (method.starts_with("new") || matches!(method, "default" | "from"))
                 {
@@ -880,6 +890,29 @@ impl<'ast> Visit<'ast> for FactCollector<'_> {
     fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
         self.add_fn(&item.sig);
         syn::visit::visit_impl_item_fn(self, item);
+    }
+
+    fn visit_item_macro(&mut self, item: &'ast syn::ItemMacro) {
+        // `tokio::task_local! { static KEY: T; }`: the keys are the names after `static`.
+        if item
+            .mac
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "task_local")
+        {
+            let mut after_static = false;
+            for token in item.mac.tokens.clone() {
+                if let proc_macro2::TokenTree::Ident(ident) = token {
+                    if after_static {
+                        self.facts.task_locals.insert(ident.to_string());
+                    }
+                    after_static = ident == "static";
+                } else {
+                    after_static = false;
+                }
+            }
+        }
     }
 
     fn visit_trait_item_type(&mut self, item: &'ast syn::TraitItemType) {

@@ -97,6 +97,18 @@ impl Imports {
             && full[1..].iter().zip(names).all(|(a, b)| a == b)
     }
 
+    /// Whether `name` was imported from the crate `root` (`use tracing::info_span;`), or the
+    /// file glob-imports from it (`use tracing::*;`).
+    pub(crate) fn is_imported_from(&self, name: &str, root: &str) -> bool {
+        self.names
+            .get(name)
+            .is_some_and(|full| full.first().is_some_and(|r| r == root))
+            || self
+                .globs
+                .iter()
+                .any(|g| g.first().is_some_and(|r| r == root))
+    }
+
     /// Whether this file defines an item called `name` itself.
     pub(crate) fn defines(&self, name: &str) -> bool {
         self.defined.contains(name)

@@ -6,6 +6,7 @@
 //! the nodes that lint cares about. Each lint lives in its own module and ends in one
 //! [`FileCx::emit`].
 
+pub(crate) mod context_guard_across_await;
 pub(crate) mod interior_mutable_default;
 pub(crate) mod sync_run_wraps_future;
 
@@ -39,6 +40,10 @@ pub(crate) enum Binding {
     /// A callable that returns a future: a parameter typed `impl FnOnce() -> F` (or a generic
     /// `G: FnOnce() -> F`) where `F` is bounded by `Future`.
     FutureFn,
+    /// A `tracing::Span`.
+    Span,
+    /// An `opentelemetry::Context`.
+    OtelContext,
     /// Anything else, including what syntax cannot tell. It still shadows outer bindings.
     Other,
 }
@@ -59,8 +64,9 @@ pub(crate) struct FileCx<'a> {
     declared: Option<(usize, syn::Type)>,
     /// The name of the type of the enclosing `impl`, for `self.field`.
     self_ty: Option<String>,
-    /// Fields typed `Context`, by struct name, for the structs of this file.
-    context_fields: HashMap<String, HashSet<String>>,
+    /// Fields typed `Context` (or a span, or an OpenTelemetry context), by struct name, for
+    /// the structs of this file.
+    context_fields: HashMap<String, HashMap<String, Binding>>,
     depth: usize,
     /// Where the walk first went deeper than [`MAX_DEPTH`].
     pub(crate) too_deep: Option<SourceSpan>,
@@ -103,11 +109,13 @@ impl<'a> FileCx<'a> {
     fn collect_context_fields(&mut self, item: &syn::Item) {
         match item {
             syn::Item::Struct(s) => {
-                let fields: HashSet<String> = s
+                let fields: HashMap<String, Binding> = s
                     .fields
                     .iter()
-                    .filter(|f| self.is_context_type(&f.ty))
-                    .filter_map(|f| f.ident.as_ref().map(ToString::to_string))
+                    .filter_map(|f| {
+                        let kind = self.type_binding(&f.ty)?;
+                        Some((f.ident.as_ref()?.to_string(), kind))
+                    })
                     .collect();
                 if !fields.is_empty() {
                     self.context_fields.insert(s.ident.to_string(), fields);
@@ -129,6 +137,18 @@ impl<'a> FileCx<'a> {
         span: proc_macro2::Span,
         suggestion: Option<Suggestion>,
     ) {
+        self.emit_with_help(lint, span, suggestion, None);
+    }
+
+    /// [`FileCx::emit`], with a `help:` of its own instead of the lint's (each runner and
+    /// guard has its own fix).
+    pub(crate) fn emit_with_help(
+        &mut self,
+        lint: &'static Lint,
+        span: proc_macro2::Span,
+        suggestion: Option<Suggestion>,
+        help: Option<&'static str>,
+    ) {
         let mut level = self.config.level(lint);
         for (name, set) in &self.levels {
             if *name == lint.name {
@@ -144,6 +164,7 @@ impl<'a> FileCx<'a> {
             path: self.path.to_path_buf(),
             span: SourceSpan::from_span(span),
             suggestion,
+            help,
         });
     }
 
@@ -178,6 +199,123 @@ impl<'a> FileCx<'a> {
         }
     }
 
+    /// What a value of type `ty` is, for the types the lints track.
+    fn type_binding(&self, ty: &syn::Type) -> Option<Binding> {
+        if self.is_context_type(ty) {
+            return Some(Binding::Context);
+        }
+        let ty = match ty {
+            syn::Type::Reference(r) => &*r.elem,
+            other => other,
+        };
+        let syn::Type::Path(p) = ty else {
+            return None;
+        };
+        let full = self.imports.resolve(&p.path);
+        let full: Vec<&str> = full.iter().map(String::as_str).collect();
+        match full.as_slice() {
+            ["tracing", "Span"] | ["tracing", "span", "Span"] => Some(Binding::Span),
+            ["opentelemetry", "Context"] | ["opentelemetry", "context", "Context"] => {
+                Some(Binding::OtelContext)
+            }
+            _ => None,
+        }
+    }
+
+    /// The kind of a `self.field` of the enclosing `impl`'s struct, if this file declares it.
+    fn field_binding(&self, expr: &syn::Expr) -> Option<Binding> {
+        let syn::Expr::Field(f) = expr else {
+            return None;
+        };
+        match (&*f.base, &f.member, &self.self_ty) {
+            (syn::Expr::Path(base), syn::Member::Named(field), Some(self_ty))
+                if base.path.is_ident("self") =>
+            {
+                self.context_fields
+                    .get(self_ty)
+                    .and_then(|fields| fields.get(&field.to_string()))
+                    .copied()
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether `expr` evaluates to a `tracing::Span`: a span macro, `Span::current()`, a
+    /// binding or field of that type, or a clone or reference of one.
+    pub(crate) fn is_span_expr(&self, expr: &syn::Expr) -> bool {
+        match expr {
+            syn::Expr::Macro(m) => {
+                let full = self.imports.resolve(&m.mac.path);
+                let last = full.last().map(String::as_str).unwrap_or("");
+                let is_span_macro = matches!(
+                    last,
+                    "span" | "trace_span" | "debug_span" | "info_span" | "warn_span" | "error_span"
+                );
+                // `info_span!` needs `tracing` in scope: a path through it, or an import.
+                is_span_macro
+                    && (full.first().is_some_and(|r| r == "tracing")
+                        || self.imports.is_imported_from(last, "tracing"))
+            }
+            syn::Expr::Call(c) => match &*c.func {
+                syn::Expr::Path(f) if f.qself.is_none() => {
+                    let full = self.imports.resolve(&f.path);
+                    let full: Vec<&str> = full.iter().map(String::as_str).collect();
+                    matches!(
+                        full.as_slice(),
+                        ["tracing", "Span" | "span::Span", "current" | "none" | "new"]
+                            | ["tracing", "span", "Span", "current" | "none" | "new"]
+                    )
+                }
+                _ => false,
+            },
+            syn::Expr::Path(p) if p.qself.is_none() => p
+                .path
+                .get_ident()
+                .is_some_and(|i| self.binding(&i.to_string()) == Some(Binding::Span)),
+            syn::Expr::Field(_) => self.field_binding(expr) == Some(Binding::Span),
+            syn::Expr::MethodCall(m) if m.method == "clone" && m.args.is_empty() => {
+                self.is_span_expr(&m.receiver)
+            }
+            syn::Expr::Reference(r) => self.is_span_expr(&r.expr),
+            syn::Expr::Paren(p) => self.is_span_expr(&p.expr),
+            _ => false,
+        }
+    }
+
+    /// Whether `expr` evaluates to an `opentelemetry::Context`.
+    pub(crate) fn is_otel_context_expr(&self, expr: &syn::Expr) -> bool {
+        match expr {
+            syn::Expr::Call(c) => match &*c.func {
+                syn::Expr::Path(f) if f.qself.is_none() => {
+                    let full = self.imports.resolve(&f.path);
+                    let full: Vec<&str> = full.iter().map(String::as_str).collect();
+                    matches!(
+                        full.as_slice(),
+                        ["opentelemetry", "Context" | "context::Context", _]
+                            | ["opentelemetry", "context", "Context", _]
+                    )
+                }
+                _ => false,
+            },
+            syn::Expr::MethodCall(m)
+                if matches!(
+                    m.method.to_string().as_str(),
+                    "clone" | "with_value" | "with_span" | "with_remote_span_context"
+                ) =>
+            {
+                self.is_otel_context_expr(&m.receiver)
+            }
+            syn::Expr::Path(p) if p.qself.is_none() => p
+                .path
+                .get_ident()
+                .is_some_and(|i| self.binding(&i.to_string()) == Some(Binding::OtelContext)),
+            syn::Expr::Field(_) => self.field_binding(expr) == Some(Binding::OtelContext),
+            syn::Expr::Reference(r) => self.is_otel_context_expr(&r.expr),
+            syn::Expr::Paren(p) => self.is_otel_context_expr(&p.expr),
+            _ => false,
+        }
+    }
+
     /// Whether `expr` evaluates to a `contextvars::Context`, as far as syntax can tell.
     pub(crate) fn is_context_expr(&self, expr: &syn::Expr) -> bool {
         match expr {
@@ -204,7 +342,8 @@ impl<'a> FileCx<'a> {
                 {
                     self.context_fields
                         .get(self_ty)
-                        .is_some_and(|fields| fields.contains(&field.to_string()))
+                        .and_then(|fields| fields.get(&field.to_string()))
+                        == Some(&Binding::Context)
                 }
                 _ => false,
             },
@@ -267,10 +406,15 @@ impl<'a> FileCx<'a> {
     }
 
     fn classify(&self, ty: Option<&syn::Type>, init: Option<&syn::Expr>) -> Binding {
-        if ty.is_some_and(|t| self.is_context_type(t))
-            || init.is_some_and(|e| self.is_context_expr(e))
-        {
+        if let Some(kind) = ty.and_then(|t| self.type_binding(t)) {
+            return kind;
+        }
+        if init.is_some_and(|e| self.is_context_expr(e)) {
             Binding::Context
+        } else if init.is_some_and(|e| self.is_span_expr(e)) {
+            Binding::Span
+        } else if init.is_some_and(|e| self.is_otel_context_expr(e)) {
+            Binding::OtelContext
         } else if init.is_some_and(|e| self.is_future_expr(e)) {
             Binding::Future
         } else {
@@ -278,7 +422,12 @@ impl<'a> FileCx<'a> {
         }
     }
 
-    fn bind_pat(&mut self, pat: &syn::Pat, ty: Option<&syn::Type>, init: Option<&syn::Expr>) {
+    pub(crate) fn bind_pat(
+        &mut self,
+        pat: &syn::Pat,
+        ty: Option<&syn::Type>,
+        init: Option<&syn::Expr>,
+    ) {
         match pat {
             syn::Pat::Ident(p) => {
                 let kind = self.classify(ty, init);
@@ -308,7 +457,7 @@ impl<'a> FileCx<'a> {
         }
     }
 
-    fn with_scope(&mut self, f: impl FnOnce(&mut Self)) {
+    pub(crate) fn with_scope(&mut self, f: impl FnOnce(&mut Self)) {
         self.scopes.push(HashMap::new());
         f(self);
         self.scopes.pop();
@@ -481,6 +630,9 @@ impl<'ast> Visit<'ast> for FileCx<'_> {
     fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
         self.with_scope(|cx| {
             cx.bind_inputs(&item.sig);
+            if item.sig.asyncness.is_some() {
+                context_guard_across_await::check_async_body(cx, &item.block);
+            }
             cx.visit_block(&item.block);
         });
     }
@@ -499,6 +651,9 @@ impl<'ast> Visit<'ast> for FileCx<'_> {
     fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
         self.with_scope(|cx| {
             cx.bind_inputs(&item.sig);
+            if item.sig.asyncness.is_some() {
+                context_guard_across_await::check_async_body(cx, &item.block);
+            }
             cx.visit_block(&item.block);
         });
     }
@@ -518,6 +673,9 @@ impl<'ast> Visit<'ast> for FileCx<'_> {
         if let Some(body) = &item.default {
             self.with_scope(|cx| {
                 cx.bind_inputs(&item.sig);
+                if item.sig.asyncness.is_some() {
+                    context_guard_across_await::check_async_body(cx, body);
+                }
                 cx.visit_block(body);
             });
         }
@@ -579,8 +737,17 @@ impl<'ast> Visit<'ast> for FileCx<'_> {
                 for input in &c.inputs {
                     cx.bind_pat(input, None, None);
                 }
+                if c.asyncness.is_some()
+                    && let syn::Expr::Block(b) = &*c.body
+                {
+                    context_guard_across_await::check_async_body(cx, &b.block);
+                }
                 cx.visit_expr(&c.body);
             }),
+            syn::Expr::Async(a) => {
+                context_guard_across_await::check_async_body(cx, &a.block);
+                cx.visit_block(&a.block);
+            }
             syn::Expr::Await(a) => {
                 let mut base = &*a.base;
                 while let syn::Expr::Paren(p) = base {

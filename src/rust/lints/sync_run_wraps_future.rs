@@ -40,7 +40,26 @@ pub(crate) fn check_method_call(cx: &mut FileCx<'_>, call: &syn::ExprMethodCall)
         return;
     }
     let awaited = cx.is_awaited(call);
-    check_run(cx, runner, &call.receiver, arg, call.span(), awaited, None);
+    let first = args.first().copied().filter(|_| runner.closure > 0);
+    let site = Site {
+        receiver: Some(&call.receiver),
+        first,
+        span: call.span(),
+        awaited,
+        type_path: None,
+    };
+    check_run(cx, runner, arg, &site);
+}
+
+/// Where a runner is called: its receiver, its first argument when that is not the closure
+/// (the value of `sync_scope`, the subscriber of `with_default`, the hub of `Hub::run`), the
+/// call's span, whether it is `.await`ed, and `Context` of the path form `Context::run(..)`.
+struct Site<'e> {
+    receiver: Option<&'e syn::Expr>,
+    first: Option<&'e syn::Expr>,
+    span: proc_macro2::Span,
+    awaited: bool,
+    type_path: Option<&'e syn::Path>,
 }
 
 /// Checks one call: the path form `Context::run(&mut ctx, f)`.
@@ -71,17 +90,18 @@ pub(crate) fn check_call(cx: &mut FileCx<'_>, call: &syn::ExprCall) {
     let mut prefix = func.path.clone();
     prefix.segments.pop();
     prefix.segments.pop_punct();
-    let awaited = cx.is_awaited(call);
-    let receiver = receiver.unwrap_or(arg);
-    check_run(
-        cx,
-        runner,
+    let first = match runner.call {
+        RunnerCall::Method => args.get(1).copied().filter(|_| runner.closure > 0),
+        RunnerCall::Function => args.first().copied().filter(|_| runner.closure > 0),
+    };
+    let site = Site {
         receiver,
-        arg,
-        call.span(),
-        awaited,
-        Some(&prefix),
-    );
+        first,
+        span: call.span(),
+        awaited: cx.is_awaited(call),
+        type_path: Some(&prefix),
+    };
+    check_run(cx, runner, arg, &site);
 }
 
 /// Whether a method runner's receiver has the runner's type, as far as syntax tells.
@@ -90,20 +110,23 @@ fn receiver_matches(cx: &FileCx<'_>, runner: &Runner, receiver: &syn::Expr) -> b
         "contextvars::Context::run" | "contextvars::Context::try_run" => {
             cx.is_context_expr(receiver)
         }
+        "tracing::Span::in_scope" => cx.is_span_expr(receiver),
+        // `KEY.sync_scope(..)` on a key of the crate's `task_local!`.
+        "tokio::task::LocalKey::sync_scope" => {
+            let mut receiver = receiver;
+            while let syn::Expr::Reference(r) = receiver {
+                receiver = &r.expr;
+            }
+            matches!(receiver, syn::Expr::Path(p) if p.qself.is_none()
+                && p.path.segments.last().is_some_and(|s| cx.facts.task_locals.contains(&s.ident.to_string())))
+        }
         _ => false,
     }
 }
 
-/// The check itself, for either form. `type_path` is `Context` of `Context::run(..)`.
-fn check_run(
-    cx: &mut FileCx<'_>,
-    runner: &Runner,
-    receiver: &syn::Expr,
-    arg: &syn::Expr,
-    call_span: proc_macro2::Span,
-    awaited: bool,
-    type_path: Option<&syn::Path>,
-) {
+/// The check itself, for either form.
+fn check_run(cx: &mut FileCx<'_>, runner: &Runner, arg: &syn::Expr, site: &Site<'_>) {
+    let awaited = site.awaited;
     let future = future_of(cx, arg);
     // `run(..).await` awaits what the closure returned, so it was a future, whatever syntax
     // could tell; a task handle is the exception (it is the correct idiom).
@@ -118,12 +141,13 @@ fn check_run(
     let (Returns::Future(fut) | Returns::Unknown(fut)) = future else {
         return;
     };
-    let suggestion = if runner.path == "contextvars::Context::run" {
-        suggest(cx, receiver, type_path, call_span, fut.as_ref(), awaited)
-    } else {
-        None
-    };
-    cx.emit(&SYNC_RUN_WRAPS_FUTURE, arg.span(), suggestion);
+    let suggestion = suggest(cx, runner, site, fut.as_ref());
+    cx.emit_with_help(
+        &SYNC_RUN_WRAPS_FUTURE,
+        arg.span(),
+        suggestion,
+        Some(runner.help),
+    );
 }
 
 /// What the argument of `run` gives back when called.
@@ -272,17 +296,11 @@ fn strip_block(expr: &syn::Expr) -> &syn::Expr {
 /// have evaluated inside the context are evaluated outside it, so a person must look.
 fn suggest(
     cx: &FileCx<'_>,
-    recv: &syn::Expr,
-    type_path: Option<&syn::Path>,
-    call_span: proc_macro2::Span,
+    runner: &Runner,
+    site: &Site<'_>,
     fut: Option<&FutureExpr>,
-    awaited: bool,
 ) -> Option<Suggestion> {
-    let call = |fut: proc_macro2::TokenStream| match type_path {
-        Some(path) => quote!(#path::scope_mut(#recv, #fut)),
-        None => quote!(#recv.scope_mut(#fut)),
-    };
-    let (tokens, certain) = match fut? {
+    let (fut_tokens, simple) = match fut? {
         FutureExpr::Body(body) => {
             let simple = match body {
                 syn::Expr::Async(_) => true,
@@ -294,10 +312,60 @@ fn suggest(
                 }
                 _ => false,
             };
-            (call(quote!(#body)), simple)
+            (quote!(#body), simple)
         }
-        FutureExpr::FnItem(path, known) => (call(quote!(#path())), *known),
+        FutureExpr::FnItem(path, known) => (quote!(#path()), *known),
     };
+    let recv = site.receiver;
+    let first = site.first;
+    // Each runner's future-side API; `imported` says whether the trait it needs is in scope,
+    // without which the rewrite does not compile.
+    let (tokens, imported) = match runner.path {
+        "contextvars::Context::run" => {
+            let recv = recv?;
+            let tokens = match site.type_path {
+                Some(path) => quote!(#path::scope_mut(#recv, #fut_tokens)),
+                None => quote!(#recv.scope_mut(#fut_tokens)),
+            };
+            (tokens, true)
+        }
+        "tracing::Span::in_scope" => {
+            let recv = recv?;
+            // `instrument` takes the span by value; a place is cloned, a temporary moved.
+            let span = match recv {
+                syn::Expr::Macro(_) | syn::Expr::Call(_) => quote!(#recv),
+                _ => quote!(#recv.clone()),
+            };
+            (
+                quote!(#fut_tokens.instrument(#span)),
+                cx.imports.is_imported_from("Instrument", "tracing"),
+            )
+        }
+        "tokio::task::LocalKey::sync_scope" => {
+            let (recv, value) = (recv?, first?);
+            (quote!(#recv.scope(#value, #fut_tokens)), true)
+        }
+        "tracing::subscriber::with_default" => {
+            let subscriber = first?;
+            (
+                quote!(#fut_tokens.with_subscriber(#subscriber)),
+                cx.imports.is_imported_from("WithSubscriber", "tracing"),
+            )
+        }
+        "sentry_core::Hub::run" => {
+            let hub = first?;
+            (
+                quote!(#fut_tokens.bind_hub(#hub)),
+                cx.imports.is_imported_from("SentryFutureExt", "sentry")
+                    || cx
+                        .imports
+                        .is_imported_from("SentryFutureExt", "sentry_core"),
+            )
+        }
+        _ => return None,
+    };
+    let certain = simple && imported;
+    let (call_span, awaited) = (site.span, site.awaited);
     let span = SourceSpan::from_span(call_span);
     let original = cx.source.get(span.byte_start..span.byte_end)?;
     // The pretty-printer drops comments, so a rewrite of commented code needs review.
