@@ -31,7 +31,13 @@ use std::process::Command;
 const LIB: &str = env!("CARGO_PKG_NAME");
 
 /// The crates that the cases use, built by cargo as dev-dependencies of this package.
-const CASE_DEPS: [&str; 2] = ["contextvars", "tokio"];
+const CASE_DEPS: [&str; 5] = [
+    "contextvars",
+    "tokio",
+    "tracing",
+    "opentelemetry",
+    "sentry_core",
+];
 
 /// Set (to the work directory) in the child process that runs compiletest.
 const CHILD: &str = "CTXLINT_UI_CHILD";
