@@ -108,9 +108,22 @@
 //!
 //! # Differences from Python
 //!
+//! The crate's test `tests/cpython_diff.rs` runs random programs over the whole of PEP 567
+//! (and over `asyncio.create_task` against [`spawn`]) in CPython and in this crate and
+//! compares them step by step; these are the differences it does not generate, on purpose:
+//!
 //! - Entering the same context twice at once is impossible rather than a `RuntimeError`:
-//!   [`Context::run`] takes `&mut self`.
-//! - Resetting with a token consumes it, so a token cannot be used twice.
+//!   [`Context::run`] takes `&mut self`. For the same reason a context that is entered, but
+//!   not the innermost one, cannot be read while the inner one runs (Python can read it); the
+//!   innermost one is the current context, read through [`copy_context`].
+//! - Resetting with a token consumes it, so a token cannot be used twice. That includes a
+//!   `reset` that *fails* ([`ResetError::WrongVar`], [`ResetError::WrongContext`]): the token
+//!   is gone, where Python leaves it unused and lets the program retry it with the right
+//!   variable or in the right context. Retrying is rare and usually a bug; giving the token
+//!   back inside the error would make `ResetError` generic for that one case.
+//! - Python's `var.get(default)` has no twin: [`ContextVar::get`] returns an `Option`, and
+//!   falls back on the variable's own default. Where Python's argument would win over the
+//!   variable's default, read the context itself: `copy_context().get(&VAR).unwrap_or(x)`.
 //! - A value can be read by cloning it ([`ContextVar::get`]) or by reference
 //!   ([`ContextVar::with`]).
 //!
