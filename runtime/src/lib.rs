@@ -130,10 +130,22 @@
 //! # Panics and `try_` twins
 //!
 //! Every operation on the current context has a fallible twin (`try_get`, `try_set`, …)
-//! returning [`AccessError`]; the plain form panics where the twin would fail. That happens
-//! only in two corner cases: a call from a thread-local destructor that runs after this
-//! crate's thread-local has been destroyed, or a *write* to the current context from inside a
-//! `T::clone` that [`ContextVar::get`] is running.
+//! returning [`AccessError`]; the plain form panics where the twin would fail. Only *writes*
+//! can fail (`set`, `reset`, `run`, polling a [`Scoped`] future), and only in two corner
+//! cases: a write from inside a `T::clone` that [`ContextVar::get`] is running
+//! ([`AccessError::Reentrant`]), or a write while the thread exits
+//! ([`AccessError::ThreadExiting`]).
+//!
+//! ## At thread exit
+//!
+//! The thread's current context lives in a thread-local, which the thread destroys when it
+//! exits. Code that still runs after that, in the destructor of another thread-local or of a
+//! value stored in the context itself, sees an **empty context**: [`ContextVar::get`],
+//! [`try_get`](ContextVar::try_get) and [`with`](ContextVar::with) give the variable's
+//! default, or `None`, and [`copy_context`] gives an empty context. Writes have nowhere to go:
+//! [`try_set`](ContextVar::try_set) and [`reset`](ContextVar::reset) fail with
+//! [`AccessError::ThreadExiting`], and [`set`](ContextVar::set) panics. (A panic that leaves a
+//! thread-local destructor aborts the process, so use `try_set` in destructors.)
 //!
 //! # How it is built
 //!
@@ -226,8 +238,10 @@ static NEXT_VAR_ID: AtomicU64 = AtomicU64::new(1);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AccessError {
-    /// The thread's context was already destroyed: the call came from a thread-local
-    /// destructor that ran after this crate's own.
+    /// The thread's context was already destroyed (or is being destroyed): the call came from
+    /// a thread-local destructor that ran after this crate's own, or from the destructor of a
+    /// value in the context. Only writes report it; reads see an empty context there. See
+    /// [At thread exit](crate#at-thread-exit).
     ThreadExiting,
     /// The call would write to the current context while it is being read: it came from a
     /// `T::clone` run by [`ContextVar::get`].
@@ -438,9 +452,13 @@ impl<T: Send + Sync + 'static> ContextVar<T> {
 
     /// The value in the current context, else the default, else `None`.
     ///
+    /// At thread exit, after the thread's context is destroyed, this is the default, or `None`
+    /// ([At thread exit](crate#at-thread-exit)).
+    ///
     /// # Errors
     ///
-    /// [`AccessError::ThreadExiting`] from a late thread-local destructor.
+    /// None in practice: reads do not fail. [`AccessError::Reentrant`] is kept for a read
+    /// while the current context is being written, which this crate never lets user code do.
     #[inline]
     pub fn try_get(&self) -> Result<Option<T>, AccessError>
     where
@@ -481,7 +499,9 @@ impl<T: Send + Sync + 'static> ContextVar<T> {
                 });
                 Ok(value.cloned())
             })
-            .unwrap_or(Err(AccessError::ThreadExiting))?;
+            // The thread's context is gone: read as from an empty context (see "At thread
+            // exit" in the crate docs).
+            .unwrap_or(Ok(None))?;
         // The default is cloned outside the borrow: no reason to hold it longer.
         Ok(found.or_else(|| self.default.clone()))
     }
@@ -512,15 +532,23 @@ impl<T: Send + Sync + 'static> ContextVar<T> {
 
     /// Like [`with`](Self::with), but fails instead of panicking.
     ///
+    /// At thread exit, after the thread's context is destroyed, `f` sees the default, or
+    /// `None` ([At thread exit](crate#at-thread-exit)).
+    ///
     /// # Errors
     ///
-    /// [`AccessError::ThreadExiting`] from a late thread-local destructor; `f` is not called.
+    /// None in practice, as for [`try_get`](Self::try_get); `f` is not called then.
     pub fn try_with<R>(&self, f: impl FnOnce(Option<&T>) -> R) -> Result<R, AccessError> {
         let key = self.key();
         // Holding our own reference to the value lets `f` run with the context unborrowed, so
         // that it can set variables.
         let value: Option<Arc<dyn Value>> =
-            with_current(|cur| cur.map.get(key).map(|entry| Arc::clone(&entry.value)))?;
+            match with_current(|cur| cur.map.get(key).map(|entry| Arc::clone(&entry.value))) {
+                Ok(value) => value,
+                // Read as from an empty context.
+                Err(AccessError::ThreadExiting) => None,
+                Err(err) => return Err(err),
+            };
         let entry = value.map(|value| Entry { key, value });
         let value = entry.as_ref().and_then(Entry::downcast::<T>);
         Ok(f(value.or(self.default.as_ref())))
@@ -531,7 +559,9 @@ impl<T: Send + Sync + 'static> ContextVar<T> {
     ///
     /// # Panics
     ///
-    /// Where [`try_set`](Self::try_set) would return an error.
+    /// Where [`try_set`](Self::try_set) would return an error: at thread exit, after the
+    /// thread's context is destroyed (from a thread-local destructor, where a panic aborts the
+    /// process: use `try_set` there), and from inside a `T::clone` run by [`get`](Self::get).
     ///
     /// ```
     /// use contextvars::ContextVar;
@@ -554,9 +584,10 @@ impl<T: Send + Sync + 'static> ContextVar<T> {
     ///
     /// # Errors
     ///
-    /// [`AccessError::ThreadExiting`] from a late thread-local destructor, and
-    /// [`AccessError::Reentrant`] from inside a `T::clone` run by [`get`](Self::get). The value
-    /// is dropped.
+    /// [`AccessError::ThreadExiting`] at thread exit, after the thread's context is destroyed
+    /// (from another thread-local's destructor, or from the destructor of a value in the
+    /// context: see [At thread exit](crate#at-thread-exit)), and [`AccessError::Reentrant`]
+    /// from inside a `T::clone` run by [`get`](Self::get). The value is dropped.
     pub fn try_set(&self, value: T) -> Result<Token<T>, AccessError> {
         let key = self.key();
         let mut value = Some(value);
@@ -1008,12 +1039,18 @@ pub fn copy_context() -> Context {
 
 /// Like [`copy_context`], but fails instead of panicking.
 ///
+/// At thread exit, after the thread's context is destroyed, this is an empty context
+/// ([At thread exit](crate#at-thread-exit)).
+///
 /// # Errors
 ///
-/// [`AccessError::ThreadExiting`] from a late thread-local destructor.
+/// None in practice, as for [`ContextVar::try_get`].
 #[inline]
 pub fn try_copy_context() -> Result<Context, AccessError> {
-    with_current(Context::clone)
+    match with_current(Context::clone) {
+        Err(AccessError::ThreadExiting) => Ok(Context::new()),
+        other => other,
+    }
 }
 
 pin_project_lite::pin_project! {
