@@ -185,16 +185,36 @@ use hamt::{Entry, Garbage, Hamt, Stored, Value};
 ///    the borrow ends.
 /// 2. The only user code that runs while `current` is borrowed at all is `T::clone` inside
 ///    [`ContextVar::get`], under a shared borrow.
-/// 3. Every change to `current` (a write, or a swap by `run` or a scoped poll) goes through
-///    [`with_current_mut`], which increments `version`. So while `version` is unchanged,
-///    `current` is the same map, untouched.
+/// 3. A version names one map in one state. Every change to `current` (a write through
+///    [`with_current_mut`], or the swap that enters a context in [`Entered::new`]) gives
+///    `version` a fresh value from `next_version`, never handed out before. The one exception
+///    is the swap back when a `run` (or a scoped poll) ends: it puts back the very map the
+///    caller had under the version `Entered` saved, and restores that version with it. That
+///    map was not changed in between: `Entered` held it under an exclusive borrow, and the
+///    values it points to stayed alive and unwritten because it holds a reference to each
+///    (a write elsewhere finds them shared and copies them). So while `version` equals a
+///    slot's version, `current` is the map the slot was filled from, untouched; and the
+///    caller's cache stays warm across a `run`.
 /// 4. A cache slot whose `version` equals `version` holds, for its `key`, what `current`
 ///    held when the slot was filled: a pointer to the `T` inside the `Arc<Stored<T>>` of that
 ///    key's leaf, or null if the key was absent. By 3, that is still what `current` holds.
 struct ThreadState {
     current: RefCell<Context>,
     version: Cell<u64>,
+    /// The next fresh version (invariant 3). A `u64` does not wrap in practice: one per
+    /// nanosecond takes 584 years.
+    next_version: Cell<u64>,
     cache: [Cell<CacheSlot>; CACHE_SLOTS],
+}
+
+impl ThreadState {
+    /// Marks `current` as changed (invariant 3): every cached lookup is stale from here on.
+    #[inline]
+    fn fresh_version(&self) {
+        let fresh = self.next_version.get();
+        self.next_version.set(fresh.wrapping_add(1));
+        self.version.set(fresh);
+    }
 }
 
 /// Cache slots per thread, indexed by `key % CACHE_SLOTS`. Variable keys are handed out in
@@ -222,6 +242,7 @@ thread_local! {
         ThreadState {
             current: RefCell::new(Context::new()),
             version: Cell::new(1),
+            next_version: Cell::new(2),
             cache: [const { Cell::new(EMPTY_SLOT) }; CACHE_SLOTS],
         }
     };
@@ -332,9 +353,7 @@ fn with_current_mut<R>(f: impl FnOnce(&mut Context) -> R) -> Result<R, AccessErr
     STATE
         .try_with(|state| match state.current.try_borrow_mut() {
             Ok(mut cur) => {
-                // Invariant 3: every cached lookup is stale from here on. A `u64` does not
-                // wrap in practice (one increment per nanosecond takes 584 years).
-                state.version.set(state.version.get().wrapping_add(1));
+                state.fresh_version();
                 Ok(f(&mut cur))
             }
             Err(_) => Err(AccessError::Reentrant),
@@ -809,15 +828,30 @@ impl Clone for Context {
 
 /// Restores the caller's context when dropped, even when unwinding.
 struct Entered<'a> {
+    /// While entered: the caller's context, swapped out.
     ctx: &'a mut Context,
+    /// The caller's version, restored with its context (invariant 3 of [`ThreadState`]).
+    saved: u64,
 }
 
 impl<'a> Entered<'a> {
     /// Swaps `ctx` in as the thread's current context.
     #[inline]
     fn new(ctx: &'a mut Context) -> Result<Self, AccessError> {
-        with_current_mut(|cur| std::mem::swap(cur, ctx))?;
-        Ok(Entered { ctx })
+        // One thread-local access for the whole entry: this is on every poll of a scoped
+        // future.
+        let saved = STATE
+            .try_with(|state| match state.current.try_borrow_mut() {
+                Ok(mut cur) => {
+                    let saved = state.version.get();
+                    state.fresh_version();
+                    std::mem::swap(&mut *cur, ctx);
+                    Ok(saved)
+                }
+                Err(_) => Err(AccessError::Reentrant),
+            })
+            .unwrap_or(Err(AccessError::ThreadExiting))?;
+        Ok(Entered { ctx, saved })
     }
 }
 
@@ -827,8 +861,20 @@ impl Drop for Entered<'_> {
         // Swapping back cannot fail: the thread-local outlives this guard (it was reachable on
         // entry and is destroyed only after user code on this thread returns), and no borrow
         // taken by this crate outlives the call that took it.
-        let restored = with_current_mut(|cur| std::mem::swap(cur, self.ctx));
-        debug_assert!(restored.is_ok(), "could not restore the caller's context");
+        let restored = STATE.try_with(|state| match state.current.try_borrow_mut() {
+            Ok(mut cur) => {
+                std::mem::swap(&mut *cur, self.ctx);
+                // The caller's map is back, unchanged since `new` (invariant 3): so are the
+                // cache slots filled under its version.
+                state.version.set(self.saved);
+                true
+            }
+            Err(_) => false,
+        });
+        debug_assert!(
+            restored == Ok(true),
+            "could not restore the caller's context"
+        );
     }
 }
 
