@@ -4,7 +4,10 @@
 
 mod properties;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 type Result<T = (), E = Box<dyn std::error::Error>> = std::result::Result<T, E>;
 
@@ -77,6 +80,51 @@ fn lsp_server_regressions() -> Result {
         &files_in(&root().join("tests/fuzz/lsp_server"), None)?,
         properties::lsp_session,
     )
+}
+
+/// The `lsp_server` cases through the real binary's standard input too, after an
+/// `initialize`: when its input ends, the server must end by itself, with an exit code and
+/// without a panic (an oversized `Content-Length` used to abort it).
+#[test]
+fn lsp_server_regressions_over_stdio() -> Result {
+    let dir = tempfile::tempdir()?;
+    let init = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#;
+    for file in files_in(&root().join("tests/fuzz/lsp_server"), None)? {
+        let mut input = format!("Content-Length: {}\r\n\r\n{init}", init.len()).into_bytes();
+        input.extend(std::fs::read(&file)?);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ctxlint"))
+            .arg("server")
+            .current_dir(dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        let mut stdin = child.stdin.take().ok_or("no stdin")?;
+        // The server may stop reading early (that is fine): ignore a broken pipe.
+        let _ = stdin.write_all(&input);
+        drop(stdin);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let status = loop {
+            if let Some(status) = child.try_wait()? {
+                break status;
+            }
+            if Instant::now() > deadline {
+                child.kill()?;
+                return Err(format!("{}: the server did not end", file.display()).into());
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        let mut stderr = String::new();
+        if let Some(mut e) = child.stderr.take() {
+            std::io::Read::read_to_string(&mut e, &mut stderr)?;
+        }
+        assert!(
+            status.code().is_some_and(|c| c != 101) && !stderr.contains("panicked"),
+            "{}: the server ended with {status}:\n{stderr}",
+            file.display()
+        );
+    }
+    Ok(())
 }
 
 /// A well-formed session through the fuzz target's harness, with a request after `shutdown`
