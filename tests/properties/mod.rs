@@ -126,9 +126,9 @@ fn assert_span_in(text: &str, span: SourceSpan, what: &str) {
 }
 
 /// The language server fed `bytes` as its input stream, after a well-formed `initialize`
-/// handshake: the bytes are read as `Content-Length`-framed JSON-RPC messages exactly as the
-/// stdio transport reads them, up to the first that does not frame or parse (where the stdio
-/// transport stops too). The server must not panic, must answer every request it reads
+/// handshake: the bytes are read as `Content-Length`-framed JSON-RPC messages by the reader
+/// of `ctxlint server`'s standard input (`ctxlint::server::read_message`), up to the first
+/// that does not frame or parse (where the server stops reading too). The server must not panic, must answer every request it reads
 /// before a `shutdown` (that one included), and must end when its input ends.
 pub fn lsp_session(bytes: &[u8]) {
     let (server, client) = Connection::memory();
@@ -157,7 +157,7 @@ pub fn lsp_session(bytes: &[u8]) {
     let mut expected: Vec<RequestId> = Vec::new();
     let mut reader = bytes;
     let mut shut_down = false;
-    while let Ok(Some(message)) = Message::read(&mut reader) {
+    while let Ok(Some(message)) = ctxlint::server::read_message(&mut reader) {
         if let Message::Request(request) = &message
             && !shut_down
         {
