@@ -57,7 +57,7 @@ for case in cases:
     doc = {"uri": uri}
     whole = {"start": {"line": 0, "character": 0}, "end": {"line": 10**4, "character": 0}}
     action = {"textDocument": doc, "range": whole, "context": {"diagnostics": []}}
-    session = [
+    opened = [
         {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument":
             {"uri": uri, "languageId": "rust", "version": 1, "text": text}}},
         {"jsonrpc": "2.0", "id": 1, "method": "textDocument/codeAction", "params": action},
@@ -67,13 +67,18 @@ for case in cases:
         {"jsonrpc": "2.0", "method": "textDocument/didSave",
             "params": {"textDocument": doc, "text": text}},
         {"jsonrpc": "2.0", "id": 3, "method": "textDocument/hover", "params": {}},
+    ]
+    closed = [
         {"jsonrpc": "2.0", "method": "textDocument/didClose", "params": {"textDocument": doc}},
         {"jsonrpc": "2.0", "id": 4, "method": "shutdown"},
         {"jsonrpc": "2.0", "method": "exit"},
     ]
+    # The buffer left open, so that its checks run when the input ends; and the whole
+    # session, whose buffer may close before the worker gets to it.
     name = os.path.join(corpus, "session-" + os.path.basename(case))
-    with open(name, "wb") as out:
-        out.write(b"".join(frame(m) for m in session))
+    for suffix, session in (("open", opened), ("closed", opened + closed)):
+        with open("%s-%s" % (name, suffix), "wb") as out:
+            out.write(b"".join(frame(m) for m in session))
 PY
         ;;
     # check_python: seed from the Python UI cases once the Python front end lands.

@@ -633,6 +633,26 @@ mod tests {
     }
 
     #[test]
+    fn read_message_bounds_the_length() {
+        use std::io::ErrorKind::{InvalidData, UnexpectedEof};
+        let mut oversized: &[u8] = b"Content-Length: 99999999999999\r\n\r\n{}";
+        let kind = read_message(&mut oversized).err().map(|e| e.kind());
+        assert_eq!(kind, Some(InvalidData));
+        let body = r#"{"jsonrpc":"2.0","method":"exit"}"#;
+        let framed = format!("Content-Length: {}\r\n\r\n{body}", body.len());
+        let mut input = framed.as_bytes();
+        let message = read_message(&mut input);
+        assert!(
+            matches!(&message, Ok(Some(Message::Notification(n))) if n.method == "exit"),
+            "{message:?}"
+        );
+        assert!(matches!(read_message(&mut input), Ok(None)));
+        let mut cut = &framed.as_bytes()[..framed.len() - 1];
+        let kind = read_message(&mut cut).err().map(|e| e.kind());
+        assert_eq!(kind, Some(UnexpectedEof));
+    }
+
+    #[test]
     fn file_uris_become_paths() {
         let uri: Uri = "file:///tmp/a%20b/main.rs"
             .parse()
