@@ -162,7 +162,10 @@ fn run() -> Result<ExitCode> {
             writeln!(stdout, "{}", lint.doc.trim_end())?;
             let apis = catalogue::apis(lint);
             if !apis.is_empty() {
-                writeln!(stdout, "\n### The APIs it knows\n\n| API | fix |\n|---|---|")?;
+                writeln!(
+                    stdout,
+                    "\n### The APIs it knows\n\n| API | fix |\n|---|---|"
+                )?;
                 for (api, fix) in apis {
                     writeln!(stdout, "| `{api}` | {fix} |")?;
                 }

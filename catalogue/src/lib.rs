@@ -99,7 +99,7 @@ impl Lint {
     ///
     /// ```
     /// let what = ctxlint_catalogue::SYNC_RUN_WRAPS_FUTURE.what_it_does();
-    /// assert!(what.starts_with("Checks for `Context::run`"));
+    /// assert!(what.starts_with("Checks for a synchronous call"));
     /// assert!(!what.contains('\n'));
     /// ```
     pub fn what_it_does(&self) -> String {
@@ -108,6 +108,8 @@ impl Lint {
             .split_once("### What it does")
             .map_or(self.doc, |(_, rest)| rest);
         let section = body.split("\n### ").next().unwrap_or(body);
+        // Its first paragraph: tables and lists that follow do not read as one line.
+        let section = section.trim_start().split("\n\n").next().unwrap_or(section);
         section.split_whitespace().collect::<Vec<_>>().join(" ")
     }
 
