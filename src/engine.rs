@@ -1,5 +1,8 @@
-//! The check driver: finds the files, groups them into crates, collects each crate's facts,
-//! and runs the lints on every file in parallel.
+//! The check driver: finds the files, groups them into units that share facts (Rust crates,
+//! Python projects), collects each unit's facts, and runs the lints on every file in parallel.
+//!
+//! It is language-neutral: each file goes to the front end of its extension (`src/rust/` for
+//! `.rs`, `src/python/` for `.py`), and every front end gives the same [`Finding`]s.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -10,6 +13,8 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::diagnostic::{Finding, TargetInfo, fallback_target};
 use crate::error::{Error, ErrorKind};
+use crate::python::facts::ProjectFacts;
+use crate::python::is_python;
 use crate::rust::facts::CrateFacts;
 use crate::rust::lints::MAX_DEPTH;
 use crate::rust::{lint_parsed, max_nesting, parse, parse_guarded};
@@ -20,7 +25,9 @@ use crate::rust::{lint_parsed, max_nesting, parse, parse_guarded};
 const STACK_SIZE: usize = 1 << 30;
 
 /// The text that any file with a finding must contain: both lints only fire on names that
-/// resolve to the `contextvars` crate, through a `use` item or a full path in the same file.
+/// resolve to the `contextvars` crate (Rust, through a `use` item or a full path in the same
+/// file) or module (Python: `ContextVar`, `copy_context` and `Context` are only reached
+/// through an import of `contextvars`).
 const PREFILTER_NEEDLE: &[u8] = b"contextvars";
 
 /// A `.gitignore`-style file of paths that `ctxlint check` skips when walking directories
@@ -30,8 +37,8 @@ pub const IGNORE_FILE: &str = ".ctxlintignore";
 /// What to check and how.
 #[derive(Debug, Clone, Default)]
 pub struct CheckOptions {
-    /// Files and directories to check; directories are walked for `.rs` files, respecting
-    /// `.gitignore`.
+    /// Files and directories to check; directories are walked for `.rs` and `.py` files,
+    /// respecting `.gitignore`.
     pub paths: Vec<PathBuf>,
     /// A configuration file to use instead of discovering one per crate.
     pub config: Option<PathBuf>,
@@ -53,7 +60,7 @@ pub struct CheckOutput {
     pub sources: HashMap<PathBuf, Arc<str>>,
     /// The cargo package and target of each file with a finding, for JSON.
     pub targets: HashMap<PathBuf, TargetInfo>,
-    /// How many Rust files were found.
+    /// How many Rust and Python files were found.
     pub files: usize,
     /// How many files were parsed to be linted (the rest could not hold a finding).
     pub linted: usize,
@@ -62,6 +69,8 @@ pub struct CheckOutput {
 /// One file read from disk.
 struct Input {
     path: PathBuf,
+    /// The directory it was found under, when it was found by walking one.
+    root: Option<PathBuf>,
     text: Arc<str>,
     /// Whether the prefilter lets it through.
     hit: bool,
@@ -77,6 +86,36 @@ enum Unit {
     },
     /// A single file that is its own crate (an example, a test, a script).
     File(PathBuf),
+    /// The Python files of a project directory (see `python::project`).
+    Python(PathBuf),
+    /// A Python file outside any project, on its own.
+    PythonFile(PathBuf),
+}
+
+impl Unit {
+    /// The directory whose configuration applies.
+    fn config_dir(&self) -> PathBuf {
+        match self {
+            Unit::Dir { dir, .. } | Unit::Python(dir) => dir.clone(),
+            Unit::File(f) | Unit::PythonFile(f) => {
+                f.parent().map(Path::to_path_buf).unwrap_or_default()
+            }
+        }
+    }
+}
+
+/// The unit of a Python file, and its target for JSON.
+fn python_unit_of(path: &Path, root: Option<&Path>) -> (Unit, TargetInfo) {
+    match crate::python::project::project_dir(path, root) {
+        Some(dir) => {
+            let target = crate::python::project::target(Some(&dir), path);
+            (Unit::Python(dir), target)
+        }
+        None => (
+            Unit::PythonFile(path.to_path_buf()),
+            crate::python::project::target(None, path),
+        ),
+    }
 }
 
 /// A unit to check: its files (indices into the inputs), its target, and its configuration
@@ -135,6 +174,7 @@ pub fn check_source(path: &Path, text: &str, config: Option<&Path>) -> Result<Ch
     };
     let input = Input {
         path: path.to_path_buf(),
+        root: None,
         text: Arc::from(text),
         hit: memchr::memmem::find(text.as_bytes(), PREFILTER_NEEDLE).is_some(),
     };
@@ -142,21 +182,36 @@ pub fn check_source(path: &Path, text: &str, config: Option<&Path>) -> Result<Ch
         return Ok(out);
     }
     let mut packages = HashMap::new();
-    let (unit, target) = unit_of(path, &mut packages);
+    let (unit, target) = if is_python(path) {
+        python_unit_of(path, None)
+    } else {
+        unit_of(path, &mut packages)
+    };
     let config = match config {
         Some(file) => Config::from_file(file)?.unwrap_or_default(),
-        None => {
-            let dir = match &unit {
-                Unit::Dir { dir, .. } => dir.clone(),
-                Unit::File(f) => f.parent().map(Path::to_path_buf).unwrap_or_default(),
-            };
-            Config::discover(&dir)?
-        }
+        None => Config::discover(&unit.config_dir())?,
     };
     // The parser and the walk recurse once per level of nesting: run them on threads with
     // the large stack, as `check` does.
     let pool = source_pool()?;
     let (findings, error) = pool.install(|| {
+        if let Unit::Python(_) | Unit::PythonFile(_) = &unit {
+            let dir = match &unit {
+                Unit::Python(dir) => Some(dir.as_path()),
+                _ => None,
+            };
+            // The other files' facts from disk, the buffer's own from its text (it may
+            // differ from the file on disk, or have no file yet).
+            let mut facts =
+                crate::python::project::project_facts(dir, path, &[], Some(path), &|_| None);
+            return match crate::python::project::module_facts(path, text, dir) {
+                Err(e) => (Vec::new(), Some(e)),
+                Ok((own, _)) => {
+                    facts.merge(own);
+                    crate::python::project::lint_text(path, text, dir, &facts, &config)
+                }
+            };
+        }
         // The buffer is parsed once, for its facts and its lint (syntax trees cannot move
         // between threads, so the other files' facts are collected around it); it also counts
         // when it is not on disk yet.
@@ -218,7 +273,7 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
 
     let read: Vec<Result<Input, Error>> = files
         .par_iter()
-        .map(|path| read_input(path, !options.no_prefilter))
+        .map(|(path, root)| read_input(path, root.as_deref(), !options.no_prefilter))
         .collect();
     let mut inputs = Vec::new();
     for r in read {
@@ -235,7 +290,11 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
         if !input.hit {
             continue;
         }
-        let (unit, target) = unit_of(&input.path, &mut packages);
+        let (unit, target) = if is_python(&input.path) {
+            python_unit_of(&input.path, input.root.as_deref())
+        } else {
+            unit_of(&input.path, &mut packages)
+        };
         units
             .entry(unit)
             .or_insert_with(|| (Vec::new(), target))
@@ -251,10 +310,7 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
             let config = match &explicit_config {
                 Some(c) => Ok(Arc::new(c.clone())),
                 None => {
-                    let dir = match &unit {
-                        Unit::Dir { dir, .. } => dir.clone(),
-                        Unit::File(f) => f.parent().map(Path::to_path_buf).unwrap_or_default(),
-                    };
+                    let dir = unit.config_dir();
                     configs
                         .entry(dir.clone())
                         .or_insert_with(|| {
@@ -275,11 +331,37 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
         .par_iter()
         .filter_map(|(unit, files, target, config)| {
             let config = config.as_ref().ok()?;
-            let facts = collect_facts(unit, &by_path, config);
-            let (findings, errors): (Vec<_>, Vec<_>) = files
-                .par_iter()
-                .map(|&i| lint_file(&inputs[i], &facts, config))
-                .unzip();
+            let (findings, errors): (Vec<_>, Vec<_>) = match unit {
+                Unit::Python(_) | Unit::PythonFile(_) => {
+                    let dir = match unit {
+                        Unit::Python(dir) => Some(dir.as_path()),
+                        _ => None,
+                    };
+                    let checked: Vec<PathBuf> =
+                        files.iter().map(|&i| inputs[i].path.clone()).collect();
+                    let facts = python_facts(dir, &checked, &by_path);
+                    files
+                        .par_iter()
+                        .map(|&i| {
+                            let input = &inputs[i];
+                            crate::python::project::lint_text(
+                                &input.path,
+                                &input.text,
+                                dir,
+                                &facts,
+                                config,
+                            )
+                        })
+                        .unzip()
+                }
+                _ => {
+                    let facts = collect_facts(unit, &by_path, config);
+                    files
+                        .par_iter()
+                        .map(|&i| lint_file(&inputs[i], &facts, config))
+                        .unzip()
+                }
+            };
             Some((
                 findings.concat(),
                 errors.into_iter().flatten().collect(),
@@ -315,13 +397,14 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
     out
 }
 
-/// Finds the `.rs` files under `paths` (and the files named directly), sorted.
-fn walk(paths: &[PathBuf], errors: &mut Vec<Error>) -> Vec<PathBuf> {
+/// Finds the `.rs` and `.py` files under `paths` (and the files named directly), sorted, each
+/// with the directory it was found under.
+fn walk(paths: &[PathBuf], errors: &mut Vec<Error>) -> Vec<(PathBuf, Option<PathBuf>)> {
     let mut files = Vec::new();
     for path in paths {
         match std::fs::metadata(path) {
             Err(e) => errors.push(Error::io(path, e)),
-            Ok(meta) if meta.is_file() => files.push(path.clone()),
+            Ok(meta) if meta.is_file() => files.push((path.clone(), None)),
             Ok(meta) if !meta.is_dir() => {
                 errors.push(Error::new(
                     ErrorKind::Io,
@@ -334,13 +417,19 @@ fn walk(paths: &[PathBuf], errors: &mut Vec<Error>) -> Vec<PathBuf> {
                     .follow_links(true)
                     .require_git(false)
                     .add_custom_ignore_filename(IGNORE_FILE)
+                    // A virtual environment holds other projects' Python code.
+                    .filter_entry(|e| {
+                        !(e.file_type().is_some_and(|t| t.is_dir())
+                            && crate::python::project::is_virtualenv(e.path()))
+                    })
                     .build();
                 for entry in walker {
                     match entry {
                         Ok(entry) => {
-                            let is_rs = entry.path().extension().is_some_and(|e| e == "rs");
-                            if is_rs && entry.file_type().is_some_and(|t| t.is_file()) {
-                                files.push(entry.into_path());
+                            let p = entry.path();
+                            let wanted = p.extension().is_some_and(|e| e == "rs") || is_python(p);
+                            if wanted && entry.file_type().is_some_and(|t| t.is_file()) {
+                                files.push((entry.into_path(), Some(path.clone())));
                             }
                         }
                         Err(e) => errors.push(walk_error(path, e)),
@@ -350,7 +439,7 @@ fn walk(paths: &[PathBuf], errors: &mut Vec<Error>) -> Vec<PathBuf> {
         }
     }
     files.sort();
-    files.dedup();
+    files.dedup_by(|a, b| a.0 == b.0);
     files
 }
 
@@ -379,7 +468,7 @@ fn walk_error(root: &Path, err: ignore::Error) -> Error {
     }
 }
 
-fn read_input(path: &Path, prefilter: bool) -> Result<Input, Error> {
+fn read_input(path: &Path, root: Option<&Path>, prefilter: bool) -> Result<Input, Error> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let hit = !prefilter || memchr::memmem::find(&bytes, PREFILTER_NEEDLE).is_some();
     let text = String::from_utf8(bytes).map_err(|e| {
@@ -387,11 +476,15 @@ fn read_input(path: &Path, prefilter: bool) -> Result<Input, Error> {
         Error::new(
             ErrorKind::NotUtf8,
             Some(path),
-            format!("not valid UTF-8 (first bad byte at offset {at}); Rust source must be UTF-8"),
+            format!(
+                "not valid UTF-8 (first bad byte at offset {at}); {} source must be UTF-8",
+                if is_python(path) { "Python" } else { "Rust" }
+            ),
         )
     })?;
     Ok(Input {
         path: path.to_path_buf(),
+        root: root.map(Path::to_path_buf),
         text: Arc::from(text),
         hit,
     })
@@ -546,10 +639,11 @@ fn read_package(dir: &Path) -> Option<Package> {
     })
 }
 
-/// The `.rs` files of a unit.
+/// The `.rs` files of a Rust unit.
 fn unit_files(unit: &Unit) -> Vec<PathBuf> {
     match unit {
         Unit::File(f) => vec![f.clone()],
+        Unit::Python(_) | Unit::PythonFile(_) => Vec::new(),
         Unit::Dir { dir, exclude } => {
             let mut files: Vec<PathBuf> = ignore::WalkBuilder::new(dir)
                 .require_git(false)
@@ -577,6 +671,7 @@ fn unit_roots(unit: &Unit) -> Vec<PathBuf> {
     match unit {
         Unit::Dir { dir, .. } => vec![dir.join("lib.rs"), dir.join("main.rs")],
         Unit::File(f) => vec![f.clone()],
+        Unit::Python(_) | Unit::PythonFile(_) => Vec::new(),
     }
 }
 
@@ -612,6 +707,29 @@ fn unit_facts(unit: &Unit, inputs: &HashMap<&Path, &Input>, skip: Option<&Path>)
         facts.merge(part);
     }
     facts
+}
+
+/// The facts of a Python project (`dir`, or the lone file of `checked`) and of its checked
+/// files, reusing the texts already read.
+fn python_facts(
+    dir: Option<&Path>,
+    checked: &[PathBuf],
+    inputs: &HashMap<&Path, &Input>,
+) -> ProjectFacts {
+    let only = checked.first().map_or(Path::new(""), PathBuf::as_path);
+    // The inputs are keyed by path as given; the project's files are absolute.
+    let by_abs: HashMap<PathBuf, Arc<str>> = inputs
+        .values()
+        .filter(|i| is_python(&i.path))
+        .filter_map(|i| {
+            std::path::absolute(&i.path)
+                .ok()
+                .map(|p| (p, Arc::clone(&i.text)))
+        })
+        .collect();
+    crate::python::project::project_facts(dir, only, checked, None, &|p: &Path| {
+        by_abs.get(p).cloned()
+    })
 }
 
 fn lint_file(input: &Input, facts: &CrateFacts, config: &Config) -> (Vec<Finding>, Option<Error>) {

@@ -69,6 +69,28 @@ pub struct Lint {
     /// The full documentation in Markdown, with the sections `### What it does`,
     /// `### Why is this bad?`, `### Known problems` and `### Example` (ending in "Use instead:").
     pub doc: &'static str,
+    /// A short code, such as `CTX001`, for `# noqa: CODE` in Python and `ctxlint rules`.
+    pub code: &'static str,
+    /// The texts of the lint's Python form, if it has one.
+    pub python: Option<PythonText>,
+}
+
+/// The diagnostic texts and documentation of a lint's Python form (the same bug, in Python's
+/// `contextvars`). The fields mean what the fields of the same name of [`Lint`] mean.
+#[derive(Debug)]
+pub struct PythonText {
+    /// The diagnostic's main message.
+    pub message: &'static str,
+    /// The label on the primary span.
+    pub label: &'static str,
+    /// The `note:` that explains the consequence.
+    pub note: &'static str,
+    /// The `help:` that says how to fix it.
+    pub help: &'static str,
+    /// The message of the lint's mechanical fix, where there is one.
+    pub suggestion: Option<&'static str>,
+    /// The documentation, with the same sections as [`Lint::doc`].
+    pub doc: &'static str,
 }
 
 impl Lint {
@@ -117,6 +139,18 @@ pub static INTERIOR_MUTABLE_DEFAULT: Lint = Lint {
            start of each task",
     suggestion: None,
     doc: include_str!("../docs/interior_mutable_default.md"),
+    code: "CTX001",
+    python: Some(PythonText {
+        message: "`ContextVar` default value is mutable",
+        label: "every context shares this one object",
+        note: "copying a context is shallow: every task and every `copy_context()` that never \
+               `set()` the variable gets this same object, so a mutation through it is seen \
+               everywhere",
+        help: "use an immutable default (`None`, a tuple, a frozen dataclass) and `set()` a \
+               fresh object at the start of each task",
+        suggestion: None,
+        doc: include_str!("../docs/python/interior_mutable_default.md"),
+    }),
 };
 
 /// Flags a synchronous `Context::run` whose closure returns a future.
@@ -135,10 +169,31 @@ pub static SYNC_RUN_WRAPS_FUTURE: Lint = Lint {
         "poll the future inside the context with `scope_mut`, which keeps its writes there as `run` does",
     ),
     doc: include_str!("../docs/sync_run_wraps_future.md"),
+    code: "CTX002",
+    python: Some(PythonText {
+        message: "`Context.run` only creates the coroutine, which then runs outside the context",
+        label: "this coroutine function is called inside the context but runs outside it",
+        note: "`run` returns as soon as the coroutine object exists; it runs when awaited, in \
+               the caller's context, so its writes leak into the caller",
+        help: "run it as a task bound to the context: \
+               `asyncio.create_task(coro_fn(*args), context=ctx)` (Python 3.11+), or create \
+               the task inside it: `ctx.run(asyncio.create_task, coro_fn(*args))`",
+        suggestion: Some("run the coroutine as a task bound to the context"),
+        doc: include_str!("../docs/python/sync_run_wraps_future.md"),
+    }),
 };
 
 /// Every lint, in the order they are listed by `ctxlint rules` and in the README.
 pub static LINTS: &[&Lint] = &[&INTERIOR_MUTABLE_DEFAULT, &SYNC_RUN_WRAPS_FUTURE];
+
+/// Looks a lint up by its short code, such as `CTX001`.
+///
+/// ```
+/// assert_eq!(ctxlint_catalogue::find_code("CTX002").map(|l| l.name), Some("sync_run_wraps_future"));
+/// ```
+pub fn find_code(code: &str) -> Option<&'static Lint> {
+    LINTS.iter().copied().find(|lint| lint.code == code)
+}
 
 /// Looks a lint up by name.
 ///
@@ -155,12 +210,20 @@ pub fn find(name: &str) -> Option<&'static Lint> {
 /// The README holds a copy between `<!-- lints:begin -->` and `<!-- lints:end -->`; a test
 /// fails when the two differ.
 pub fn markdown_table() -> String {
-    let mut out = String::from("| lint | default | what it flags |\n|---|---|---|\n");
+    let mut out = String::from(
+        "| lint | code | default | languages | what it flags |\n|---|---|---|---|---|\n",
+    );
     for lint in LINTS {
         out.push_str(&format!(
-            "| `{}` | {} | {} |\n",
+            "| `{}` | `{}` | {} | {} | {} |\n",
             lint.name,
+            lint.code,
             lint.default_level.as_str(),
+            if lint.python.is_some() {
+                "Rust, Python"
+            } else {
+                "Rust"
+            },
             lint.summary
         ));
     }
@@ -203,6 +266,38 @@ mod tests {
                 }
                 check_convention(&format!("{}.{what}", lint.name), text);
             }
+            if let Some(py) = &lint.python {
+                for (what, text) in [
+                    ("python.message", py.message),
+                    ("python.label", py.label),
+                    ("python.note", py.note),
+                    ("python.help", py.help),
+                    ("python.suggestion", py.suggestion.unwrap_or("")),
+                ] {
+                    if !text.is_empty() {
+                        check_convention(&format!("{}.{what}", lint.name), text);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn codes_are_unique_and_well_formed() {
+        for (i, lint) in LINTS.iter().enumerate() {
+            assert!(
+                lint.code.len() == 6
+                    && lint.code.starts_with("CTX")
+                    && lint.code[3..].chars().all(|c| c.is_ascii_digit()),
+                "{}: bad code {:?}",
+                lint.name,
+                lint.code
+            );
+            assert!(
+                LINTS[..i].iter().all(|other| other.code != lint.code),
+                "{} is used twice",
+                lint.code
+            );
         }
     }
 
@@ -233,14 +328,18 @@ mod tests {
             "### Example",
             "Use instead:",
         ];
-        for lint in LINTS {
+        let docs = LINTS.iter().map(|l| (l.name, l.doc)).chain(
+            LINTS
+                .iter()
+                .filter_map(|l| l.python.as_ref().map(|p| (l.name, p.doc))),
+        );
+        for (name, doc) in docs {
             let mut at = 0;
             for section in sections {
-                let found = lint.doc[at..].find(section);
+                let found = doc[at..].find(section);
                 assert!(
                     found.is_some(),
-                    "{} lacks {section:?} (or has it out of order)",
-                    lint.name
+                    "{name} lacks {section:?} (or has it out of order)"
                 );
                 at += found.unwrap_or(0) + section.len();
             }
