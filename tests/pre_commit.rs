@@ -100,6 +100,21 @@ const RUST: Case = Case {
     lint: "sync_run_wraps_future",
 };
 
+const PYTHON_BAD: &str = "import contextvars\n\n\
+# One dict for every task that never sets the variable.\n\
+headers = contextvars.ContextVar(\"headers\", default={})\n";
+
+const PYTHON_FIXED: &str = "import contextvars\n\n\
+headers = contextvars.ContextVar(\"headers\", default=None)\n";
+
+const PYTHON: Case = Case {
+    file: "bad.py",
+    good: "good.py",
+    bad: PYTHON_BAD,
+    fixed: PYTHON_FIXED,
+    lint: "interior_mutable_default",
+};
+
 /// A git repository with one bad and one clean file per case, all staged.
 fn repo(cases: &[Case]) -> Result<tempfile::TempDir> {
     let dir = tempfile::tempdir()?;
@@ -177,7 +192,7 @@ fn path_with_binary() -> Result<String> {
 
 #[test]
 fn system_hook_fails_then_passes() -> Result {
-    fails_then_passes("ctxlint-system", &path_with_binary()?, &[RUST])
+    fails_then_passes("ctxlint-system", &path_with_binary()?, &[RUST, PYTHON])
 }
 
 /// The `language: rust` hook: pre-commit runs `cargo install --path` of this checkout.
@@ -188,7 +203,7 @@ fn rust_hook_fails_then_passes() -> Result {
     fails_then_passes(
         "ctxlint",
         &std::env::var("PATH").unwrap_or_default(),
-        &[RUST],
+        &[RUST, PYTHON],
     )
 }
 
@@ -201,6 +216,6 @@ fn python_hook_fails_then_passes() -> Result {
     fails_then_passes(
         "ctxlint-python",
         &std::env::var("PATH").unwrap_or_default(),
-        &[RUST],
+        &[RUST, PYTHON],
     )
 }

@@ -1,7 +1,8 @@
 //! The Python wheel (`pyproject.toml`, maturin with `bindings = "bin"`): maturin builds it from
 //! this checkout, pip installs it into a fresh virtual environment with no Rust toolchain on
-//! `PATH`, and the installed `ctxlint` command lints a bad and a good example of each seed bug:
-//! findings and exit code 1 for the bad ones, nothing and exit code 0 for the good ones.
+//! `PATH`, and the installed `ctxlint` command lints a bad and a good Python example of each
+//! seed bug: findings and exit code 1 for the bad ones, nothing and exit code 0 for the good
+//! ones.
 //!
 //! maturin comes from scripts/setup.sh's venv (`$CTXLINT_TOOLS/venv`), or else from PyPI into
 //! a venv under the target directory. The wheel's cargo build has its own target directory, so
@@ -30,30 +31,68 @@ struct Pair {
 const PAIRS: &[Pair] = &[
     Pair {
         lint: "interior_mutable_default",
-        bad_file: "shared_default.rs",
-        bad: "use contextvars::ContextVar;\nuse std::cell::RefCell;\n\n\
-              // One RefCell for every context that never sets the variable.\n\
-              pub static SEEN: ContextVar<RefCell<u32>> =\n    \
-              ContextVar::with_default(\"seen\", RefCell::new(0));\n",
-        bad_line: 6,
-        good_file: "plain_default.rs",
-        good: "use contextvars::ContextVar;\n\n\
-               pub static SEEN: ContextVar<u32> = ContextVar::with_default(\"seen\", 0);\n",
+        bad_file: "shared_default.py",
+        bad: r#""""Collects the names of the handlers a request went through."""
+import contextvars
+
+# Every task that never sets `visited` appends to this one list.
+visited = contextvars.ContextVar("visited", default=[])
+
+
+def note(handler):
+    visited.get().append(handler)
+"#,
+        bad_line: 5,
+        good_file: "immutable_default.py",
+        good: r#""""Collects the names of the handlers a request went through."""
+import contextvars
+
+visited = contextvars.ContextVar("visited", default=())
+
+
+def note(handler):
+    visited.set(visited.get() + (handler,))
+"#,
     },
     Pair {
         lint: "sync_run_wraps_future",
-        bad_file: "run_creates_future.rs",
-        bad: "use contextvars::copy_context;\n\n\
-              async fn handle() {}\n\n\
-              pub async fn serve() {\n    let mut ctx = copy_context();\n    \
-              // `run` returns as soon as the future exists; it is awaited outside `ctx`.\n    \
-              ctx.run(|| handle()).await;\n}\n",
-        bad_line: 8,
-        good_file: "scope_polls_future.rs",
-        good: "use contextvars::copy_context;\n\n\
-               async fn handle() {}\n\n\
-               pub async fn serve() {\n    let mut ctx = copy_context();\n    \
-               ctx.scope_mut(handle()).await;\n}\n",
+        bad_file: "run_creates_coroutine.py",
+        bad: r#"import asyncio
+import contextvars
+
+user = contextvars.ContextVar("user", default=None)
+
+
+async def greet():
+    user.set("guest")
+    await asyncio.sleep(0)
+    return f"hello {user.get()}"
+
+
+async def main():
+    ctx = contextvars.copy_context()
+    # run() returns the coroutine at once; its body then runs in the caller's context.
+    return await ctx.run(greet)
+"#,
+        bad_line: 16,
+        good_file: "run_creates_task.py",
+        good: r#"import asyncio
+import contextvars
+
+user = contextvars.ContextVar("user", default=None)
+
+
+async def greet():
+    user.set("guest")
+    await asyncio.sleep(0)
+    return f"hello {user.get()}"
+
+
+async def main():
+    ctx = contextvars.copy_context()
+    # The task runs every step of greet() in a copy of ctx.
+    return await ctx.run(asyncio.create_task, greet())
+"#,
     },
 ];
 
