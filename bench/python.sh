@@ -3,8 +3,9 @@
 # mutable-contextvar-default), in one run, on the same files:
 #   1. downloads pinned pure-Python wheels from PyPI (asyncio frameworks, servers and tracing
 #      SDKs that use contextvars) and unpacks them;
-#   2. times `ctxlint check` and `ruff check --select B039` on them, REPS times each,
-#      alternating, and reports the medians and their ratio;
+#   2. times `ctxlint check` (with its text prefilter, the default, and with --no-prefilter,
+#      which parses every file as ruff does) and `ruff check --select B039` on them, REPS times
+#      each, interleaved, and reports the medians and their ratios;
 #   3. prints every finding of both tools.
 #
 # Everything is kept in $CTXLINT_PY_BENCH_DIR (default: target/bench-python), so that later
@@ -78,11 +79,11 @@ fi
 (cd "$repo" && cargo build --release --quiet --bin ctxlint)
 ctxlint=$CARGO_TARGET_DIR/release/ctxlint
 
-files=$(find "$src" -name '*.py' | wc -l)
-lines=$(find "$src" -name '*.py' -print0 | xargs -0 cat | wc -l)
+files=$(find "$src" -name '*.py' -o -name '*.pyi' | wc -l)
+lines=$(find "$src" \( -name '*.py' -o -name '*.pyi' \) -print0 | xargs -0 cat | wc -l)
 cv_files=$(grep -rl --include='*.py' -e contextvars -e ContextVar "$src" | wc -l)
 # Both tools walk the same files: ruff lists what it checks (untimed).
-ruff_files=$("$ruff" check --isolated --no-cache --select B039 --show-files "$src" | grep -c '\.py$' || true)
+ruff_files=$("$ruff" check --isolated --no-cache --select B039 --show-files "$src" | grep -cE '\.pyi?$' || true)
 
 # Warm the page cache, so that every timing reads the files from memory.
 find "$src" -name '*.py' -print0 | xargs -0 cat > /dev/null
@@ -101,27 +102,33 @@ run_tool() { # name max-exit outfile errfile command... -> seconds; fails above 
     elapsed "$start" "$end"
 }
 
-ctx_cmd=("$ctxlint" check --format json "$src")
+# Both run in the corpus on `.`, so that both print paths relative to it.
+cd "$src"
+ctx_cmd=("$ctxlint" check --format json .)
+full_cmd=("$ctxlint" check --format json --no-prefilter .)
 # --isolated: no configuration file of the unpacked packages; --no-cache: both tools start cold
 # on every run, as ctxlint has no cache.
-ruff_cmd=("$ruff" check --isolated --no-cache --select B039 --output-format concise "$src")
+ruff_cmd=("$ruff" check --isolated --no-cache --select B039 --output-format concise .)
 
 t_ctx=()
+t_full=()
 t_ruff=()
 for _ in $(seq "$reps"); do
     # ctxlint exits with 2 when a file could not be checked (its summary says so): reported.
     t_ctx+=("$(run_tool ctxlint 2 "$work/ctxlint.json" "$work/ctxlint.err" "${ctx_cmd[@]}")")
+    t_full+=("$(run_tool ctxlint 2 "$work/full.json" "$work/full.err" "${full_cmd[@]}")")
     t_ruff+=("$(run_tool ruff 1 "$work/ruff.txt" "$work/ruff.err" "${ruff_cmd[@]}")")
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
 m_ctx=$(median "${t_ctx[@]}")
+m_full=$(median "${t_full[@]}")
 m_ruff=$(median "${t_ruff[@]}")
-ratio=$(awk -v a="$m_ruff" -v b="$m_ctx" 'BEGIN { printf "%.2f", a / b }')
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 # Findings as `file:line:col: lint: message`, with paths relative to the corpus.
-ctx_findings=$("$venv/bin/python" - "$work/ctxlint.json" "$src/" <<'PY'
+ctx_findings=$("$venv/bin/python" - "$work/ctxlint.json" <<'PY'
 import json, sys
-path, prefix = sys.argv[1], sys.argv[2]
+path, prefix = sys.argv[1], "./"
 for line in open(path, encoding="utf-8"):
     msg = json.loads(line).get("message", {})
     span = (msg.get("spans") or [{}])[0]
@@ -130,21 +137,25 @@ for line in open(path, encoding="utf-8"):
     print(f"{name}:{span.get('line_start')}:{span.get('column_start')}: {code}: {msg.get('message')}")
 PY
 )
-ruff_findings=$(grep -E '^/' "$work/ruff.txt" | sed "s|^$src/||" || true)
+ruff_findings=$(grep -E '^\./|^[^ ]+\.pyi?:[0-9]' "$work/ruff.txt" | sed 's|^\./||' || true)
+same=$(cmp -s "$work/ctxlint.json" "$work/full.json" && echo "the same" || echo "NOT the same")
 count() { if [ -z "$1" ]; then echo 0; else printf '%s\n' "$1" | wc -l; fi; }
 
 cat <<REPORT
 | tool | median of $reps runs (s) | all runs (s) |
 |---|---|---|
 | \`ctxlint check\` | $m_ctx | ${t_ctx[*]} |
+| \`ctxlint check --no-prefilter\` | $m_full | ${t_full[*]} |
 | \`ruff check --select B039\` (ruff $RUFF) | $m_ruff | ${t_ruff[*]} |
-| ruff time / ctxlint time | ${ratio}× | |
+| ruff / \`ctxlint check\` | $(ratio "$m_ruff" "$m_ctx")× | |
+| ruff / \`ctxlint check --no-prefilter\` | $(ratio "$m_ruff" "$m_full")× | |
 
-- corpus: ${#PACKAGES[@]} wheels, $files \`.py\` files ($lines lines), $cv_files of them mention
+- corpus: ${#PACKAGES[@]} wheels, $files \`.py\` and \`.pyi\` files ($lines lines), $cv_files of them mention
   \`contextvars\` or \`ContextVar\`; ruff checked $ruff_files files
-- ctxlint's summary: \`$(tail -n 1 "$work/ctxlint.err")\`; its errors:
-  $(grep -c '^error' "$work/ctxlint.err" || true)
-- commands: \`${ctx_cmd[*]/#$repo\//}\` and \`${ruff_cmd[*]/#$work\//}\` (paths shortened)
+- ctxlint's summary: \`$(tail -n 1 "$work/ctxlint.err")\`; with --no-prefilter:
+  \`$(tail -n 1 "$work/full.err")\`; findings with and without the prefilter are $same
+- commands, in the corpus directory: \`ctxlint ${ctx_cmd[*]:1}\`, \`ctxlint ${full_cmd[*]:1}\`
+  (release build) and \`ruff ${ruff_cmd[*]:1}\`
 - machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(rustc --version)
 
 ctxlint findings ($(count "$ctx_findings")):
