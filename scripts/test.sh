@@ -23,6 +23,9 @@ step cargo test --workspace --all-features
 # The `language: rust` pre-commit hook, through the real `pre-commit try-repo`: it builds
 # ctxlint with `cargo install` (about 4 minutes on 2 cores), hence `#[ignore]` in plain runs.
 step cargo test --test pre_commit -- --ignored
+# The Python wheel: maturin builds it (its own target directory, minutes), pip installs it into
+# a fresh venv, and the installed `ctxlint` lints the seed examples.
+step cargo test --test wheel -- --ignored
 
 # The runtime's one `unsafe` block (the `get` cache) and everything that reaches it, under
 # Miri. Proptest needs the file system (failure persistence), hence no isolation.
