@@ -244,6 +244,7 @@ pub fn check_source(path: &Path, text: &str, config: Option<&Path>) -> Result<Ch
                 own.add_file(&file, unit_roots(&unit).iter().any(|r| r == path));
                 facts.merge(own);
                 facts.finish(&config);
+                facts.test_target = is_test_target(&unit, &target);
                 lint_parsed(path, text, &file, &facts, &config)
             }
         };
@@ -376,7 +377,8 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
                         .unzip()
                 }
                 _ => {
-                    let facts = collect_facts(unit, &by_path, config);
+                    let mut facts = collect_facts(unit, &by_path, config);
+                    facts.test_target = is_test_target(unit, target);
                     files
                         .par_iter()
                         .map(|&i| lint_file(&inputs[i], &facts, config))
@@ -679,6 +681,20 @@ fn unit_files(unit: &Unit) -> Vec<PathBuf> {
             files
         }
     }
+}
+
+/// Whether `unit` is one of cargo's integration tests: `tests/NAME.rs`, or `tests/NAME/` with a
+/// `main.rs`. A file deeper under `tests/` is not a target of its own (it is a fixture or a
+/// module), so it is not known to be test code.
+fn is_test_target(unit: &Unit, target: &TargetInfo) -> bool {
+    target.kind == "test"
+        && match unit {
+            Unit::File(file) => file
+                .parent()
+                .and_then(Path::file_name)
+                .is_some_and(|dir| dir == "tests"),
+            _ => true,
+        }
 }
 
 fn collect_facts(unit: &Unit, inputs: &HashMap<&Path, &Input>, config: &Config) -> CrateFacts {

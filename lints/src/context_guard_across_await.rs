@@ -52,6 +52,10 @@ impl<'tcx> LateLintPass<'tcx> for ContextGuardAcrossAwait {
         else {
             return;
         };
+        // Test code holds a subscriber or span for a whole test on purpose.
+        if cx.sess().is_test_crate() || clippy_utils::is_in_test(cx.tcx, expr.hir_id) {
+            return;
+        }
         let Some(layout) = cx.tcx.mir_coroutine_witnesses(*def_id) else {
             return;
         };

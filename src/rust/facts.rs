@@ -115,6 +115,12 @@ pub(crate) struct CrateFacts {
     always_interior_mutable: HashSet<String>,
     /// Lint levels from the crate root's inner attributes (`#![allow(..)]`).
     pub(crate) crate_levels: Vec<(&'static str, Level)>,
+    /// Whether the crate is an integration test (a file under the package's `tests/`): all of
+    /// it is test code. Set by the engine, which knows the crate's target.
+    pub(crate) test_target: bool,
+    /// Modules declared in another file under `#[cfg(test)]` (`#[cfg(test)] mod tests;`): their
+    /// files are test code.
+    pub(crate) cfg_test_mods: HashSet<String>,
     /// The keys declared with `tokio::task_local!`, by name.
     pub(crate) task_locals: HashSet<String>,
     /// Associated types that a trait of the crate bounds by `Future` (`type Fut: Future;`).
@@ -161,6 +167,7 @@ impl CrateFacts {
         self.crate_levels.extend(other.crate_levels);
         self.future_assoc_types.extend(other.future_assoc_types);
         self.task_locals.extend(other.task_locals);
+        self.cfg_test_mods.extend(other.cfg_test_mods);
         self.assoc_returns.extend(other.assoc_returns);
     }
 
@@ -903,6 +910,13 @@ impl<'ast> Visit<'ast> for FactCollector<'_> {
     fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
         self.add_fn(&item.sig);
         syn::visit::visit_impl_item_fn(self, item);
+    }
+
+    fn visit_item_mod(&mut self, item: &'ast syn::ItemMod) {
+        if item.content.is_none() && item.attrs.iter().any(suppress::is_cfg_test) {
+            self.facts.cfg_test_mods.insert(item.ident.to_string());
+        }
+        syn::visit::visit_item_mod(self, item);
     }
 
     fn visit_item_macro(&mut self, item: &'ast syn::ItemMacro) {

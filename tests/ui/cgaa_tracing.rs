@@ -157,6 +157,18 @@ async fn in_closure(span: Span) -> u32 {
     work() + fetch().await
 }
 
+// Silent: test code holds a subscriber for the whole test on purpose.
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn with_a_subscriber() {
+        let _default = tracing::subscriber::set_default(NoSubscriber::default());
+        assert_eq!(fetch().await, 1);
+    }
+}
+
 fn main() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {

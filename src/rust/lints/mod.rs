@@ -68,6 +68,12 @@ pub(crate) struct FileCx<'a> {
     /// the structs of this file.
     context_fields: HashMap<String, HashMap<String, Binding>>,
     depth: usize,
+    /// How many enclosing items are test code: a function with a `#[test]`-like attribute
+    /// (`#[test]`, `#[tokio::test]`), or a module under `#[cfg(test)]`.
+    test_items: usize,
+    /// Whether the whole file is test code: an integration test (under the package's
+    /// `tests/`), or a module that the crate declares under `#[cfg(test)]`.
+    test_file: bool,
     /// Where the walk first went deeper than [`MAX_DEPTH`].
     pub(crate) too_deep: Option<SourceSpan>,
     pub(crate) findings: Vec<Finding>,
@@ -97,6 +103,12 @@ impl<'a> FileCx<'a> {
             self_ty: None,
             context_fields: HashMap::new(),
             depth: 0,
+            test_items: 0,
+            test_file: facts.test_target
+                || path.components().any(|c| {
+                    let name = c.as_os_str().to_string_lossy();
+                    facts.cfg_test_mods.contains(name.trim_end_matches(".rs"))
+                }),
             too_deep: None,
             findings: Vec::new(),
         };
@@ -166,6 +178,11 @@ impl<'a> FileCx<'a> {
             suggestion,
             help,
         });
+    }
+
+    /// Whether the walk is in test code (see [`FileCx::test_items`] and [`FileCx::test_file`]).
+    pub(crate) fn in_test(&self) -> bool {
+        self.test_file || self.test_items > 0
     }
 
     /// The binding `name` refers to, if it is a local one.
@@ -623,7 +640,16 @@ impl<'ast> Visit<'ast> for FileCx<'_> {
                 cx.self_ty = outer;
             }
             syn::Item::Macro(m) => cx.visit_macro_exprs(&m.mac),
-            _ => syn::visit::visit_item(cx, item),
+            _ => {
+                let test = match item {
+                    syn::Item::Fn(f) => f.attrs.iter().any(suppress::is_test_attr),
+                    syn::Item::Mod(m) => m.attrs.iter().any(suppress::is_cfg_test),
+                    _ => false,
+                };
+                cx.test_items += usize::from(test);
+                syn::visit::visit_item(cx, item);
+                cx.test_items -= usize::from(test);
+            }
         });
     }
 
