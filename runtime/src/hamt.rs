@@ -22,7 +22,7 @@
 //!    the same holds for every branch on its path.
 //! 3. A branch other than the root is never empty, and never holds a single leaf and nothing
 //!    else (a removal that leaves one leaf moves that leaf up).
-//! 4. `len` is the number of leaves; an empty map has no root.
+//! 4. The root's `len` is the number of leaves; an empty map has no root.
 //! 5. No key appears twice.
 //!
 //! They are checked by `debug_assert!` where an operation could break them, and in full by the
@@ -121,10 +121,29 @@ struct Branch {
 pub(crate) struct Garbage(Vec<Arc<[Slot]>>);
 
 /// The persistent map. See the [module documentation](self).
+///
+/// One pointer wide, so that a [`Context`](crate::Context) is small: entering a context swaps
+/// it with the thread's current one, on every poll of a scoped future.
 #[derive(Clone, Default)]
 pub(crate) struct Hamt {
-    root: Option<Branch>,
+    root: Option<Arc<Root>>,
+}
+
+/// The top of a non-empty map, shared by its copies until one of them writes.
+#[derive(Clone)]
+struct Root {
     len: usize,
+    branch: Branch,
+}
+
+/// `root`, uniquely owned: copied first if another map shares it.
+///
+/// Dropping the shared original here (inside `Arc::make_mut`) never runs user code, even if
+/// another thread drops the last other reference at the same moment: the copy holds its own
+/// reference to the root's slots, so only the `Root` itself can be freed.
+#[inline]
+fn root_mut(root: &mut Arc<Root>) -> &mut Root {
+    Arc::make_mut(root)
 }
 
 /// The fragment of `key` that indexes the branch at `shift`.
@@ -268,19 +287,19 @@ impl Hamt {
     /// An empty map.
     #[inline]
     pub(crate) const fn new() -> Self {
-        Hamt { root: None, len: 0 }
+        Hamt { root: None }
     }
 
     /// The number of entries.
     #[inline]
     pub(crate) fn len(&self) -> usize {
-        self.len
+        self.root.as_ref().map_or(0, |root| root.len)
     }
 
     /// The entry for `key`.
     #[inline]
     pub(crate) fn get(&self, key: u64) -> Option<&Entry> {
-        let mut branch = self.root.as_ref()?;
+        let mut branch = &self.root.as_ref()?.branch;
         let mut shift = 0;
         loop {
             let bit = 1 << fragment(key, shift);
@@ -302,18 +321,25 @@ impl Hamt {
     pub(crate) fn insert(&mut self, entry: Entry) -> (Option<Entry>, Garbage) {
         let mut garbage = Garbage::default();
         let replaced = match &mut self.root {
-            Some(root) => root.insert(entry, 0, &mut garbage),
+            Some(root) => {
+                let root = root_mut(root);
+                let replaced = root.branch.insert(entry, 0, &mut garbage);
+                if replaced.is_none() {
+                    root.len += 1;
+                }
+                replaced
+            }
             None => {
-                self.root = Some(Branch {
-                    bitmap: 1 << fragment(entry.key, 0),
-                    slots: Arc::from([Slot::Leaf(entry)]),
-                });
+                self.root = Some(Arc::new(Root {
+                    len: 1,
+                    branch: Branch {
+                        bitmap: 1 << fragment(entry.key, 0),
+                        slots: Arc::from([Slot::Leaf(entry)]),
+                    },
+                }));
                 None
             }
         };
-        if replaced.is_none() {
-            self.len += 1;
-        }
         (replaced, garbage)
     }
 
@@ -322,7 +348,9 @@ impl Hamt {
     /// that usually follows a miss would have done anyway.
     #[inline]
     pub(crate) fn entry_mut(&mut self, key: u64, garbage: &mut Garbage) -> Option<&mut Entry> {
-        self.root.as_mut()?.entry_mut(key, 0, garbage)
+        root_mut(self.root.as_mut()?)
+            .branch
+            .entry_mut(key, 0, garbage)
     }
 
     /// Inserts `entry` into a map where its key is absent, or replaces it.
@@ -343,25 +371,34 @@ impl Hamt {
         let Some(root) = &mut self.root else {
             return (None, garbage);
         };
-        let removed = root.remove(key, 0, &mut garbage);
-        if root.slots.is_empty() {
-            // Invariant 4: an empty map has no root.
-            if let Some(root) = self.root.take() {
-                garbage.0.push(root.slots);
-            }
-        }
+        let root = root_mut(root);
+        let removed = root.branch.remove(key, 0, &mut garbage);
         if removed.is_some() {
-            self.len -= 1;
+            root.len -= 1;
         }
-        debug_assert_eq!(self.root.is_none(), self.len == 0, "invariant 4");
+        if root.branch.slots.is_empty() {
+            // Invariant 4: an empty map has no root.
+            garbage
+                .0
+                .push(std::mem::replace(&mut root.branch.slots, Arc::from([])));
+            self.root = None;
+        }
+        debug_assert!(
+            self.root.as_ref().is_none_or(|root| root.len > 0),
+            "invariant 4"
+        );
         (removed, garbage)
     }
 
     /// The entries, in key-fragment order.
     pub(crate) fn iter(&self) -> Iter<'_> {
         Iter {
-            stack: self.root.iter().map(|root| root.slots.iter()).collect(),
-            remaining: self.len,
+            stack: self
+                .root
+                .iter()
+                .map(|root| root.branch.slots.iter())
+                .collect(),
+            remaining: self.len(),
         }
     }
 
@@ -414,16 +451,17 @@ impl Hamt {
         }
         let mut keys = Vec::new();
         match &self.root {
-            None if self.len != 0 => return Err("invariant 4: no root but len > 0".into()),
             None => return Ok(()),
-            Some(root) if root.slots.is_empty() => return Err("invariant 4: empty root".into()),
-            Some(root) => walk(root, 0, 0, true, &mut keys)?,
+            Some(root) if root.branch.slots.is_empty() => {
+                return Err("invariant 4: empty root".into());
+            }
+            Some(root) => walk(&root.branch, 0, 0, true, &mut keys)?,
         }
-        if keys.len() != self.len {
+        if keys.len() != self.len() {
             return Err(format!(
                 "invariant 4: {} leaves, len {}",
                 keys.len(),
-                self.len
+                self.len()
             ));
         }
         keys.sort_unstable();

@@ -152,9 +152,12 @@
 //! A context is a persistent hash array mapped trie, as in CPython: a copy shares the whole
 //! trie (one reference-count increment), and a write copies only the path to the changed
 //! leaf, or nothing when no other context shares that path, reusing the value's allocation
-//! too. [`ContextVar::get`] has a per-thread cache validated by a version number that every
-//! change of the current context bumps, again as CPython does; a hit costs a few loads. The
-//! cache's pointer read is the crate's single `unsafe` block, argued in a `// SAFETY:` comment
+//! too. A [`Context`] is two words, its identity and a pointer to the trie's root, so that
+//! entering one (on every poll of a scoped future) swaps two words. [`ContextVar::get`] has a
+//! per-thread cache validated by a version number that every change of the current context
+//! renews, again as CPython does; a hit costs a few loads. The end of a [`Context::run`] puts
+//! the caller's version back with the caller's context, so the caller's cache survives the
+//! run. The cache's pointer read is the crate's single `unsafe` block, argued in a `// SAFETY:` comment
 //! and exercised under Miri. Measurements against `std::thread_local!`, `tokio::task_local!`
 //! and CPython are in the repository's `BENCHMARKS.md`.
 //!

@@ -474,3 +474,13 @@ fn the_cache_kept_across_a_run_never_serves_another_maps_value() {
         assert_eq!(A.get(), Some(4));
     });
 }
+
+#[test]
+fn a_context_is_two_words() {
+    // Entering a context swaps it with the thread's current one on every poll of a scoped
+    // future: its size is on the hot path.
+    assert_eq!(
+        std::mem::size_of::<Context>(),
+        2 * std::mem::size_of::<usize>()
+    );
+}
