@@ -18,7 +18,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use ctxlint_catalogue::{Level, Lint};
+use ctxlint_catalogue::{Guard, Level, Lint, Runner, RunnerCall};
 use serde::Deserialize;
 
 use crate::error::{Error, ErrorKind};
@@ -35,6 +35,10 @@ pub struct Config {
     /// Qualified names of Python calls known to return immutable values, such as
     /// `app.settings.load` (ruff's `extend-immutable-calls`).
     pub extend_immutable_calls: Vec<String>,
+    /// Runners a project adds to `sync_run_wraps_future` (`extra-runners`).
+    pub extra_runners: Vec<&'static Runner>,
+    /// Guards a project adds to `context_guard_across_await` (`extra-guards`).
+    pub extra_guards: Vec<&'static Guard>,
     /// The file this configuration was read from, if any.
     pub source: Option<PathBuf>,
 }
@@ -47,7 +51,99 @@ struct Raw {
     #[serde(default)]
     interior_mutable_default: Option<RawImd>,
     #[serde(default)]
-    sync_run_wraps_future: Option<RawEmpty>,
+    sync_run_wraps_future: Option<RawSrwf>,
+    #[serde(default)]
+    context_guard_across_await: Option<RawGuards>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawSrwf {
+    #[serde(default)]
+    extra_runners: Vec<RawRunner>,
+}
+
+/// One entry of `extra-runners`: `{ path = "my_crate::Scope::run", method = true,
+/// closure = 0, help = ".." }`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawRunner {
+    path: String,
+    #[serde(default)]
+    method: bool,
+    #[serde(default)]
+    closure: usize,
+    help: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawGuards {
+    #[serde(default)]
+    extra_guards: Vec<RawGuard>,
+}
+
+/// One entry of `extra-guards`: `{ type = "my_crate::Guard", made-by = ["my_crate::enter",
+/// ".enter_scope()"], help = ".." }`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawGuard {
+    r#type: String,
+    made_by: Vec<String>,
+    help: String,
+}
+
+/// The table entries a configuration adds are kept for the whole process, as the
+/// catalogue's own are: interned, so that re-reading the same configuration (the server does
+/// on every change of it) adds nothing.
+fn intern<T: PartialEq + Send + Sync + 'static>(
+    store: &'static std::sync::Mutex<Vec<&'static T>>,
+    value: T,
+) -> &'static T {
+    let mut store = store
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(known) = store.iter().find(|known| ***known == value) {
+        return known;
+    }
+    let leaked: &'static T = Box::leak(Box::new(value));
+    store.push(leaked);
+    leaked
+}
+
+fn intern_str(text: String) -> &'static str {
+    static STRINGS: std::sync::Mutex<Vec<&'static String>> = std::sync::Mutex::new(Vec::new());
+    intern(&STRINGS, text).as_str()
+}
+
+fn intern_runner(raw: RawRunner) -> &'static Runner {
+    static RUNNERS: std::sync::Mutex<Vec<&'static Runner>> = std::sync::Mutex::new(Vec::new());
+    let runner = Runner {
+        path: intern_str(raw.path),
+        aliases: &[],
+        call: if raw.method {
+            RunnerCall::Method
+        } else {
+            RunnerCall::Function
+        },
+        closure: raw.closure,
+        in_result: false,
+        help: intern_str(raw.help),
+    };
+    intern(&RUNNERS, runner)
+}
+
+fn intern_guard(raw: RawGuard) -> &'static Guard {
+    static GUARDS: std::sync::Mutex<Vec<&'static Guard>> = std::sync::Mutex::new(Vec::new());
+    static LISTS: std::sync::Mutex<Vec<&'static Vec<&'static str>>> =
+        std::sync::Mutex::new(Vec::new());
+    let made_by: Vec<&'static str> = raw.made_by.into_iter().map(intern_str).collect();
+    let guard = Guard {
+        ty: intern_str(raw.r#type),
+        made_by: intern(&LISTS, made_by).as_slice(),
+        help: intern_str(raw.help),
+    };
+    intern(&GUARDS, guard)
 }
 
 #[derive(Deserialize)]
@@ -60,10 +156,6 @@ struct RawImd {
     #[serde(default)]
     extend_immutable_calls: Vec<String>,
 }
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawEmpty {}
 
 impl Config {
     /// The level of `lint` under this configuration, before attributes in the code.
@@ -137,7 +229,12 @@ impl Config {
             config.ignore_types = imd.ignore_types;
             config.extend_immutable_calls = imd.extend_immutable_calls;
         }
-        let _ = raw.sync_run_wraps_future;
+        if let Some(srwf) = raw.sync_run_wraps_future {
+            config.extra_runners = srwf.extra_runners.into_iter().map(intern_runner).collect();
+        }
+        if let Some(guards) = raw.context_guard_across_await {
+            config.extra_guards = guards.extra_guards.into_iter().map(intern_guard).collect();
+        }
         Ok(config)
     }
 

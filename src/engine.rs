@@ -39,15 +39,41 @@ const PREFILTER_NEEDLES: &[&str] = &[
     ".attach()",
 ];
 
-/// Whether a file's text could hold a finding: it contains one of [`PREFILTER_NEEDLES`].
-fn could_hold_finding(text: &[u8]) -> bool {
-    static FINDER: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
-        std::sync::LazyLock::new(|| aho_corasick::AhoCorasick::new(PREFILTER_NEEDLES).ok());
-    match &*FINDER {
-        Some(finder) => finder.is_match(text),
-        // Building the automaton cannot fail for these few short needles; if it ever did,
-        // checking every file is slower but still right.
-        None => true,
+/// Finds whether a file's text could hold a finding: it contains one of
+/// [`PREFILTER_NEEDLES`], or the name of a runner or guard that a configuration adds.
+struct Prefilter {
+    /// `None` only if the automaton could not be built, which these few short needles never
+    /// make happen; every file is then checked, which is slower but still right.
+    finder: Option<aho_corasick::AhoCorasick>,
+}
+
+impl Prefilter {
+    fn new<'c>(configs: impl IntoIterator<Item = &'c Config>) -> Prefilter {
+        let mut needles: Vec<&str> = PREFILTER_NEEDLES.to_vec();
+        for config in configs {
+            let runners = config.extra_runners.iter().map(|r| r.path);
+            let guards = config
+                .extra_guards
+                .iter()
+                .flat_map(|g| g.made_by.iter().copied());
+            for path in runners.chain(guards) {
+                // The name as written at a call: `run_in` of `my::Scope::run_in`, `enter()` of
+                // `.enter()`.
+                let name = path
+                    .rsplit("::")
+                    .next()
+                    .unwrap_or(path)
+                    .trim_start_matches('.');
+                needles.push(name.trim_end_matches("()"));
+            }
+        }
+        Prefilter {
+            finder: aho_corasick::AhoCorasick::new(needles).ok(),
+        }
+    }
+
+    fn could_hold_finding(&self, text: &[u8]) -> bool {
+        self.finder.as_ref().is_none_or(|f| f.is_match(text))
     }
 }
 
@@ -197,11 +223,9 @@ pub fn check_source(path: &Path, text: &str, config: Option<&Path>) -> Result<Ch
         path: path.to_path_buf(),
         root: None,
         text: Arc::from(text),
-        hit: could_hold_finding(text.as_bytes()),
+        // Set below, once the configuration, which can add names to look for, is known.
+        hit: false,
     };
-    if !input.hit {
-        return Ok(out);
-    }
     let mut packages = HashMap::new();
     let (unit, target) = if is_python(path) {
         python_unit_of(path, None)
@@ -212,6 +236,9 @@ pub fn check_source(path: &Path, text: &str, config: Option<&Path>) -> Result<Ch
         Some(file) => Config::from_file(file)?.unwrap_or_default(),
         None => Config::discover(&unit.config_dir())?,
     };
+    if !Prefilter::new([&config]).could_hold_finding(input.text.as_bytes()) {
+        return Ok(out);
+    }
     // The parser and the walk recurse once per level of nesting: run them on threads with
     // the large stack, as `check` does.
     let pool = source_pool()?;
@@ -293,9 +320,28 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
     let files = walk(&paths, &mut out.errors);
     out.files = files.len();
 
+    // The names that configurations add to the lints' tables: those of the explicit
+    // configuration, or of the configurations found at the checked paths.
+    let root_configs: Vec<Config> = match &explicit_config {
+        Some(config) => vec![config.clone()],
+        None => paths
+            .iter()
+            .filter_map(|p| {
+                let dir = if p.is_dir() { p.as_path() } else { p.parent()? };
+                Config::discover(dir).ok()
+            })
+            .collect(),
+    };
+    let prefilter = Prefilter::new(&root_configs);
     let read: Vec<Result<Input, Error>> = files
         .par_iter()
-        .map(|(path, root)| read_input(path, root.as_deref(), !options.no_prefilter))
+        .map(|(path, root)| {
+            read_input(
+                path,
+                root.as_deref(),
+                (!options.no_prefilter).then_some(&prefilter),
+            )
+        })
         .collect();
     let mut inputs = Vec::new();
     for r in read {
@@ -491,9 +537,13 @@ fn walk_error(root: &Path, err: ignore::Error) -> Error {
     }
 }
 
-fn read_input(path: &Path, root: Option<&Path>, prefilter: bool) -> Result<Input, Error> {
+fn read_input(
+    path: &Path,
+    root: Option<&Path>,
+    prefilter: Option<&Prefilter>,
+) -> Result<Input, Error> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let hit = !prefilter || could_hold_finding(&bytes);
+    let hit = prefilter.is_none_or(|p| p.could_hold_finding(&bytes));
     let text = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         Error::new(

@@ -735,3 +735,96 @@ fn python_config_and_deep_nesting() -> Result {
     assert!(stderr(&out).contains("levels deep"), "{}", stderr(&out));
     Ok(())
 }
+
+/// `extra-runners` and `extra-guards` add a project's own APIs to the lints' tables, with their
+/// own help; the prefilter learns their names.
+#[test]
+fn extra_runners_and_guards_from_the_config() -> Result {
+    let dir = tempfile::tempdir()?;
+    write(
+        dir.path(),
+        "ctxlint.toml",
+        "[sync_run_wraps_future]\n\
+         extra-runners = [\n\
+           { path = \"scopes::Scope::run_in\", method = true, closure = 0, help = \"use `scope.bind(fut)`\" },\n\
+           { path = \"scopes::with_tenant\", closure = 1, help = \"use `scopes::bind_tenant(t, fut)`\" },\n\
+         ]\n\
+         [context_guard_across_await]\n\
+         extra-guards = [{ type = \"scopes::TenantGuard\", made-by = [\"scopes::enter_tenant\", \".pin_scope()\"], help = \"use `scopes::bind_tenant(t, fut)`\" }]\n",
+    )?;
+    // No built-in name appears in this file: only the configured ones let it through.
+    write(
+        dir.path(),
+        "app.rs",
+        "use scopes::{Scope, with_tenant, enter_tenant};\n\
+         async fn work() {}\n\
+         async fn f(scope: &Scope) {\n\
+             let a = scope.run_in(|| work());\n\
+             let b = with_tenant(7, || work());\n\
+             let _g = enter_tenant(7);\n\
+             work().await;\n\
+         }\n\
+         async fn g(scope: &Scope) {\n\
+             let _p = scope.pin_scope();\n\
+             work().await;\n\
+             let n = scope.run_in(|| 1);\n\
+         }\n\
+         fn main() {}\n",
+    )?;
+    let out = ctxlint_in(
+        dir.path(),
+        &["check", "--color", "never", "--format", "json", "app.rs"],
+    )?;
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let mut found = Vec::new();
+    for line in stdout(&out).lines() {
+        let value: serde_json::Value = serde_json::from_str(line)?;
+        let message = &value["message"];
+        let help = message["children"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|c| c["level"] == "help")
+            .and_then(|c| c["message"].as_str())
+            .unwrap_or_default()
+            .to_owned();
+        found.push((
+            message["spans"][0]["line_start"].as_u64().unwrap_or(0),
+            message["code"]["code"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            help,
+        ));
+    }
+    assert_eq!(
+        found,
+        [
+            (
+                4,
+                "sync_run_wraps_future".to_owned(),
+                "use `scope.bind(fut)`".to_owned()
+            ),
+            (
+                5,
+                "sync_run_wraps_future".to_owned(),
+                "use `scopes::bind_tenant(t, fut)`".to_owned()
+            ),
+            (
+                6,
+                "context_guard_across_await".to_owned(),
+                "use `scopes::bind_tenant(t, fut)`".to_owned()
+            ),
+            (
+                10,
+                "context_guard_across_await".to_owned(),
+                "use `scopes::bind_tenant(t, fut)`".to_owned()
+            ),
+        ]
+    );
+    // Without the configuration, the same file has no finding.
+    std::fs::remove_file(dir.path().join("ctxlint.toml"))?;
+    let out = ctxlint_in(dir.path(), &["check", "app.rs"])?;
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    Ok(())
+}

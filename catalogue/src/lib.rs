@@ -196,7 +196,7 @@ pub enum RunnerCall {
 
 /// A synchronous call that makes a context current, calls a closure, and restores the old
 /// context: the shape of `sync_run_wraps_future`. A closure that returns a future escapes it.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct Runner {
     /// The def path, as the Dylint library resolves it (`contextvars::Context::run`).
     pub path: &'static str,
@@ -281,7 +281,7 @@ pub static RUNNERS: &[Runner] = &[
 /// A guard that makes a context current until it is dropped: held across an `.await`, the
 /// context stays current while other tasks run on the thread, and is missing when this one
 /// resumes elsewhere. The shape of `context_guard_across_await`.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct Guard {
     /// The guard's type, as the Dylint library resolves it (`tracing::span::Entered`).
     pub ty: &'static str,

@@ -134,6 +134,22 @@ pub(crate) fn item_attrs(item: &syn::Item) -> &[syn::Attribute] {
     }
 }
 
+/// `#[test]`, `#[tokio::test]`, `#[async_std::test]`: an attribute whose path ends in `test`.
+pub(crate) fn is_test_attr(attr: &syn::Attribute) -> bool {
+    attr.path()
+        .segments
+        .last()
+        .is_some_and(|s| s.ident == "test")
+}
+
+/// `#[cfg(test)]`.
+pub(crate) fn is_cfg_test(attr: &syn::Attribute) -> bool {
+    attr.path().is_ident("cfg")
+        && attr
+            .parse_args::<syn::Ident>()
+            .is_ok_and(|ident| ident == "test")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,20 +184,4 @@ mod tests {
         assert!(attrs("#[cfg_attr(test, allow(sync_run_wraps_future))]").is_empty());
         assert!(attrs("#[allow(dead_code, clippy::sync_run_wraps_future)]").is_empty());
     }
-}
-
-/// `#[test]`, `#[tokio::test]`, `#[async_std::test]`: an attribute whose path ends in `test`.
-pub(crate) fn is_test_attr(attr: &syn::Attribute) -> bool {
-    attr.path()
-        .segments
-        .last()
-        .is_some_and(|s| s.ident == "test")
-}
-
-/// `#[cfg(test)]`.
-pub(crate) fn is_cfg_test(attr: &syn::Attribute) -> bool {
-    attr.path().is_ident("cfg")
-        && attr
-            .parse_args::<syn::Ident>()
-            .is_ok_and(|ident| ident == "test")
 }

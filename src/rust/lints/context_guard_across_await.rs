@@ -143,17 +143,17 @@ fn guard_of(cx: &FileCx<'_>, expr: &syn::Expr) -> Option<&'static Guard> {
     match expr {
         syn::Expr::MethodCall(m) if m.args.is_empty() => {
             let made_by = format!(".{}()", m.method);
-            let guard = GUARDS
-                .iter()
-                .find(|g| g.made_by.contains(&made_by.as_str()))?;
-            let receiver_ok = if guard.ty.starts_with("tracing::") {
-                cx.is_span_expr(&m.receiver)
-            } else if guard.ty.starts_with("opentelemetry::") {
-                cx.is_otel_context_expr(&m.receiver)
-            } else {
-                false
-            };
-            receiver_ok.then_some(guard)
+            guards(cx).find(|g| {
+                g.made_by.contains(&made_by.as_str())
+                    && if g.ty.starts_with("tracing::") {
+                        cx.is_span_expr(&m.receiver)
+                    } else if g.ty.starts_with("opentelemetry::") {
+                        cx.is_otel_context_expr(&m.receiver)
+                    } else {
+                        // A guard from `extra-guards`: its method is taken at its word.
+                        true
+                    }
+            })
         }
         syn::Expr::Call(c) => {
             let syn::Expr::Path(f) = &*c.func else {
@@ -163,11 +163,16 @@ fn guard_of(cx: &FileCx<'_>, expr: &syn::Expr) -> Option<&'static Guard> {
                 return None;
             }
             let full = cx.imports.resolve(&f.path).join("::");
-            GUARDS.iter().find(|g| g.made_by.contains(&full.as_str()))
+            guards(cx).find(|g| g.made_by.contains(&full.as_str()))
         }
         syn::Expr::Paren(p) => guard_of(cx, &p.expr),
         _ => None,
     }
+}
+
+/// The catalogue's guards, then the configuration's `extra-guards`.
+fn guards<'c>(cx: &'c FileCx<'_>) -> impl Iterator<Item = &'static Guard> + 'c {
+    GUARDS.iter().chain(cx.config.extra_guards.iter().copied())
 }
 
 /// The name a `let` pattern binds, when it binds exactly one (`_guard`, `g: Entered`), but not

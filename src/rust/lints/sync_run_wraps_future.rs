@@ -27,7 +27,7 @@ pub(crate) fn check_method_call(cx: &mut FileCx<'_>, call: &syn::ExprMethodCall)
         return;
     }
     let method = call.method.to_string();
-    let Some(runner) = RUNNERS.iter().find(|r| {
+    let Some(runner) = runners(cx).find(|r| {
         r.call == RunnerCall::Method && r.path.rsplit("::").next() == Some(method.as_str())
     }) else {
         return;
@@ -71,7 +71,8 @@ pub(crate) fn check_call(cx: &mut FileCx<'_>, call: &syn::ExprCall) {
         return;
     }
     let full = cx.imports.resolve(&func.path).join("::");
-    let Some(runner) = ctxlint_catalogue::runner(&full) else {
+    let Some(runner) = runners(cx).find(|r| r.path == full || r.aliases.contains(&full.as_str()))
+    else {
         return;
     };
     let args: Vec<&syn::Expr> = call.args.iter().collect();
@@ -104,6 +105,13 @@ pub(crate) fn check_call(cx: &mut FileCx<'_>, call: &syn::ExprCall) {
     check_run(cx, runner, arg, &site);
 }
 
+/// The catalogue's runners, then the configuration's `extra-runners`.
+fn runners<'c>(cx: &'c FileCx<'_>) -> impl Iterator<Item = &'static Runner> + 'c {
+    RUNNERS
+        .iter()
+        .chain(cx.config.extra_runners.iter().copied())
+}
+
 /// Whether a method runner's receiver has the runner's type, as far as syntax tells.
 fn receiver_matches(cx: &FileCx<'_>, runner: &Runner, receiver: &syn::Expr) -> bool {
     match runner.path {
@@ -120,7 +128,13 @@ fn receiver_matches(cx: &FileCx<'_>, runner: &Runner, receiver: &syn::Expr) -> b
             matches!(receiver, syn::Expr::Path(p) if p.qself.is_none()
                 && p.path.segments.last().is_some_and(|s| cx.facts.task_locals.contains(&s.ident.to_string())))
         }
-        _ => false,
+        // A runner from `extra-runners`: syntax cannot tell the receiver's type, so the file
+        // must at least name the runner's type (`Scope` of `my_crate::Scope::run_in`).
+        path => {
+            let mut segments = path.rsplit("::");
+            let (_, ty) = (segments.next(), segments.next());
+            ty.is_some_and(|ty| cx.source.contains(ty))
+        }
     }
 }
 
