@@ -44,8 +44,7 @@ impl<'tcx> LateLintPass<'tcx> for ContextGuardAcrossAwait {
             return;
         }
         let ExprKind::Closure(Closure {
-            kind:
-                ClosureKind::Coroutine(CoroutineKind::Desugared(CoroutineDesugaring::Async, _)),
+            kind: ClosureKind::Coroutine(CoroutineKind::Desugared(CoroutineDesugaring::Async, _)),
             def_id,
             ..
         }) = expr.kind
