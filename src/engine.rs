@@ -1,7 +1,8 @@
 //! The check driver: finds the files, groups them into crates, collects each crate's facts,
-//! and runs the lints on every file in parallel.
+//! and runs the lints, in parallel across crates and files; each linted file is parsed once
+//! (see `check_unit`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -22,6 +23,11 @@ const STACK_SIZE: usize = 1 << 30;
 /// The text that any file with a finding must contain: both lints only fire on names that
 /// resolve to the `contextvars` crate, through a `use` item or a full path in the same file.
 const PREFILTER_NEEDLE: &[u8] = b"contextvars";
+
+/// How many bytes of linted source one crate parses once and keeps the syntax trees of until
+/// its facts are complete (see `check_unit`). It bounds the memory of a check by the thread
+/// count, whatever the size of the crates; the files past it are parsed twice.
+const KEEP_BYTES: u64 = 8 << 20;
 
 /// A `.gitignore`-style file of paths that `ctxlint check` skips when walking directories
 /// (files named on the command line are always checked).
@@ -61,7 +67,6 @@ pub struct CheckOutput {
 
 /// One file read from disk.
 struct Input {
-    path: PathBuf,
     text: Arc<str>,
     /// Whether the prefilter lets it through.
     hit: bool,
@@ -79,9 +84,9 @@ enum Unit {
     File(PathBuf),
 }
 
-/// A unit to check: its files (indices into the inputs), its target, and its configuration
-/// (or the configuration's error).
-type PlannedUnit = (Unit, Vec<usize>, TargetInfo, Result<Arc<Config>, String>);
+/// A unit to check: the files of it to lint, its target, and its configuration (or the
+/// configuration's error).
+type PlannedUnit = (Unit, Vec<PathBuf>, TargetInfo, Result<Arc<Config>, String>);
 
 #[derive(Debug, Clone)]
 struct Package {
@@ -134,7 +139,6 @@ pub fn check_source(path: &Path, text: &str, config: Option<&Path>) -> Result<Ch
         ..CheckOutput::default()
     };
     let input = Input {
-        path: path.to_path_buf(),
         text: Arc::from(text),
         hit: memchr::memmem::find(text.as_bytes(), PREFILTER_NEEDLE).is_some(),
     };
@@ -160,7 +164,7 @@ pub fn check_source(path: &Path, text: &str, config: Option<&Path>) -> Result<Ch
         // The buffer is parsed once, for its facts and its lint (syntax trees cannot move
         // between threads, so the other files' facts are collected around it); it also counts
         // when it is not on disk yet.
-        let mut facts = unit_facts(&unit, &HashMap::new(), Some(path));
+        let mut facts = unit_facts(&unit, Some(path));
         let result = match parse_guarded(path, text) {
             Err(e) => (Vec::new(), Some(e)),
             Ok(file) => {
@@ -216,36 +220,43 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
     let files = walk(&paths, &mut out.errors);
     out.files = files.len();
 
-    let read: Vec<Result<Input, Error>> = files
-        .par_iter()
-        .map(|path| read_input(path, !options.no_prefilter))
-        .collect();
-    let mut inputs = Vec::new();
-    for r in read {
-        match r {
-            Ok(input) => inputs.push(input),
-            Err(e) => out.errors.push(e),
+    // The files that could hold a finding. The prefilter reads every file, but keeps no text:
+    // the crate stage reads again the few that pass, so that memory does not grow with the
+    // number of files. Without the prefilter, every file passes, and a file that cannot be
+    // read is reported by the crate stage, which reads it anyway.
+    let hits: Vec<&PathBuf> = if options.no_prefilter {
+        files.iter().collect()
+    } else {
+        let read: Vec<Result<bool, Error>> = files
+            .par_iter()
+            .map(|path| read_input(path, true).map(|input| input.hit))
+            .collect();
+        let mut hits = Vec::new();
+        for (path, r) in files.iter().zip(read) {
+            match r {
+                Ok(true) => hits.push(path),
+                Ok(false) => {}
+                Err(e) => out.errors.push(e),
+            }
         }
-    }
+        hits
+    };
+    out.linted = hits.len();
 
     // Group the files that could hold a finding by crate.
     let mut packages: HashMap<PathBuf, Option<Package>> = HashMap::new();
-    let mut units: BTreeMap<Unit, (Vec<usize>, TargetInfo)> = BTreeMap::new();
-    for (index, input) in inputs.iter().enumerate() {
-        if !input.hit {
-            continue;
-        }
-        let (unit, target) = unit_of(&input.path, &mut packages);
+    let mut units: BTreeMap<Unit, (Vec<PathBuf>, TargetInfo)> = BTreeMap::new();
+    for path in hits {
+        let (unit, target) = unit_of(path, &mut packages);
         units
             .entry(unit)
             .or_insert_with(|| (Vec::new(), target))
             .0
-            .push(index);
+            .push(path.clone());
     }
-    out.linted = units.values().map(|(files, _)| files.len()).sum();
 
     let mut configs: HashMap<PathBuf, Result<Arc<Config>, String>> = HashMap::new();
-    let units: Vec<PlannedUnit> = units
+    let mut units: Vec<PlannedUnit> = units
         .into_iter()
         .map(|(unit, (files, target))| {
             let config = match &explicit_config {
@@ -268,23 +279,16 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
             (unit, files, target, config)
         })
         .collect();
+    // Each crate's linted files are parsed on one thread (see `check_unit`): start with the
+    // largest, so that no large crate is left alone at the end while the other threads idle.
+    units.sort_by_key(|(_, files, _, _)| std::cmp::Reverse(files.len()));
 
-    let by_path: HashMap<&Path, &Input> = inputs.iter().map(|i| (i.path.as_path(), i)).collect();
     let mut config_errors: Vec<String> = Vec::new();
-    let results: Vec<(Vec<Finding>, Vec<Error>, TargetInfo)> = units
+    let results: Vec<UnitResult> = units
         .par_iter()
         .filter_map(|(unit, files, target, config)| {
             let config = config.as_ref().ok()?;
-            let facts = collect_facts(unit, &by_path, config);
-            let (findings, errors): (Vec<_>, Vec<_>) = files
-                .par_iter()
-                .map(|&i| lint_file(&inputs[i], &facts, config))
-                .unzip();
-            Some((
-                findings.concat(),
-                errors.into_iter().flatten().collect(),
-                target.clone(),
-            ))
+            Some(check_unit(unit, files, target, config))
         })
         .collect();
     for (_, _, _, config) in &units {
@@ -297,22 +301,129 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
     for e in config_errors {
         out.errors.push(Error::new(ErrorKind::Config, None, e));
     }
-    for (findings, errors, target) in results {
-        for finding in &findings {
-            if let Some(input) = by_path.get(finding.path.as_path()) {
-                out.sources
-                    .insert(finding.path.clone(), Arc::clone(&input.text));
-                out.targets.insert(finding.path.clone(), target.clone());
-            }
+    for result in results {
+        for (path, text) in result.sources {
+            out.targets.insert(path.clone(), result.target.clone());
+            out.sources.insert(path, text);
         }
-        out.findings.extend(findings);
-        out.errors.extend(errors);
+        out.findings.extend(result.findings);
+        out.errors.extend(result.errors);
     }
     out.findings
         .sort_by(|a, b| (&a.path, a.span, a.lint.name).cmp(&(&b.path, b.span, b.lint.name)));
     out.errors
         .sort_by(|a, b| (a.path(), a.to_string()).cmp(&(b.path(), b.to_string())));
     out
+}
+
+/// What checking one crate found.
+struct UnitResult {
+    findings: Vec<Finding>,
+    errors: Vec<Error>,
+    /// The text of each file with a finding, for rendering.
+    sources: Vec<(PathBuf, Arc<str>)>,
+    target: TargetInfo,
+}
+
+/// Checks the `linted` files of one crate, parsing each file of the crate once (up to
+/// [`KEEP_BYTES`] of linted source; the rest twice).
+///
+/// The lints need the facts of the whole crate, so a linted file's syntax tree must wait until
+/// every file's facts are in. syn's trees cannot move to another thread (their spans index a
+/// per-thread source map), so the linted files are parsed, kept and linted here, on this
+/// thread, while the crate's other files, whose trees are dropped as soon as their facts are
+/// taken, are parsed in parallel first. No rayon call runs while the trees are alive: a worker
+/// waiting on one may run another crate's job, which frees its thread's spans when done.
+fn check_unit(unit: &Unit, linted: &[PathBuf], target: &TargetInfo, config: &Config) -> UnitResult {
+    let members = unit_files(unit);
+    let roots = unit_roots(unit);
+    // Kept trees take about twenty times their source in memory: past the budget, a linted
+    // file is parsed twice instead (for its facts with the other files, then to lint it).
+    let mut budget = KEEP_BYTES;
+    let (kept, later): (Vec<&PathBuf>, Vec<&PathBuf>) = linted.iter().partition(|path| {
+        let len = std::fs::metadata(path).map_or(0, |m| m.len());
+        let keep = len <= budget;
+        if keep {
+            budget -= len;
+        }
+        keep
+    });
+    let kept_set: HashSet<&Path> = kept.iter().map(|p| p.as_path()).collect();
+    let mut parts: Vec<Option<CrateFacts>> = members
+        .par_iter()
+        .map(|path| {
+            if kept_set.contains(path.as_path()) {
+                return None;
+            }
+            let text = std::fs::read_to_string(path).ok()?;
+            let facts = file_facts(&text, roots.contains(path));
+            proc_macro2::extra::invalidate_current_thread_spans();
+            facts
+        })
+        .collect();
+
+    let mut errors = Vec::new();
+    let mut trees = Vec::with_capacity(kept.len());
+    for path in kept {
+        let text = match read_input(path, false) {
+            Ok(input) => input.text,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        match parse_guarded(path, &text) {
+            Ok(file) => {
+                // A linted file that is one of the crate's files gives its facts from the same
+                // tree; one named in another form (`./src/a.rs`) was parsed above.
+                if let Ok(at) = members.binary_search(path) {
+                    let mut facts = CrateFacts::default();
+                    facts.add_file(&file, roots.contains(path));
+                    parts[at] = Some(facts);
+                }
+                trees.push((path, text, file));
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    // In the crate's file order, as the facts' order of crate-level attributes depends on it.
+    let mut facts = CrateFacts::default();
+    for part in parts.into_iter().flatten() {
+        facts.merge(part);
+    }
+    facts.finish(config);
+
+    let mut findings = Vec::new();
+    let mut sources = Vec::new();
+    for (path, text, file) in &trees {
+        let (found, error) = lint_parsed(path, text, file, &facts, config);
+        if !found.is_empty() {
+            sources.push(((*path).clone(), Arc::clone(text)));
+        }
+        findings.extend(found);
+        errors.extend(error);
+    }
+    drop(trees);
+    // Spans are plain numbers in the findings now; free the thread's source map so that a
+    // long run does not keep every parsed file alive (or overflow its 32-bit offsets).
+    proc_macro2::extra::invalidate_current_thread_spans();
+
+    // The files past the budget, in parallel again now that no tree is kept.
+    let rest: Vec<(Vec<Finding>, Option<Error>, Option<(PathBuf, Arc<str>)>)> = later
+        .par_iter()
+        .map(|path| lint_file(path, &facts, config))
+        .collect();
+    for (found, error, source) in rest {
+        findings.extend(found);
+        errors.extend(error);
+        sources.extend(source);
+    }
+    UnitResult {
+        findings,
+        errors,
+        sources,
+        target: target.clone(),
+    }
 }
 
 /// Finds the `.rs` files under `paths` (and the files named directly), sorted.
@@ -391,7 +502,6 @@ fn read_input(path: &Path, prefilter: bool) -> Result<Input, Error> {
         )
     })?;
     Ok(Input {
-        path: path.to_path_buf(),
         text: Arc::from(text),
         hit,
     })
@@ -566,10 +676,24 @@ fn unit_files(unit: &Unit) -> Vec<PathBuf> {
     }
 }
 
-fn collect_facts(unit: &Unit, inputs: &HashMap<&Path, &Input>, config: &Config) -> CrateFacts {
-    let mut facts = unit_facts(unit, inputs, None);
-    facts.finish(config);
-    facts
+/// Reads, parses and lints one file on its own, freeing the thread's spans after. Returns its
+/// text too when it has a finding.
+fn lint_file(
+    path: &Path,
+    facts: &CrateFacts,
+    config: &Config,
+) -> (Vec<Finding>, Option<Error>, Option<(PathBuf, Arc<str>)>) {
+    let text = match read_input(path, false) {
+        Ok(input) => input.text,
+        Err(e) => return (Vec::new(), Some(e), None),
+    };
+    let (findings, error) = match parse_guarded(path, &text) {
+        Err(e) => (Vec::new(), Some(e)),
+        Ok(file) => lint_parsed(path, &text, &file, facts, config),
+    };
+    proc_macro2::extra::invalidate_current_thread_spans();
+    let source = (!findings.is_empty()).then(|| (path.to_path_buf(), text));
+    (findings, error, source)
 }
 
 /// The files whose crate-level attributes count for the whole crate.
@@ -580,49 +704,36 @@ fn unit_roots(unit: &Unit) -> Vec<PathBuf> {
     }
 }
 
-/// The facts of every file of `unit` but `skip`, not yet finished.
-fn unit_facts(unit: &Unit, inputs: &HashMap<&Path, &Input>, skip: Option<&Path>) -> CrateFacts {
+/// The facts of one file's text; none when it cannot be parsed (such a file is only reported
+/// when it is itself checked). The caller frees the thread's spans.
+fn file_facts(text: &str, is_root: bool) -> Option<CrateFacts> {
+    if max_nesting(text) >= MAX_DEPTH {
+        return None;
+    }
+    let file = parse(text).ok()?;
+    let mut facts = CrateFacts::default();
+    facts.add_file(&file, is_root);
+    Some(facts)
+}
+
+/// The facts of every file of `unit` but `skip`, read from disk, not yet finished.
+fn unit_facts(unit: &Unit, skip: Option<&Path>) -> CrateFacts {
     let mut files = unit_files(unit);
     files.retain(|f| Some(f.as_path()) != skip);
     let roots = unit_roots(unit);
-    let parts: Vec<CrateFacts> = files
+    let parts: Vec<Option<CrateFacts>> = files
         .par_iter()
         .map(|path| {
-            let mut facts = CrateFacts::default();
-            let text: Option<Arc<str>> = match inputs.get(path.as_path()) {
-                Some(input) => Some(Arc::clone(&input.text)),
-                // Files of the crate outside the checked paths still contribute facts; one
-                // that cannot be read or parsed contributes none (it is only reported when
-                // it is itself checked).
-                None => std::fs::read_to_string(path).ok().map(Arc::from),
-            };
-            if let Some(text) = text {
-                if max_nesting(&text) < MAX_DEPTH
-                    && let Ok(file) = parse(&text)
-                {
-                    facts.add_file(&file, roots.contains(path));
-                }
-                proc_macro2::extra::invalidate_current_thread_spans();
-            }
+            // Files of the crate outside the checked paths still contribute facts.
+            let text = std::fs::read_to_string(path).ok()?;
+            let facts = file_facts(&text, roots.contains(path));
+            proc_macro2::extra::invalidate_current_thread_spans();
             facts
         })
         .collect();
     let mut facts = CrateFacts::default();
-    for part in parts {
+    for part in parts.into_iter().flatten() {
         facts.merge(part);
     }
     facts
-}
-
-fn lint_file(input: &Input, facts: &CrateFacts, config: &Config) -> (Vec<Finding>, Option<Error>) {
-    let path = &input.path;
-    let text = &*input.text;
-    let result = match parse_guarded(path, text) {
-        Err(e) => (Vec::new(), Some(e)),
-        Ok(file) => lint_parsed(path, text, &file, facts, config),
-    };
-    // Spans are plain numbers in the findings now; free the thread's source map so that a
-    // long run does not keep every parsed file alive (or overflow its 32-bit offsets).
-    proc_macro2::extra::invalidate_current_thread_spans();
-    result
 }
