@@ -2,7 +2,8 @@
 //! `async`, which types (structs, enums, aliases) and constants are interior-mutable, and the
 //! crate-level lint attributes.
 
-use std::collections::{HashMap, HashSet};
+// The hot maps are keyed by short names and addresses: FxHash, not SipHash (issue 11).
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::Arc;
 
 use ctxlint_catalogue::Level;

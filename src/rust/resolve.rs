@@ -1,7 +1,8 @@
 //! Name resolution from a file's `use` items: enough to tell `contextvars::ContextVar` from a
 //! type that only shares its name.
 
-use std::collections::{HashMap, HashSet};
+// The hot maps are keyed by short names and addresses: FxHash, not SipHash (issue 11).
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use syn::visit::Visit;
 

@@ -9,7 +9,8 @@
 pub(crate) mod interior_mutable_default;
 pub(crate) mod sync_run_wraps_future;
 
-use std::collections::{HashMap, HashSet};
+// The hot maps are keyed by short names and addresses: FxHash, not SipHash (issue 11).
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::Path;
 
 use ctxlint_catalogue::{Level, Lint};
@@ -80,12 +81,12 @@ impl<'a> FileCx<'a> {
             imports,
             source,
             path,
-            scopes: vec![HashMap::new()],
+            scopes: vec![HashMap::default()],
             levels,
-            awaited: HashSet::new(),
+            awaited: HashSet::default(),
             declared: None,
             self_ty: None,
-            context_fields: HashMap::new(),
+            context_fields: HashMap::default(),
             depth: 0,
             too_deep: None,
             findings: Vec::new(),
@@ -302,7 +303,7 @@ impl<'a> FileCx<'a> {
     }
 
     fn with_scope(&mut self, f: impl FnOnce(&mut Self)) {
-        self.scopes.push(HashMap::new());
+        self.scopes.push(HashMap::default());
         f(self);
         self.scopes.pop();
     }
