@@ -1,8 +1,9 @@
 //! The configuration: lint levels and the options of `interior_mutable_default`.
 //!
-//! It is read from the first of these found in the checked crate's directory or above it:
-//! `ctxlint.toml`, or a `Cargo.toml` with `[package.metadata.ctxlint]` or
-//! `[workspace.metadata.ctxlint]`. Every source has the same shape:
+//! It is read from the first of these found in the checked crate's (or Python project's)
+//! directory or above it: `ctxlint.toml`, a `Cargo.toml` with `[package.metadata.ctxlint]` or
+//! `[workspace.metadata.ctxlint]`, or a `pyproject.toml` with `[tool.ctxlint]`. Every source
+//! has the same shape:
 //!
 //! ```toml
 //! [lints]
@@ -11,6 +12,7 @@
 //! [interior_mutable_default]
 //! extra-types = ["my_crate::Shared"]  # also interior-mutable
 //! ignore-types = ["bytes::Bytes"]     # known to be immutable
+//! extend-immutable-calls = ["app.config.load"]  # Python calls known to return immutables
 //! ```
 
 use std::collections::BTreeMap;
@@ -30,6 +32,9 @@ pub struct Config {
     pub extra_types: Vec<String>,
     /// Paths of types known to be immutable, such as `bytes::Bytes`.
     pub ignore_types: Vec<String>,
+    /// Qualified names of Python calls known to return immutable values, such as
+    /// `app.settings.load` (ruff's `extend-immutable-calls`).
+    pub extend_immutable_calls: Vec<String>,
     /// The file this configuration was read from, if any.
     pub source: Option<PathBuf>,
 }
@@ -52,6 +57,8 @@ struct RawImd {
     extra_types: Vec<String>,
     #[serde(default)]
     ignore_types: Vec<String>,
+    #[serde(default)]
+    extend_immutable_calls: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -128,15 +135,17 @@ impl Config {
         if let Some(imd) = raw.interior_mutable_default {
             config.extra_types = imd.extra_types;
             config.ignore_types = imd.ignore_types;
+            config.extend_immutable_calls = imd.extend_immutable_calls;
         }
         let _ = raw.sync_run_wraps_future;
         Ok(config)
     }
 
-    /// Reads the configuration file at `path`: a `ctxlint.toml`, or a `Cargo.toml` whose
-    /// `[package.metadata.ctxlint]` or `[workspace.metadata.ctxlint]` holds it.
+    /// Reads the configuration file at `path`: a `ctxlint.toml`, a `Cargo.toml` whose
+    /// `[package.metadata.ctxlint]` or `[workspace.metadata.ctxlint]` holds it, or a
+    /// `pyproject.toml` whose `[tool.ctxlint]` holds it.
     ///
-    /// Returns `Ok(None)` for a `Cargo.toml` without such a table.
+    /// Returns `Ok(None)` for a `Cargo.toml` or `pyproject.toml` without such a table.
     ///
     /// # Errors
     /// As [`Config::from_toml`], and [`ErrorKind::Io`] when the file cannot be read.
@@ -166,12 +175,27 @@ impl Config {
             }
             return Ok(None);
         }
+        if path.file_name().is_some_and(|n| n == "pyproject.toml") {
+            let table: toml::Table = toml::from_str(&text).map_err(|e| config_error(path, &e))?;
+            let Some(found) = table.get("tool").and_then(|t| t.get("ctxlint")) else {
+                return Ok(None);
+            };
+            let Some(found) = found.as_table() else {
+                return Err(Error::new(
+                    ErrorKind::Config,
+                    Some(path),
+                    format!("{}: `tool.ctxlint` is not a table", path.display()),
+                ));
+            };
+            return Config::from_table(found.clone(), path, "tool.ctxlint.").map(Some);
+        }
         Config::from_toml(&text, path).map(Some)
     }
 
-    /// Finds the configuration for a crate in `dir`: the nearest `ctxlint.toml`, or the nearest
-    /// `Cargo.toml` with a `ctxlint` metadata table, looking in `dir` and then its ancestors.
-    /// Without either, the default configuration.
+    /// Finds the configuration for a crate or Python project in `dir`: the nearest
+    /// `ctxlint.toml`, `Cargo.toml` with a `ctxlint` metadata table, or `pyproject.toml` with a
+    /// `[tool.ctxlint]` table (in that order within one directory), looking in `dir` and then
+    /// its ancestors. Without any, the default configuration.
     ///
     /// # Errors
     /// As [`Config::from_file`] for the file found.
@@ -186,6 +210,12 @@ impl Config {
             let cargo_toml = dir.join("Cargo.toml");
             if cargo_toml.is_file()
                 && let Some(config) = Config::from_file(&cargo_toml)?
+            {
+                return Ok(config);
+            }
+            let pyproject = dir.join("pyproject.toml");
+            if pyproject.is_file()
+                && let Some(config) = Config::from_file(&pyproject)?
             {
                 return Ok(config);
             }
@@ -237,6 +267,32 @@ mod tests {
         );
         assert_eq!(config.extra_types, ["a::B"]);
         assert_eq!(config.ignore_types, ["c::D"]);
+        Ok(())
+    }
+
+    #[test]
+    fn pyproject_tool_table() -> Result<(), Error> {
+        let dir = tempfile::tempdir().map_err(|e| Error::io(Path::new("."), e))?;
+        let path = dir.path().join("pyproject.toml");
+        let write = |text: &str| std::fs::write(&path, text).map_err(|e| Error::io(&path, e));
+        write(
+            "[project]\nname = \"app\"\n[tool.ctxlint.lints]\nsync_run_wraps_future = \"deny\"\n\
+             [tool.ctxlint.interior_mutable_default]\nextend-immutable-calls = [\"app.load\"]\n",
+        )?;
+        let config = Config::discover(dir.path())?;
+        assert_eq!(
+            config.level(&ctxlint_catalogue::SYNC_RUN_WRAPS_FUTURE),
+            Level::Deny
+        );
+        assert_eq!(config.extend_immutable_calls, ["app.load"]);
+        write("[project]\nname = \"app\"\n")?;
+        assert_eq!(Config::from_file(&path)?, None);
+        write("[tool.ctxlint]\nlintz = 1\n")?;
+        let err = Config::from_file(&path).err();
+        assert!(
+            matches!(&err, Some(e) if e.to_string().contains("tool.ctxlint")),
+            "{err:?}"
+        );
         Ok(())
     }
 

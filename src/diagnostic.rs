@@ -84,7 +84,11 @@ pub struct Finding {
     pub span: SourceSpan,
     /// A fix, where one is mechanical.
     pub suggestion: Option<Suggestion>,
+    /// The `help:` when it is not the lint's own: each runner and guard has its own fix.
+    pub help: Option<&'static str>,
 }
+
+impl Finding {}
 
 /// How the package and target of a finding are named in cargo's JSON messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,7 +107,54 @@ pub struct TargetInfo {
     pub manifest_path: Option<PathBuf>,
 }
 
+/// The diagnostic texts of a finding, in its file's language (see [`Finding::texts`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Texts {
+    /// The main message.
+    pub message: &'static str,
+    /// The label on the primary span.
+    pub label: &'static str,
+    /// The `note:`.
+    pub note: &'static str,
+    /// The `help:`.
+    pub help: &'static str,
+    /// The message of the suggestion, if the lint has one.
+    pub suggestion: Option<&'static str>,
+}
+
 impl Finding {
+    /// Whether the finding is in a Python file (by the file's extension).
+    pub fn is_python(&self) -> bool {
+        crate::python::is_python(&self.path)
+    }
+
+    /// The lint's texts in the finding's language: a Python file gets the Python form's
+    /// messages (`ContextVar(..., default=...)`, `asyncio.create_task`), others the Rust ones.
+    pub fn texts(&self) -> Texts {
+        let lint = self.lint;
+        let mut texts = match (&lint.python, self.is_python()) {
+            (Some(py), true) => Texts {
+                message: py.message,
+                label: py.label,
+                note: py.note,
+                help: py.help,
+                suggestion: py.suggestion,
+            },
+            _ => Texts {
+                message: lint.message,
+                label: lint.label,
+                note: lint.note,
+                help: lint.help,
+                suggestion: lint.suggestion,
+            },
+        };
+        // A runner or guard of the Rust lints has a fix of its own.
+        if let Some(help) = self.help {
+            texts.help = help;
+        }
+        texts
+    }
+
     /// The report as people read it, rendered with ariadne. `source` is the file's text.
     pub fn render(&self, source: &str, color: bool) -> String {
         self.render_in(&ariadne::Source::from(source), color)
@@ -119,21 +170,29 @@ impl Finding {
             Level::Deny => ReportKind::Error,
             _ => ReportKind::Warning,
         };
+        let texts = self.texts();
+        // Python users know lints by their short code, which `# noqa` takes; the name is
+        // what `# ctxlint: allow(NAME)` and the configuration take.
+        let code = if self.is_python() {
+            format!("{} {}", self.lint.code, self.lint.name)
+        } else {
+            self.lint.name.to_owned()
+        };
         let mut report = Report::build(kind, (name.clone(), range.clone()))
             .with_config(
                 Config::default()
                     .with_color(color)
                     .with_index_type(IndexType::Byte),
             )
-            .with_code(self.lint.name)
-            .with_message(self.lint.message)
-            .with_label(Label::new((name.clone(), range)).with_message(self.lint.label))
-            .with_note(self.lint.note)
-            .with_help(self.lint.help);
+            .with_code(code)
+            .with_message(texts.message)
+            .with_label(Label::new((name.clone(), range)).with_message(texts.label))
+            .with_note(texts.note)
+            .with_help(texts.help);
         if let Some(s) = &self.suggestion {
             report = report.with_help(format!(
                 "{} ({}):\n{}",
-                self.lint.suggestion.unwrap_or("try"),
+                texts.suggestion.unwrap_or("try"),
                 applicability_words(s.applicability),
                 s.replacement
             ));
@@ -147,7 +206,7 @@ impl Finding {
                 "{}: {}: {}\n",
                 self.location(),
                 self.lint.name,
-                self.lint.message
+                texts.message
             ),
         }
     }
@@ -175,14 +234,15 @@ impl Finding {
         target: &TargetInfo,
     ) -> Value {
         let level = level_name(self.level);
+        let texts = self.texts();
         let file_name = self.path.display().to_string();
         let mut children = vec![
             json!({
-                "message": self.lint.note, "code": null, "level": "note",
+                "message": texts.note, "code": null, "level": "note",
                 "spans": [], "children": [], "rendered": null,
             }),
             json!({
-                "message": self.lint.help, "code": null, "level": "help",
+                "message": texts.help, "code": null, "level": "help",
                 "spans": [], "children": [], "rendered": null,
             }),
         ];
@@ -191,7 +251,7 @@ impl Finding {
             span["suggested_replacement"] = json!(s.replacement);
             span["suggestion_applicability"] = json!(s.applicability.as_str());
             children.push(json!({
-                "message": self.lint.suggestion.unwrap_or("try"), "code": null, "level": "help",
+                "message": texts.suggestion.unwrap_or("try"), "code": null, "level": "help",
                 "spans": [span], "children": [], "rendered": null,
             }));
         }
@@ -211,10 +271,10 @@ impl Finding {
             },
             "message": {
                 "$message_type": "diagnostic",
-                "message": self.lint.message,
+                "message": texts.message,
                 "code": { "code": self.lint.name, "explanation": null },
                 "level": level,
-                "spans": [span_json(&file_name, source, self.span, true, Some(self.lint.label))],
+                "spans": [span_json(&file_name, source, self.span, true, Some(texts.label))],
                 "children": children,
                 "rendered": self.render_in(index, false),
             },
@@ -286,7 +346,30 @@ fn span_json(
 }
 
 /// The target a file belongs to when no `Cargo.toml` says otherwise.
+///
+/// A Python file gets the kind `python` (cargo's JSON schema allows any kind, so consumers
+/// can tell these messages apart) and a package id named after its directory. The edition
+/// means nothing for Python, but the schema requires one of Rust's.
 pub(crate) fn fallback_target(path: &Path) -> TargetInfo {
+    if crate::python::is_python(path) {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let package = std::path::absolute(dir)
+            .ok()
+            .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| "python".to_owned());
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "module".to_owned());
+        return TargetInfo {
+            package_id: format!("path+file://{}#{package}@0.0.0", dir.display()),
+            name,
+            kind: "python".to_owned(),
+            src_path: path.to_path_buf(),
+            edition: "2024".to_owned(),
+            manifest_path: None,
+        };
+    }
     let name = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())

@@ -1,6 +1,9 @@
-//! The check driver: finds the files, groups them into crates, collects each crate's facts,
-//! and runs the lints, in parallel across crates and files; each linted file is parsed once
-//! (see `check_unit`).
+//! The check driver: finds the files, groups them into units that share facts (Rust crates,
+//! Python projects), collects each unit's facts, and runs the lints, in parallel across units and files; each
+//! linted Rust file is parsed once (see `check_unit`).
+//!
+//! It is language-neutral: each file goes to the front end of its extension (`src/rust/` for
+//! `.rs`, `src/python/` for `.py`), and every front end gives the same [`Finding`]s.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -11,6 +14,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::diagnostic::{Finding, TargetInfo, fallback_target};
 use crate::error::{Error, ErrorKind};
+use crate::python::is_python;
 use crate::rust::facts::CrateFacts;
 use crate::rust::lints::MAX_DEPTH;
 use crate::rust::{lint_parsed, max_nesting, parse, parse_guarded};
@@ -20,9 +24,32 @@ use crate::rust::{lint_parsed, max_nesting, parse, parse_guarded};
 /// build. The memory is only reserved, not committed, until it is used.
 const STACK_SIZE: usize = 1 << 30;
 
-/// The text that any file with a finding must contain: both lints only fire on names that
-/// resolve to the `contextvars` crate, through a `use` item or a full path in the same file.
-const PREFILTER_NEEDLE: &[u8] = b"contextvars";
+/// Texts of which any file with a finding must contain one: every lint fires only on a call
+/// whose name is in the catalogue's tables (a runner, a guard, a `ContextVar`), written in the
+/// same file. `with_default` covers both `ContextVar::with_default` and tracing's runners.
+const PREFILTER_NEEDLES: &[&str] = &[
+    "contextvars",
+    "with_default",
+    "in_scope",
+    "sync_scope",
+    "Hub::run",
+    ".enter()",
+    ".entered()",
+    "set_default",
+    ".attach()",
+];
+
+/// Whether a file's text could hold a finding: it contains one of [`PREFILTER_NEEDLES`].
+fn could_hold_finding(text: &[u8]) -> bool {
+    static FINDER: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+        std::sync::LazyLock::new(|| aho_corasick::AhoCorasick::new(PREFILTER_NEEDLES).ok());
+    match &*FINDER {
+        Some(finder) => finder.is_match(text),
+        // Building the automaton cannot fail for these few short needles; if it ever did,
+        // checking every file is slower but still right.
+        None => true,
+    }
+}
 
 /// How many bytes of linted source one crate parses once and keeps the syntax trees of until
 /// its facts are complete (see `check_unit`). It bounds the memory of a check by the thread
@@ -36,8 +63,8 @@ pub const IGNORE_FILE: &str = ".ctxlintignore";
 /// What to check and how.
 #[derive(Debug, Clone, Default)]
 pub struct CheckOptions {
-    /// Files and directories to check; directories are walked for `.rs` files, respecting
-    /// `.gitignore`.
+    /// Files and directories to check; directories are walked for `.rs` and `.py` files,
+    /// respecting `.gitignore`.
     pub paths: Vec<PathBuf>,
     /// A configuration file to use instead of discovering one per crate.
     pub config: Option<PathBuf>,
@@ -59,7 +86,7 @@ pub struct CheckOutput {
     pub sources: HashMap<PathBuf, Arc<str>>,
     /// The cargo package and target of each file with a finding, for JSON.
     pub targets: HashMap<PathBuf, TargetInfo>,
-    /// How many Rust files were found.
+    /// How many Rust and Python files were found.
     pub files: usize,
     /// How many files were parsed to be linted (the rest could not hold a finding).
     pub linted: usize,
@@ -82,6 +109,36 @@ enum Unit {
     },
     /// A single file that is its own crate (an example, a test, a script).
     File(PathBuf),
+    /// The Python files of a project directory (see `python::project`).
+    Python(PathBuf),
+    /// A Python file outside any project, on its own.
+    PythonFile(PathBuf),
+}
+
+impl Unit {
+    /// The directory whose configuration applies.
+    fn config_dir(&self) -> PathBuf {
+        match self {
+            Unit::Dir { dir, .. } | Unit::Python(dir) => dir.clone(),
+            Unit::File(f) | Unit::PythonFile(f) => {
+                f.parent().map(Path::to_path_buf).unwrap_or_default()
+            }
+        }
+    }
+}
+
+/// The unit of a Python file, and its target for JSON.
+fn python_unit_of(path: &Path, root: Option<&Path>) -> (Unit, TargetInfo) {
+    match crate::python::project::project_dir(path, root) {
+        Some(dir) => {
+            let target = crate::python::project::target(Some(&dir), path);
+            (Unit::Python(dir), target)
+        }
+        None => (
+            Unit::PythonFile(path.to_path_buf()),
+            crate::python::project::target(None, path),
+        ),
+    }
 }
 
 /// A unit to check: the files of it to lint, its target, and its configuration (or the
@@ -140,27 +197,42 @@ pub fn check_source(path: &Path, text: &str, config: Option<&Path>) -> Result<Ch
     };
     let input = Input {
         text: Arc::from(text),
-        hit: memchr::memmem::find(text.as_bytes(), PREFILTER_NEEDLE).is_some(),
+        hit: could_hold_finding(text.as_bytes()),
     };
     if !input.hit {
         return Ok(out);
     }
     let mut packages = HashMap::new();
-    let (unit, target) = unit_of(path, &mut packages);
+    let (unit, target) = if is_python(path) {
+        python_unit_of(path, None)
+    } else {
+        unit_of(path, &mut packages)
+    };
     let config = match config {
         Some(file) => Config::from_file(file)?.unwrap_or_default(),
-        None => {
-            let dir = match &unit {
-                Unit::Dir { dir, .. } => dir.clone(),
-                Unit::File(f) => f.parent().map(Path::to_path_buf).unwrap_or_default(),
-            };
-            Config::discover(&dir)?
-        }
+        None => Config::discover(&unit.config_dir())?,
     };
     // The parser and the walk recurse once per level of nesting: run them on threads with
     // the large stack, as `check` does.
     let pool = source_pool()?;
     let (findings, error) = pool.install(|| {
+        if let Unit::Python(_) | Unit::PythonFile(_) = &unit {
+            let dir = match &unit {
+                Unit::Python(dir) => Some(dir.as_path()),
+                _ => None,
+            };
+            // The other files' facts from disk, the buffer's own from its text (it may
+            // differ from the file on disk, or have no file yet).
+            let mut facts =
+                crate::python::project::project_facts(dir, path, &[], Some(path), &|_| None);
+            return match crate::python::project::module_facts(path, text, dir) {
+                Err(e) => (Vec::new(), Some(e)),
+                Ok((own, _)) => {
+                    facts.merge(own);
+                    crate::python::project::lint_text(path, text, dir, &facts, &config)
+                }
+            };
+        }
         // The buffer is parsed once, for its facts and its lint (syntax trees cannot move
         // between threads, so the other files' facts are collected around it); it also counts
         // when it is not on disk yet.
@@ -220,34 +292,32 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
     let files = walk(&paths, &mut out.errors);
     out.files = files.len();
 
-    // The files that could hold a finding. The prefilter reads every file, but keeps no text:
-    // the crate stage reads again the few that pass, so that memory does not grow with the
-    // number of files. Without the prefilter, every file passes, and a file that cannot be
-    // read is reported by the crate stage, which reads it anyway.
-    let hits: Vec<&PathBuf> = if options.no_prefilter {
-        files.iter().collect()
-    } else {
-        let read: Vec<Result<bool, Error>> = files
-            .par_iter()
-            .map(|path| read_input(path, true).map(|input| input.hit))
-            .collect();
-        let mut hits = Vec::new();
-        for (path, r) in files.iter().zip(read) {
-            match r {
-                Ok(true) => hits.push(path),
-                Ok(false) => {}
-                Err(e) => out.errors.push(e),
-            }
+    // The files that could hold a finding. Every file is read (and its UTF-8 checked) here,
+    // but no text is kept: the unit stage reads again the ones that pass, so that memory does
+    // not grow with the number of files. Without the prefilter, every readable file passes.
+    let read: Vec<Result<bool, Error>> = files
+        .par_iter()
+        .map(|(path, _)| read_input(path, !options.no_prefilter).map(|input| input.hit))
+        .collect();
+    let mut hits: Vec<&(PathBuf, Option<PathBuf>)> = Vec::new();
+    for (file, r) in files.iter().zip(read) {
+        match r {
+            Ok(true) => hits.push(file),
+            Ok(false) => {}
+            Err(e) => out.errors.push(e),
         }
-        hits
-    };
+    }
     out.linted = hits.len();
 
     // Group the files that could hold a finding by crate.
     let mut packages: HashMap<PathBuf, Option<Package>> = HashMap::new();
     let mut units: BTreeMap<Unit, (Vec<PathBuf>, TargetInfo)> = BTreeMap::new();
-    for path in hits {
-        let (unit, target) = unit_of(path, &mut packages);
+    for (path, root) in hits {
+        let (unit, target) = if is_python(path) {
+            python_unit_of(path, root.as_deref())
+        } else {
+            unit_of(path, &mut packages)
+        };
         units
             .entry(unit)
             .or_insert_with(|| (Vec::new(), target))
@@ -262,10 +332,7 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
             let config = match &explicit_config {
                 Some(c) => Ok(Arc::new(c.clone())),
                 None => {
-                    let dir = match &unit {
-                        Unit::Dir { dir, .. } => dir.clone(),
-                        Unit::File(f) => f.parent().map(Path::to_path_buf).unwrap_or_default(),
-                    };
+                    let dir = unit.config_dir();
                     configs
                         .entry(dir.clone())
                         .or_insert_with(|| {
@@ -279,7 +346,7 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
             (unit, files, target, config)
         })
         .collect();
-    // Each crate's linted files are parsed on one thread (see `check_unit`): start with the
+    // Each crate's linted Rust files are parsed on one thread (see `check_unit`): start with the
     // largest, so that no large crate is left alone at the end while the other threads idle.
     units.sort_by_key(|(_, files, _, _)| std::cmp::Reverse(files.len()));
 
@@ -288,7 +355,12 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
         .par_iter()
         .filter_map(|(unit, files, target, config)| {
             let config = config.as_ref().ok()?;
-            Some(check_unit(unit, files, target, config))
+            Some(match unit {
+                Unit::Python(_) | Unit::PythonFile(_) => {
+                    check_python_unit(unit, files, target, config)
+                }
+                _ => check_unit(unit, files, target, config),
+            })
         })
         .collect();
     for (_, _, _, config) in &units {
@@ -409,7 +481,7 @@ fn check_unit(unit: &Unit, linted: &[PathBuf], target: &TargetInfo, config: &Con
     proc_macro2::extra::invalidate_current_thread_spans();
 
     // The files past the budget, in parallel again now that no tree is kept.
-    let rest: Vec<(Vec<Finding>, Option<Error>, Option<(PathBuf, Arc<str>)>)> = later
+    let rest: Vec<FileResult> = later
         .par_iter()
         .map(|path| lint_file(path, &facts, config))
         .collect();
@@ -426,13 +498,65 @@ fn check_unit(unit: &Unit, linted: &[PathBuf], target: &TargetInfo, config: &Con
     }
 }
 
-/// Finds the `.rs` files under `paths` (and the files named directly), sorted.
-fn walk(paths: &[PathBuf], errors: &mut Vec<Error>) -> Vec<PathBuf> {
+/// Checks the `linted` files of one Python project (or lone file), reading them from disk.
+fn check_python_unit(
+    unit: &Unit,
+    linted: &[PathBuf],
+    target: &TargetInfo,
+    config: &Config,
+) -> UnitResult {
+    let dir = match unit {
+        Unit::Python(dir) => Some(dir.as_path()),
+        _ => None,
+    };
+    let only = linted.first().map_or(Path::new(""), PathBuf::as_path);
+    let facts = crate::python::project::project_facts(dir, only, linted, None, &|_| None);
+    let results: Vec<UnitResult> = linted
+        .par_iter()
+        .map(|path| {
+            let mut result = UnitResult {
+                findings: Vec::new(),
+                errors: Vec::new(),
+                sources: Vec::new(),
+                target: target.clone(),
+            };
+            match read_input(path, false) {
+                Err(e) => result.errors.push(e),
+                Ok(input) => {
+                    let (findings, error) =
+                        crate::python::project::lint_text(path, &input.text, dir, &facts, config);
+                    if !findings.is_empty() {
+                        result.sources.push((path.clone(), input.text));
+                    }
+                    result.findings = findings;
+                    result.errors.extend(error);
+                }
+            }
+            result
+        })
+        .collect();
+    let mut all = UnitResult {
+        findings: Vec::new(),
+        errors: Vec::new(),
+        sources: Vec::new(),
+        target: target.clone(),
+    };
+    for r in results {
+        all.findings.extend(r.findings);
+        all.errors.extend(r.errors);
+        all.sources.extend(r.sources);
+    }
+    all
+}
+
+/// Finds the `.rs` and `.py` files under `paths` (and the files named directly), sorted, each
+/// with the directory it was found under.
+fn walk(paths: &[PathBuf], errors: &mut Vec<Error>) -> Vec<(PathBuf, Option<PathBuf>)> {
     let mut files = Vec::new();
     for path in paths {
         match std::fs::metadata(path) {
             Err(e) => errors.push(Error::io(path, e)),
-            Ok(meta) if meta.is_file() => files.push(path.clone()),
+            Ok(meta) if meta.is_file() => files.push((path.clone(), None)),
             Ok(meta) if !meta.is_dir() => {
                 errors.push(Error::new(
                     ErrorKind::Io,
@@ -445,13 +569,19 @@ fn walk(paths: &[PathBuf], errors: &mut Vec<Error>) -> Vec<PathBuf> {
                     .follow_links(true)
                     .require_git(false)
                     .add_custom_ignore_filename(IGNORE_FILE)
+                    // A virtual environment holds other projects' Python code.
+                    .filter_entry(|e| {
+                        !(e.file_type().is_some_and(|t| t.is_dir())
+                            && crate::python::project::is_virtualenv(e.path()))
+                    })
                     .build();
                 for entry in walker {
                     match entry {
                         Ok(entry) => {
-                            let is_rs = entry.path().extension().is_some_and(|e| e == "rs");
-                            if is_rs && entry.file_type().is_some_and(|t| t.is_file()) {
-                                files.push(entry.into_path());
+                            let p = entry.path();
+                            let wanted = p.extension().is_some_and(|e| e == "rs") || is_python(p);
+                            if wanted && entry.file_type().is_some_and(|t| t.is_file()) {
+                                files.push((entry.into_path(), Some(path.clone())));
                             }
                         }
                         Err(e) => errors.push(walk_error(path, e)),
@@ -461,7 +591,7 @@ fn walk(paths: &[PathBuf], errors: &mut Vec<Error>) -> Vec<PathBuf> {
         }
     }
     files.sort();
-    files.dedup();
+    files.dedup_by(|a, b| a.0 == b.0);
     files
 }
 
@@ -492,13 +622,16 @@ fn walk_error(root: &Path, err: ignore::Error) -> Error {
 
 fn read_input(path: &Path, prefilter: bool) -> Result<Input, Error> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let hit = !prefilter || memchr::memmem::find(&bytes, PREFILTER_NEEDLE).is_some();
+    let hit = !prefilter || could_hold_finding(&bytes);
     let text = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         Error::new(
             ErrorKind::NotUtf8,
             Some(path),
-            format!("not valid UTF-8 (first bad byte at offset {at}); Rust source must be UTF-8"),
+            format!(
+                "not valid UTF-8 (first bad byte at offset {at}); {} source must be UTF-8",
+                if is_python(path) { "Python" } else { "Rust" }
+            ),
         )
     })?;
     Ok(Input {
@@ -656,10 +789,11 @@ fn read_package(dir: &Path) -> Option<Package> {
     })
 }
 
-/// The `.rs` files of a unit.
+/// The `.rs` files of a Rust unit.
 fn unit_files(unit: &Unit) -> Vec<PathBuf> {
     match unit {
         Unit::File(f) => vec![f.clone()],
+        Unit::Python(_) | Unit::PythonFile(_) => Vec::new(),
         Unit::Dir { dir, exclude } => {
             let mut files: Vec<PathBuf> = ignore::WalkBuilder::new(dir)
                 .require_git(false)
@@ -676,13 +810,12 @@ fn unit_files(unit: &Unit) -> Vec<PathBuf> {
     }
 }
 
+/// One file's findings, the error that stopped its check, and its text when it has a finding.
+type FileResult = (Vec<Finding>, Option<Error>, Option<(PathBuf, Arc<str>)>);
+
 /// Reads, parses and lints one file on its own, freeing the thread's spans after. Returns its
 /// text too when it has a finding.
-fn lint_file(
-    path: &Path,
-    facts: &CrateFacts,
-    config: &Config,
-) -> (Vec<Finding>, Option<Error>, Option<(PathBuf, Arc<str>)>) {
+fn lint_file(path: &Path, facts: &CrateFacts, config: &Config) -> FileResult {
     let text = match read_input(path, false) {
         Ok(input) => input.text,
         Err(e) => return (Vec::new(), Some(e), None),
@@ -701,6 +834,7 @@ fn unit_roots(unit: &Unit) -> Vec<PathBuf> {
     match unit {
         Unit::Dir { dir, .. } => vec![dir.join("lib.rs"), dir.join("main.rs")],
         Unit::File(f) => vec![f.clone()],
+        Unit::Python(_) | Unit::PythonFile(_) => Vec::new(),
     }
 }
 

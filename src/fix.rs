@@ -10,8 +10,9 @@
 //! - a file that changed on disk since it was read is left alone (an editor saved it);
 //! - files are replaced atomically (a temporary file in the same directory, then a rename), so
 //!   an interrupted run leaves either the old or the new text, never half of each;
-//! - fixing is idempotent: a fixed call is a `scope_mut`, which no lint reports, and a second
-//!   run finds nothing to apply.
+//! - fixing is idempotent: a fixed call is a `scope_mut` (Rust) or an
+//!   `asyncio.create_task(..., context=ctx)` (Python), which no lint reports, and a second run
+//!   finds nothing to apply.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -142,7 +143,15 @@ pub fn fix(options: &CheckOptions) -> Result<FixOutput, Error> {
 
 /// Writes `text` over `path`, which held `before` when it was checked.
 fn write_fixed(path: &Path, before: &str, text: &str) -> Result<(), Error> {
-    if let Err(e) = crate::rust::parse(text) {
+    if crate::python::is_python(path) {
+        if let Err(e) = crate::python::parse_guarded(path, text) {
+            return Err(Error::new(
+                ErrorKind::Fix,
+                Some(path),
+                format!("the fixed text would not parse ({e}); left unchanged"),
+            ));
+        }
+    } else if let Err(e) = crate::rust::parse(text) {
         let start = e.span().start();
         return Err(Error::new(
             ErrorKind::Fix,

@@ -33,13 +33,14 @@ mod diagnostic;
 mod engine;
 mod error;
 mod fix;
+mod python;
 mod report;
 mod rust;
 pub mod server;
 
 pub use config::Config;
 pub use ctxlint_catalogue as catalogue;
-pub use diagnostic::{Applicability, Finding, SourceSpan, Suggestion, TargetInfo};
+pub use diagnostic::{Applicability, Finding, SourceSpan, Suggestion, TargetInfo, Texts};
 pub use engine::{CheckOptions, CheckOutput, IGNORE_FILE, check, check_source};
 pub use error::{Error, ErrorKind};
 pub use fix::{FixOutput, apply_suggestions, fix};

@@ -8,7 +8,7 @@ use anyhow::{Context as _, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use ctxlint::catalogue;
 
-/// Catches shared-mutable context bugs in async Rust code that uses `contextvars`.
+/// Catches shared-mutable context bugs in async Rust and Python code that uses `contextvars`.
 #[derive(Debug, Parser)]
 #[command(name = "ctxlint", version, about, long_about = None)]
 struct Cli {
@@ -18,13 +18,13 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Check Rust files for context bugs (exit 0: clean, 1: findings, 2: error).
+    /// Check Rust and Python files for context bugs (exit 0: clean, 1: findings, 2: error).
     Check(CheckArgs),
     /// List the lints with their default levels.
     Rules,
     /// Print the documentation of one lint.
     Explain {
-        /// The lint's name, as in `#[allow(NAME)]`.
+        /// The lint's name, as in `#[allow(NAME)]`, or its short code (`CTX001`).
         name: String,
     },
     /// Serve the Language Server Protocol on standard input and output, for editors.
@@ -46,8 +46,8 @@ enum Command {
 
 #[derive(Debug, clap::Args)]
 struct CheckArgs {
-    /// Files and directories to check; directories are searched for `.rs` files, respecting
-    /// `.gitignore`.
+    /// Files and directories to check; directories are searched for `.rs` and `.py` files,
+    /// respecting `.gitignore`.
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
     /// Output format: `human` reports, or cargo-compatible JSON messages, one per line.
@@ -136,8 +136,9 @@ fn run() -> Result<ExitCode> {
             for lint in catalogue::LINTS {
                 writeln!(
                     stdout,
-                    "{:<26} {:<5} {}",
+                    "{:<26} {} {:<5} {}",
                     lint.name,
+                    lint.code,
                     lint.default_level.as_str(),
                     lint.summary
                 )?;
@@ -145,7 +146,7 @@ fn run() -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Explain { name } => {
-            let Some(lint) = catalogue::find(&name) else {
+            let Some(lint) = catalogue::find(&name).or_else(|| catalogue::find_code(&name)) else {
                 let names: Vec<_> = catalogue::LINTS.iter().map(|l| l.name).collect();
                 bail!("unknown lint `{name}`; the lints are: {}", names.join(", "));
             };
@@ -156,6 +157,14 @@ fn run() -> Result<ExitCode> {
                 lint.default_level.as_str()
             )?;
             writeln!(stdout, "{}", lint.doc.trim_end())?;
+            if let Some(python) = &lint.python {
+                writeln!(
+                    stdout,
+                    "\n## Python (`{}`, `# noqa: {}`)\n",
+                    lint.code, lint.code
+                )?;
+                writeln!(stdout, "{}", python.doc.trim_end())?;
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Check(args) => check(args, &mut stdout),

@@ -81,7 +81,8 @@ impl CheckOutput {
                 Level::Deny => "error",
                 _ => "warning",
             };
-            let mut message = format!("{}\n{}\nhelp: {}", f.lint.message, f.lint.note, f.lint.help);
+            let texts = f.texts();
+            let mut message = format!("{}\n{}\nhelp: {}", texts.message, texts.note, texts.help);
             if let Some(s) = &f.suggestion {
                 message.push_str(&format!(
                     "\nsuggestion ({}): {}",
@@ -149,6 +150,7 @@ fn pascal_case(name: &str) -> String {
 }
 
 fn sarif_result(f: &Finding) -> Value {
+    let texts = f.texts();
     let rule_index = LINTS.iter().position(|l| l.name == f.lint.name);
     let region = |s: &crate::diagnostic::SourceSpan| {
         json!({
@@ -163,7 +165,7 @@ fn sarif_result(f: &Finding) -> Value {
     let mut result = json!({
         "ruleId": f.lint.name,
         "level": sarif_level(f.level),
-        "message": { "text": format!("{}: {}", f.lint.message, f.lint.label) },
+        "message": { "text": format!("{}: {}", texts.message, texts.label) },
         "locations": [{
             "physicalLocation": {
                 "artifactLocation": artifact(&f.path),
@@ -178,7 +180,7 @@ fn sarif_result(f: &Finding) -> Value {
         && s.applicability == Applicability::MachineApplicable
     {
         result["fixes"] = json!([{
-            "description": { "text": f.lint.suggestion.unwrap_or("apply the suggestion") },
+            "description": { "text": texts.suggestion.unwrap_or("apply the suggestion") },
             "artifactChanges": [{
                 "artifactLocation": artifact(&f.path),
                 "replacements": [{

@@ -304,7 +304,7 @@ fn code_actions(shared: &Shared, params: &CodeActionParams) -> Vec<CodeActionOrC
         let certain = suggestion.applicability == Applicability::MachineApplicable;
         let title = format!(
             "{}{}",
-            finding.lint.suggestion.unwrap_or("apply the suggestion"),
+            finding.texts().suggestion.unwrap_or("apply the suggestion"),
             if certain {
                 ""
             } else {
@@ -428,10 +428,13 @@ fn diagnostic(index: &LineIndex, text: &str, finding: &Finding) -> Diagnostic {
             .ok()
             .map(|href| CodeDescription { href }),
         source: Some("ctxlint".to_owned()),
-        message: format!(
-            "{}\n{}\nnote: {}\nhelp: {}",
-            lint.message, lint.label, lint.note, lint.help
-        ),
+        message: {
+            let t = finding.texts();
+            format!(
+                "{}\n{}\nnote: {}\nhelp: {}",
+                t.message, t.label, t.note, t.help
+            )
+        },
         ..Diagnostic::default()
     }
 }

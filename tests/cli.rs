@@ -500,9 +500,15 @@ fn rules_and_explain_come_from_the_catalogue() -> Result {
     for lint in ctxlint::catalogue::LINTS {
         assert!(stdout(&rules).contains(lint.name));
         assert!(stdout(&rules).contains(lint.summary));
+        assert!(stdout(&rules).contains(lint.code));
         let explain = ctxlint_in(dir.path(), &["explain", lint.name])?;
         assert_eq!(explain.status.code(), Some(0));
         assert!(stdout(&explain).contains(lint.doc.trim_end()));
+        if let Some(python) = &lint.python {
+            assert!(stdout(&explain).contains(python.doc.trim_end()));
+        }
+        let by_code = ctxlint_in(dir.path(), &["explain", lint.code])?;
+        assert_eq!(stdout(&by_code), stdout(&explain));
     }
     let unknown = ctxlint_in(dir.path(), &["explain", "nope"])?;
     assert_eq!(unknown.status.code(), Some(2));
@@ -560,5 +566,172 @@ fn ctxlintignore_and_color() -> Result {
     // Not a terminal, so `auto` is plain.
     let auto = ctxlint_in(dir.path(), &["check", "gen/bad.rs"])?;
     assert!(!stdout(&auto).contains('\u{1b}'));
+    Ok(())
+}
+
+/// A directory of mixed Rust and Python code, with both bugs in both languages: every output
+/// format reports all four findings, each with its language's texts.
+#[test]
+fn mixed_rust_and_python_in_every_format() -> Result {
+    let dir = tempfile::tempdir()?;
+    write(
+        dir.path(),
+        "Cargo.toml",
+        "[package]\nname = \"mixed\"\nversion = \"0.1.0\"\nedition = \"2024\"\n",
+    )?;
+    write(
+        dir.path(),
+        "src/main.rs",
+        "use contextvars::{copy_context, ContextVar};\nuse std::sync::Mutex;\n\
+         static SEEN: ContextVar<Mutex<u32>> = ContextVar::with_default(\"seen\", Mutex::new(0));\n\
+         async fn work() {}\nasync fn f() {\n    let mut ctx = copy_context();\n    ctx.run(|| work()).await;\n}\nfn main() {}\n",
+    )?;
+    write(
+        dir.path(),
+        "py/pyproject.toml",
+        "[project]\nname = \"mixedpy\"\nversion = \"1.2.3\"\n",
+    )?;
+    write(
+        dir.path(),
+        "py/app/tasks.py",
+        "async def work():\n    pass\n",
+    )?;
+    write(
+        dir.path(),
+        "py/app/main.py",
+        "from contextvars import ContextVar, copy_context\nfrom .tasks import work\n\
+         seen = ContextVar(\"seen\", default=[])\n\
+         async def f():\n    ctx = copy_context()\n    await ctx.run(work)\n",
+    )?;
+    let want = [
+        ("py/app/main.py", 3, "interior_mutable_default"),
+        ("py/app/main.py", 6, "sync_run_wraps_future"),
+        ("src/main.rs", 3, "interior_mutable_default"),
+        ("src/main.rs", 7, "sync_run_wraps_future"),
+    ];
+
+    let human = ctxlint_in(dir.path(), &["check", "--color", "never", "."])?;
+    assert_eq!(human.status.code(), Some(1), "{}", stderr(&human));
+    let text = stdout(&human);
+    for (file, line, _) in want {
+        assert!(
+            text.contains(&format!("{file}:{line}:")),
+            "{file}:{line} in:\n{text}"
+        );
+    }
+    assert!(text.contains("[CTX001 interior_mutable_default]"), "{text}");
+    assert!(
+        text.contains("asyncio.create_task(work(), context=ctx)"),
+        "{text}"
+    );
+    assert!(text.contains("ctx.scope_mut(work())"), "{text}");
+
+    let json = ctxlint_in(dir.path(), &["check", "--format", "json", "."])?;
+    let mut found = Vec::new();
+    for line in stdout(&json).lines() {
+        let message: cargo_metadata::Message = serde_json::from_str(line)?;
+        let cargo_metadata::Message::CompilerMessage(m) = message else {
+            return Err("not a compiler message".into());
+        };
+        let span = m.message.spans.first().ok_or("no span")?;
+        let code = m.message.code.as_ref().ok_or("no code")?.code.clone();
+        if span.file_name.ends_with(".py") {
+            assert_eq!(m.target.kind, ["python".into()]);
+            assert!(
+                m.package_id.repr.contains("#mixedpy@1.2.3"),
+                "{}",
+                m.package_id
+            );
+            assert!(
+                m.message
+                    .message
+                    .contains("`ContextVar` default value is mutable")
+                    || m.message
+                        .message
+                        .contains("`Context.run` only creates the coroutine")
+            );
+        }
+        let file = span.file_name.trim_start_matches("./").to_owned();
+        found.push((file, span.line_start, code));
+    }
+    found.sort();
+    let want_owned: Vec<(String, usize, String)> = want
+        .iter()
+        .map(|(f, l, c)| ((*f).to_owned(), *l, (*c).to_owned()))
+        .collect();
+    assert_eq!(found, want_owned);
+
+    let sarif = ctxlint_in(dir.path(), &["check", "--format", "sarif", "."])?;
+    let log: serde_json::Value = serde_json::from_str(&stdout(&sarif))?;
+    let mut results: Vec<(String, u64, String)> = log["runs"][0]["results"]
+        .as_array()
+        .ok_or("no results")?
+        .iter()
+        .map(|r| {
+            let loc = &r["locations"][0]["physicalLocation"];
+            (
+                loc["artifactLocation"]["uri"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_owned(),
+                loc["region"]["startLine"].as_u64().unwrap_or(0),
+                r["ruleId"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    results.sort();
+    let want_sarif: Vec<(String, u64, String)> = want
+        .iter()
+        .map(|(f, l, c)| ((*f).to_owned(), *l as u64, (*c).to_owned()))
+        .collect();
+    assert_eq!(results, want_sarif);
+
+    let github = ctxlint_in(dir.path(), &["check", "--format", "github", "."])?;
+    let lines: Vec<String> = stdout(&github).lines().map(str::to_owned).collect();
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    for (file, line, lint) in want {
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains(&format!("file=./{file},line={line},"))
+                    && l.contains(&format!("title=ctxlint({lint})"))),
+            "{file}:{line} {lint} in {lines:?}"
+        );
+    }
+    Ok(())
+}
+
+/// `[tool.ctxlint]` in `pyproject.toml`: levels and `extend-immutable-calls` (qualified names,
+/// as ruff's setting); a too-deep Python file is an error, not a crash.
+#[test]
+fn python_config_and_deep_nesting() -> Result {
+    let dir = tempfile::tempdir()?;
+    let source = "from contextvars import ContextVar\nfrom app.settings import load\n\
+                  a = ContextVar(\"a\", default=load())\nb = ContextVar(\"b\", default=[])\n";
+    write(dir.path(), "app/main.py", source)?;
+    write(dir.path(), "pyproject.toml", "[project]\nname = \"app\"\n")?;
+    let before = ctxlint_in(dir.path(), &["check", "--format", "json", "."])?;
+    assert_eq!(stdout(&before).lines().count(), 2, "{}", stdout(&before));
+    write(
+        dir.path(),
+        "pyproject.toml",
+        "[project]\nname = \"app\"\n[tool.ctxlint.lints]\ninterior_mutable_default = \"deny\"\n\
+         [tool.ctxlint.interior_mutable_default]\nextend-immutable-calls = [\"app.settings.load\"]\n",
+    )?;
+    let after = ctxlint_in(dir.path(), &["check", "--format", "json", "."])?;
+    let lines: Vec<String> = stdout(&after).lines().map(str::to_owned).collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].contains("\"level\":\"error\""), "{}", lines[0]);
+    assert!(lines[0].contains("\"line_start\":4"), "{}", lines[0]);
+
+    let deep = format!(
+        "import contextvars\nx = {}1{}\n",
+        "(".repeat(30_000),
+        ")".repeat(30_000)
+    );
+    write(dir.path(), "deep/deep.py", &deep)?;
+    let out = ctxlint_in(dir.path(), &["check", "deep/deep.py"])?;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("levels deep"), "{}", stderr(&out));
     Ok(())
 }

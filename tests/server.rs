@@ -207,3 +207,66 @@ fn a_bad_configuration_is_logged() -> Result {
     assert_eq!(client.stop()?, Some(0));
     Ok(())
 }
+
+/// A Python buffer: the server dispatches on the URI's extension, reads the project's other
+/// files (an `async def` imported from a sibling) and offers the Python fix.
+#[test]
+fn python_buffers_get_python_diagnostics_and_fixes() -> Result {
+    let dir = tempfile::tempdir()?;
+    std::fs::write(
+        dir.path().join("pyproject.toml"),
+        "[project]\nname = \"p\"\n",
+    )?;
+    std::fs::create_dir_all(dir.path().join("app"))?;
+    std::fs::write(
+        dir.path().join("app/tasks.py"),
+        "async def work(n):\n    pass\n",
+    )?;
+    let (mut client, _) = Client::start(BIN, dir.path())?;
+    let uri = format!("file://{}/app/main.py", dir.path().display());
+    let text = "import asyncio\nfrom contextvars import ContextVar, copy_context\nfrom app.tasks import work\n\n\
+                seen = ContextVar(\"seen\", default={})\n\n\
+                async def f(n):\n    ctx = copy_context()\n    await ctx.run(work, n)\n";
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri, "languageId": "python", "version": 1, "text": text } }),
+    )?;
+    let diagnostics = client.diagnostics(&uri, 1, LONG)?;
+    let codes: Vec<&str> = diagnostics
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert_eq!(
+        codes,
+        ["interior_mutable_default", "sync_run_wraps_future"],
+        "{diagnostics:#?}"
+    );
+    let run = &diagnostics[1];
+    assert!(
+        run["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("`Context.run` only creates the coroutine")),
+        "{run}"
+    );
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": uri },
+            "range": run["range"],
+            "context": { "diagnostics": [run] },
+        }),
+        LONG,
+    )?;
+    let actions = actions.as_array().ok_or("no actions")?;
+    assert_eq!(actions.len(), 1, "{actions:#?}");
+    let edits = actions[0]["edit"]["changes"][&uri]
+        .as_array()
+        .ok_or("no edits")?;
+    let fixed = apply_edits(text, edits)?;
+    assert!(
+        fixed.contains("    await asyncio.create_task(work(n), context=ctx)\n"),
+        "{fixed}"
+    );
+    assert_eq!(client.stop()?, Some(0));
+    Ok(())
+}

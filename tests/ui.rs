@@ -1,6 +1,7 @@
 //! The UI tests: every `tests/ui/*.rs` is a real program against `contextvars`, with a
 //! `//~ LINT` marker on each line where a finding's primary span starts (`//~ a, b` for
-//! several). The harness runs the `ctxlint` binary on each file and checks that
+//! several); every `tests/ui/*.py` is a Python module with `#~ LINT` markers. The harness runs
+//! the `ctxlint` binary on each file and checks that
 //!
 //! 1. every marker is reported, and nothing unmarked is;
 //! 2. the human output (without colour) equals the committed `tests/ui/NAME.stderr`.
@@ -9,8 +10,10 @@
 //!    (or leaves the case unchanged when there is no `.fixed`); a second `--fix` changes
 //!    nothing; and the fixed file has exactly the original findings less the fixed ones.
 //!
-//! Every `.fixed` file is also an example of `tests/ui-cases`, so `cargo test` compiles it
+//! Every Rust `.fixed` file is also an example of `tests/ui-cases`, so `cargo test` compiles it
 //! against `contextvars` (`every_fixed_file_is_compiled` checks the manifest lists them).
+//! Python cases are named `py_*.py`, so that their snapshots never share a name with a Rust
+//! case's; the Dylint library's UI test only picks `*.rs`.
 //!
 //! After an intended change of output, regenerate the snapshots with
 //! `CTXLINT_BLESS=1 cargo test --test ui` and review the diff.
@@ -21,21 +24,45 @@ use std::process::Command;
 
 type Result<T, E = Box<dyn std::error::Error>> = std::result::Result<T, E>;
 
-fn cases() -> Result<Vec<PathBuf>> {
+/// Every case, Rust and Python.
+fn all_cases() -> Result<Vec<PathBuf>> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ui");
     let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)?
         .map(|e| e.map(|e| e.path()))
         .collect::<Result<_, _>>()?;
-    cases.retain(|p| p.extension().is_some_and(|e| e == "rs"));
+    cases.retain(|p| p.extension().is_some_and(|e| e == "rs" || e == "py"));
     cases.sort();
     Ok(cases)
 }
 
-/// `(line, lint)` → how many times, from the `//~` markers.
-fn markers(source: &str) -> BTreeMap<(usize, String), usize> {
+/// The Rust cases.
+fn cases() -> Result<Vec<PathBuf>> {
+    let mut cases = all_cases()?;
+    cases.retain(|p| p.extension().is_some_and(|e| e == "rs"));
+    Ok(cases)
+}
+
+/// The Python cases.
+fn py_cases() -> Result<Vec<PathBuf>> {
+    let mut cases = all_cases()?;
+    cases.retain(|p| p.extension().is_some_and(|e| e == "py"));
+    Ok(cases)
+}
+
+fn is_python(case: &Path) -> bool {
+    case.extension().is_some_and(|e| e == "py")
+}
+
+/// `(line, lint)` → how many times, from the `//~` markers (`#~` in Python). A
+/// `//~ dylint: NAME` marker is a finding that only the type-aware Dylint library can make
+/// (listed in `docs/dylint-only.md`): the CLI must stay silent there, so it is not expected.
+fn markers(source: &str, marker: &str) -> BTreeMap<(usize, String), usize> {
     let mut out = BTreeMap::new();
     for (i, line) in source.lines().enumerate() {
-        if let Some((_, names)) = line.split_once("//~") {
+        if let Some((_, names)) = line.split_once(marker) {
+            if names.trim_start().starts_with("dylint:") {
+                continue;
+            }
             for name in names.split(',') {
                 *out.entry((i + 1, name.trim().to_owned())).or_default() += 1;
             }
@@ -166,7 +193,8 @@ fn run_case(case: &Path, bless: bool) -> Result<Vec<String>> {
         let line = primary["line_start"].as_u64().ok_or("no line")? as usize;
         *found.entry((line, code)).or_default() += 1;
     }
-    let expected = markers(&source);
+    let marker = if is_python(case) { "#~" } else { "//~" };
+    let expected = markers(&source, marker);
     for (key, n) in &expected {
         let got = found.get(key).copied().unwrap_or(0);
         if got < *n {
@@ -226,8 +254,9 @@ fn run_case(case: &Path, bless: bool) -> Result<Vec<String>> {
 #[test]
 fn ui() -> Result<()> {
     let bless = std::env::var_os("CTXLINT_BLESS").is_some_and(|v| v != "0");
-    let cases = cases()?;
+    let cases = all_cases()?;
     assert!(!cases.is_empty(), "no UI cases found");
+    assert!(!py_cases()?.is_empty(), "no Python UI cases found");
     let mut problems = Vec::new();
     for case in &cases {
         problems.extend(run_case(case, bless)?);
@@ -300,11 +329,66 @@ fn no_orphan_snapshots() -> Result<()> {
             .is_some_and(|e| e == "stderr" || e == "fixed")
         {
             assert!(
-                path.with_extension("rs").exists(),
+                path.with_extension("rs").exists() || path.with_extension("py").exists(),
                 "{} has no case",
                 path.display()
             );
         }
+    }
+    Ok(())
+}
+
+/// A Python case and a Rust case of the same name would share their snapshots.
+#[test]
+fn python_cases_have_their_own_names() -> Result<()> {
+    for case in py_cases()? {
+        let name = case
+            .file_stem()
+            .and_then(|n| n.to_str())
+            .ok_or("bad file name")?;
+        assert!(
+            name.starts_with("py_"),
+            "{}: Python cases are named `py_*.py`",
+            case.display()
+        );
+        assert!(
+            !case.with_extension("rs").exists(),
+            "{} shares its name with a Rust case",
+            case.display()
+        );
+    }
+    Ok(())
+}
+
+/// At least 25 marked lines per lint in the Python cases, and unmarked calls of `ContextVar(`
+/// with a `default=` and of `.run(` (the negatives) too.
+#[test]
+fn enough_python_cases_per_lint() -> Result<()> {
+    let mut positives: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut negatives: BTreeMap<&str, usize> = BTreeMap::new();
+    for case in py_cases()? {
+        let source = std::fs::read_to_string(&case)?;
+        for line in source.lines() {
+            let code = line.split('#').next().unwrap_or("");
+            for (lint, needle) in [
+                ("interior_mutable_default", "default="),
+                ("sync_run_wraps_future", ".run("),
+            ] {
+                if line.contains(&format!("#~ {lint}")) {
+                    *positives.entry(lint).or_default() += 1;
+                } else if code.contains(needle) && !code.contains("asyncio.run(") {
+                    *negatives.entry(lint).or_default() += 1;
+                }
+            }
+        }
+    }
+    for lint in ["interior_mutable_default", "sync_run_wraps_future"] {
+        let (p, n) = (
+            positives.get(lint).copied().unwrap_or(0),
+            negatives.get(lint).copied().unwrap_or(0),
+        );
+        assert!(p >= 25, "{lint}: only {p} marked Python lines");
+        assert!(n >= 20, "{lint}: only {n} Python negatives");
     }
     Ok(())
 }
@@ -319,16 +403,39 @@ fn enough_cases_per_lint() -> Result<()> {
         let source = std::fs::read_to_string(&case)?;
         for line in source.lines() {
             let code = line.split("//").next().unwrap_or("");
-            for (lint, needle) in [
-                ("interior_mutable_default", "with_default("),
-                ("sync_run_wraps_future", ".run("),
+            let tracing_runner = code.contains("subscriber::with_default")
+                || code.contains("dispatcher::with_default");
+            for (lint, needles) in [
+                ("interior_mutable_default", &["with_default("][..]),
+                (
+                    "sync_run_wraps_future",
+                    &[
+                        ".run(",
+                        "Context::run(",
+                        ".try_run(",
+                        "Context::try_run(",
+                        ".in_scope(",
+                        "::with_default(",
+                        ".sync_scope(",
+                        "Hub::run(",
+                    ][..],
+                ),
+                (
+                    "context_guard_across_await",
+                    &[".enter()", ".entered()", "set_default(", ".attach()"][..],
+                ),
             ] {
-                let calls = code.matches(needle).count()
-                    + if needle == ".run(" {
-                        code.matches("Context::run(").count()
-                    } else {
-                        0
-                    };
+                let calls: usize = if lint == "interior_mutable_default" && tracing_runner {
+                    0
+                } else if lint == "sync_run_wraps_future" {
+                    needles
+                        .iter()
+                        .filter(|n| **n != "::with_default(" || tracing_runner)
+                        .map(|n| code.matches(n).count())
+                        .sum()
+                } else {
+                    needles.iter().map(|n| code.matches(n).count()).sum()
+                };
                 if line.contains(&format!("//~ {lint}")) {
                     *positives.entry(lint).or_default() += 1;
                 } else if calls > 0
@@ -341,7 +448,7 @@ fn enough_cases_per_lint() -> Result<()> {
             }
         }
     }
-    for lint in ["interior_mutable_default", "sync_run_wraps_future"] {
+    for lint in ctxlint::catalogue::LINTS.iter().map(|l| l.name) {
         let (p, n) = (
             positives.get(lint).copied().unwrap_or(0),
             negatives.get(lint).copied().unwrap_or(0),
@@ -356,5 +463,45 @@ fn enough_cases_per_lint() -> Result<()> {
             p + n
         );
     }
+    Ok(())
+}
+
+/// The Python seed cases are real programs. Run with `python3` (3.11 or later, for
+/// `context=`), the bad forms show the bugs, and the `.fixed` form that `--fix` wrote does not.
+#[test]
+fn python_seed_cases_show_the_bugs() -> Result<()> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ui");
+    let run = |file: &str| -> Result<String> {
+        let out = Command::new("python3").arg(dir.join(file)).output()?;
+        assert!(
+            out.status.success(),
+            "python3 {file}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Ok(String::from_utf8(out.stdout)?)
+    };
+    // `await copied.run(rename_async)` leaks the write; the task bound to the copy does not.
+    assert_eq!(run("py_srwf_seed.py")?, "renamed\ncaller\n");
+    assert_eq!(run("py_srwf_seed.fixed")?, "caller\ncaller\n");
+    // Three tasks share one default object (one id, counts 1 to 3); with a fresh object per
+    // task, three ids and each count is 1.
+    let out = run("py_imd_seed.py")?;
+    let rows: Vec<Vec<&str>> = out.lines().map(|l| l.split(' ').collect()).collect();
+    assert_eq!(rows.len(), 6, "{out}");
+    let ids = |rows: &[Vec<&str>]| {
+        rows.iter()
+            .map(|r| r[2].to_owned())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+    };
+    let counts = |rows: &[Vec<&str>]| {
+        rows.iter()
+            .map(|r| r[3].to_owned())
+            .collect::<Vec<String>>()
+    };
+    assert_eq!(ids(&rows[..3]), 1, "{out}");
+    assert_eq!(counts(&rows[..3]), ["1", "2", "3"], "{out}");
+    assert_eq!(ids(&rows[3..]), 3, "{out}");
+    assert_eq!(counts(&rows[3..]), ["1", "1", "1"], "{out}");
     Ok(())
 }

@@ -69,6 +69,28 @@ pub struct Lint {
     /// The full documentation in Markdown, with the sections `### What it does`,
     /// `### Why is this bad?`, `### Known problems` and `### Example` (ending in "Use instead:").
     pub doc: &'static str,
+    /// A short code, such as `CTX001`, for `# noqa: CODE` in Python and `ctxlint rules`.
+    pub code: &'static str,
+    /// The texts of the lint's Python form, if it has one.
+    pub python: Option<PythonText>,
+}
+
+/// The diagnostic texts and documentation of a lint's Python form (the same bug, in Python's
+/// `contextvars`). The fields mean what the fields of the same name of [`Lint`] mean.
+#[derive(Debug)]
+pub struct PythonText {
+    /// The diagnostic's main message.
+    pub message: &'static str,
+    /// The label on the primary span.
+    pub label: &'static str,
+    /// The `note:` that explains the consequence.
+    pub note: &'static str,
+    /// The `help:` that says how to fix it.
+    pub help: &'static str,
+    /// The message of the lint's mechanical fix, where there is one.
+    pub suggestion: Option<&'static str>,
+    /// The documentation, with the same sections as [`Lint::doc`].
+    pub doc: &'static str,
 }
 
 impl Lint {
@@ -117,6 +139,18 @@ pub static INTERIOR_MUTABLE_DEFAULT: Lint = Lint {
            start of each task",
     suggestion: None,
     doc: include_str!("../docs/interior_mutable_default.md"),
+    code: "CTX001",
+    python: Some(PythonText {
+        message: "`ContextVar` default value is mutable",
+        label: "every context shares this one object",
+        note: "copying a context is shallow: every task and every `copy_context()` that never \
+               `set()` the variable gets this same object, so a mutation through it is seen \
+               everywhere",
+        help: "use an immutable default (`None`, a tuple, a frozen dataclass) and `set()` a \
+               fresh object at the start of each task",
+        suggestion: None,
+        doc: include_str!("../docs/python/interior_mutable_default.md"),
+    }),
 };
 
 /// Flags a synchronous `Context::run` whose closure returns a future.
@@ -135,10 +169,263 @@ pub static SYNC_RUN_WRAPS_FUTURE: Lint = Lint {
         "poll the future inside the context with `scope_mut`, which keeps its writes there as `run` does",
     ),
     doc: include_str!("../docs/sync_run_wraps_future.md"),
+    code: "CTX002",
+    python: Some(PythonText {
+        message: "`Context.run` only creates the coroutine, which then runs outside the context",
+        label: "this coroutine function is called inside the context but runs outside it",
+        note: "`run` returns as soon as the coroutine object exists; it runs when awaited, in \
+               the caller's context, so its writes leak into the caller",
+        help: "run it as a task bound to the context: \
+               `asyncio.create_task(coro_fn(*args), context=ctx)` (Python 3.11+), or create \
+               the task inside it: `ctx.run(asyncio.create_task, coro_fn(*args))`",
+        suggestion: Some("run the coroutine as a task bound to the context"),
+        doc: include_str!("../docs/python/sync_run_wraps_future.md"),
+    }),
+};
+
+/// How a [`Runner`] is called.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunnerCall {
+    /// A method: `recv.name(args)`, or `Type::name(recv, args)`.
+    Method,
+    /// A function or an associated function without `self`: `path(args)`.
+    Function,
+}
+
+/// A synchronous call that makes a context current, calls a closure, and restores the old
+/// context: the shape of `sync_run_wraps_future`. A closure that returns a future escapes it.
+#[derive(Debug)]
+pub struct Runner {
+    /// The def path, as the Dylint library resolves it (`contextvars::Context::run`).
+    pub path: &'static str,
+    /// Other paths that name the same function (re-exports), for the CLI's path resolution.
+    pub aliases: &'static [&'static str],
+    /// How it is called.
+    pub call: RunnerCall,
+    /// The position of the closure among the arguments, not counting a method's receiver.
+    pub closure: usize,
+    /// Whether the closure's result comes back inside `Ok(..)` (`try_run`).
+    pub in_result: bool,
+    /// The `help:` of a finding: how to run the future inside the context.
+    pub help: &'static str,
+}
+
+/// Every runner the lints know, in the order `ctxlint explain` lists them.
+pub static RUNNERS: &[Runner] = &[
+    Runner {
+        path: "contextvars::Context::run",
+        aliases: &[],
+        call: RunnerCall::Method,
+        closure: 0,
+        in_result: false,
+        help: "bind the future to the context with `ctx.scope(fut)`, or spawn it with \
+               `contextvars::spawn(fut)`",
+    },
+    Runner {
+        path: "contextvars::Context::try_run",
+        aliases: &[],
+        call: RunnerCall::Method,
+        closure: 0,
+        in_result: true,
+        help: "bind the future to the context with `ctx.scope(fut)`, or spawn it with \
+               `contextvars::spawn(fut)`",
+    },
+    Runner {
+        path: "tracing::Span::in_scope",
+        aliases: &["tracing::span::Span::in_scope"],
+        call: RunnerCall::Method,
+        closure: 0,
+        in_result: false,
+        help: "instrument the future with the span instead: `fut.instrument(span)` \
+               (`tracing::Instrument`)",
+    },
+    Runner {
+        path: "tracing::subscriber::with_default",
+        aliases: &["tracing_core::subscriber::with_default"],
+        call: RunnerCall::Function,
+        closure: 1,
+        in_result: false,
+        help: "give the future its subscriber instead: `fut.with_subscriber(subscriber)` \
+               (`tracing::instrument::WithSubscriber`)",
+    },
+    Runner {
+        path: "tracing::dispatcher::with_default",
+        aliases: &["tracing_core::dispatcher::with_default"],
+        call: RunnerCall::Function,
+        closure: 1,
+        in_result: false,
+        help: "give the future its dispatcher instead: `fut.with_subscriber(dispatch.clone())` \
+               (`tracing::instrument::WithSubscriber`)",
+    },
+    Runner {
+        path: "tokio::task::LocalKey::sync_scope",
+        aliases: &["tokio::task::task_local::LocalKey::sync_scope"],
+        call: RunnerCall::Method,
+        closure: 1,
+        in_result: false,
+        help: "scope the future instead: `KEY.scope(value, fut)`",
+    },
+    Runner {
+        path: "sentry_core::Hub::run",
+        aliases: &["sentry::Hub::run", "sentry_core::hub::Hub::run"],
+        call: RunnerCall::Function,
+        closure: 1,
+        in_result: false,
+        help: "bind the future to the hub instead: `fut.bind_hub(hub)` \
+               (`sentry::SentryFutureExt`)",
+    },
+];
+
+/// A guard that makes a context current until it is dropped: held across an `.await`, the
+/// context stays current while other tasks run on the thread, and is missing when this one
+/// resumes elsewhere. The shape of `context_guard_across_await`.
+#[derive(Debug)]
+pub struct Guard {
+    /// The guard's type, as the Dylint library resolves it (`tracing::span::Entered`).
+    pub ty: &'static str,
+    /// The calls that return it, as the CLI recognises them: `.name()` for a method, a path
+    /// for a function.
+    pub made_by: &'static [&'static str],
+    /// The `help:` of a finding: the future-side API to use instead.
+    pub help: &'static str,
+}
+
+/// Every guard the lints know, in the order `ctxlint explain` lists them.
+pub static GUARDS: &[Guard] = &[
+    Guard {
+        ty: "tracing::span::Entered",
+        made_by: &[".enter()"],
+        help: "instrument the future instead of entering the span: `fut.instrument(span)` or \
+               `#[tracing::instrument]` (`tracing::Instrument`)",
+    },
+    Guard {
+        ty: "tracing::span::EnteredSpan",
+        made_by: &[".entered()"],
+        help: "instrument the future instead of entering the span: `fut.instrument(span)` or \
+               `#[tracing::instrument]` (`tracing::Instrument`)",
+    },
+    Guard {
+        ty: "tracing::dispatcher::DefaultGuard",
+        made_by: &[
+            "tracing::dispatcher::set_default",
+            "tracing::subscriber::set_default",
+        ],
+        help: "give the future its subscriber instead: `fut.with_subscriber(subscriber)` \
+               (`tracing::instrument::WithSubscriber`)",
+    },
+    Guard {
+        ty: "opentelemetry::ContextGuard",
+        made_by: &[".attach()"],
+        help: "bind the context to the future instead: `fut.with_context(cx)` \
+               (`opentelemetry::trace::FutureExt`)",
+    },
+];
+
+/// Functions that start a task or thread in a *copy of the current context*: called inside a
+/// runner, the task carries the runner's context, which is the correct idiom (Python's
+/// `ctx.run(loop.create_task, coro)`). Their handle is not a leaked future.
+pub static CONTEXT_COPYING_SPAWNS: &[&str] = &[
+    "contextvars::spawn",
+    "contextvars::spawn_blocking",
+    "contextvars::thread::spawn",
+];
+
+/// Functions that start a task that does *not* carry the current context: called inside a
+/// runner, the future they are given is created inside the context and polled outside it,
+/// so `sync_run_wraps_future` reports them.
+pub static CONTEXT_LOSING_SPAWNS: &[&str] = &[
+    "tokio::spawn",
+    "tokio::task::spawn",
+    "tokio::task::spawn_local",
+];
+
+/// Finds the runner whose path or alias is `path`.
+///
+/// ```
+/// let run = ctxlint_catalogue::runner("contextvars::Context::try_run").unwrap();
+/// assert!(run.in_result);
+/// ```
+pub fn runner(path: &str) -> Option<&'static Runner> {
+    RUNNERS
+        .iter()
+        .find(|r| r.path == path || r.aliases.contains(&path))
+}
+
+/// Associated functions of the standard library whose value holds exactly what their
+/// arguments hold, as `(type, function)`: `Arc::new(None)` shares nothing, whatever the
+/// `Arc`'s type argument. Both drivers read this table to judge a `ContextVar` default by its
+/// value, not only by its type.
+pub static WRAPPING_CONSTRUCTORS: &[(&str, &str)] = &[
+    ("Arc", "new"),
+    ("Arc", "pin"),
+    ("Arc", "from"),
+    ("Rc", "new"),
+    ("Rc", "pin"),
+    ("Rc", "from"),
+    ("Box", "new"),
+    ("Box", "pin"),
+    ("Box", "from"),
+    ("Pin", "new"),
+    ("ManuallyDrop", "new"),
+    ("Vec", "from"),
+    ("VecDeque", "from"),
+    ("HashMap", "from"),
+    ("BTreeMap", "from"),
+    ("HashSet", "from"),
+    ("BTreeSet", "from"),
+];
+
+/// Associated functions of the standard library that build an empty collection, as
+/// `(type, function)`: the value holds no element, so it shares nothing whatever its type.
+pub static EMPTY_CONSTRUCTORS: &[(&str, &str)] = &[
+    ("Vec", "new"),
+    ("Vec", "with_capacity"),
+    ("VecDeque", "new"),
+    ("VecDeque", "with_capacity"),
+    ("LinkedList", "new"),
+    ("HashMap", "new"),
+    ("HashMap", "with_capacity"),
+    ("HashSet", "new"),
+    ("HashSet", "with_capacity"),
+    ("BTreeMap", "new"),
+    ("BTreeSet", "new"),
+    ("BinaryHeap", "new"),
+    ("BinaryHeap", "with_capacity"),
+];
+
+/// Flags a guard that makes a context current and is still alive at an `.await`.
+pub static CONTEXT_GUARD_ACROSS_AWAIT: Lint = Lint {
+    name: "context_guard_across_await",
+    code: "CTX003",
+    default_level: Level::Warn,
+    summary: "a guard that makes a context current (`Span::enter`, `set_default`, `attach`) \
+              held across an `.await`",
+    message: "this guard keeps a context current across an `.await`",
+    label: "the context stays current while the task is suspended here",
+    note: "while the task waits, other tasks run on this thread inside this context, and the \
+           task may resume on another thread where it is not current",
+    help: "bind the context to the future instead of holding a guard",
+    suggestion: None,
+    doc: include_str!("../docs/context_guard_across_await.md"),
+    // Python has no guard form of the bug: `contextvars` sets values with tokens, not guards.
+    python: None,
 };
 
 /// Every lint, in the order they are listed by `ctxlint rules` and in the README.
-pub static LINTS: &[&Lint] = &[&INTERIOR_MUTABLE_DEFAULT, &SYNC_RUN_WRAPS_FUTURE];
+pub static LINTS: &[&Lint] = &[
+    &INTERIOR_MUTABLE_DEFAULT,
+    &SYNC_RUN_WRAPS_FUTURE,
+    &CONTEXT_GUARD_ACROSS_AWAIT,
+];
+
+/// Looks a lint up by its short code, such as `CTX001`.
+///
+/// ```
+/// assert_eq!(ctxlint_catalogue::find_code("CTX002").map(|l| l.name), Some("sync_run_wraps_future"));
+/// ```
+pub fn find_code(code: &str) -> Option<&'static Lint> {
+    LINTS.iter().copied().find(|lint| lint.code == code)
+}
 
 /// Looks a lint up by name.
 ///
@@ -155,12 +442,20 @@ pub fn find(name: &str) -> Option<&'static Lint> {
 /// The README holds a copy between `<!-- lints:begin -->` and `<!-- lints:end -->`; a test
 /// fails when the two differ.
 pub fn markdown_table() -> String {
-    let mut out = String::from("| lint | default | what it flags |\n|---|---|---|\n");
+    let mut out = String::from(
+        "| lint | code | default | languages | what it flags |\n|---|---|---|---|---|\n",
+    );
     for lint in LINTS {
         out.push_str(&format!(
-            "| `{}` | {} | {} |\n",
+            "| `{}` | `{}` | {} | {} | {} |\n",
             lint.name,
+            lint.code,
             lint.default_level.as_str(),
+            if lint.python.is_some() {
+                "Rust, Python"
+            } else {
+                "Rust"
+            },
             lint.summary
         ));
     }
@@ -203,6 +498,38 @@ mod tests {
                 }
                 check_convention(&format!("{}.{what}", lint.name), text);
             }
+            if let Some(py) = &lint.python {
+                for (what, text) in [
+                    ("python.message", py.message),
+                    ("python.label", py.label),
+                    ("python.note", py.note),
+                    ("python.help", py.help),
+                    ("python.suggestion", py.suggestion.unwrap_or("")),
+                ] {
+                    if !text.is_empty() {
+                        check_convention(&format!("{}.{what}", lint.name), text);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn codes_are_unique_and_well_formed() {
+        for (i, lint) in LINTS.iter().enumerate() {
+            assert!(
+                lint.code.len() == 6
+                    && lint.code.starts_with("CTX")
+                    && lint.code[3..].chars().all(|c| c.is_ascii_digit()),
+                "{}: bad code {:?}",
+                lint.name,
+                lint.code
+            );
+            assert!(
+                LINTS[..i].iter().all(|other| other.code != lint.code),
+                "{} is used twice",
+                lint.code
+            );
         }
     }
 
@@ -233,14 +560,18 @@ mod tests {
             "### Example",
             "Use instead:",
         ];
-        for lint in LINTS {
+        let docs = LINTS.iter().map(|l| (l.name, l.doc)).chain(
+            LINTS
+                .iter()
+                .filter_map(|l| l.python.as_ref().map(|p| (l.name, p.doc))),
+        );
+        for (name, doc) in docs {
             let mut at = 0;
             for section in sections {
-                let found = lint.doc[at..].find(section);
+                let found = doc[at..].find(section);
                 assert!(
                     found.is_some(),
-                    "{} lacks {section:?} (or has it out of order)",
-                    lint.name
+                    "{name} lacks {section:?} (or has it out of order)"
                 );
                 at += found.unwrap_or(0) + section.len();
             }

@@ -11,12 +11,15 @@ extern crate rustc_hir;
 extern crate rustc_lint;
 extern crate rustc_middle;
 extern crate rustc_session;
+extern crate rustc_span;
 
 dylint_linting::dylint_library!();
 
+pub mod context_guard_across_await;
 pub mod interior_mutable_default;
 pub mod sync_run_wraps_future;
 
+use context_guard_across_await::{CONTEXT_GUARD_ACROSS_AWAIT, ContextGuardAcrossAwait};
 use interior_mutable_default::{INTERIOR_MUTABLE_DEFAULT, InteriorMutableDefault};
 use sync_run_wraps_future::{SYNC_RUN_WRAPS_FUTURE, SyncRunWrapsFuture};
 
@@ -28,8 +31,12 @@ use sync_run_wraps_future::{SYNC_RUN_WRAPS_FUTURE, SyncRunWrapsFuture};
 /// emitted (every finding kept the default level), as if the two held different addresses.
 /// Reading the statics at run time registers the very references the passes emit with; the
 /// UI cases `levels`, `imd_suppressed` and `srwf_suppressed` guard this.
-pub fn lints() -> [&'static rustc_lint::Lint; 2] {
-    [INTERIOR_MUTABLE_DEFAULT, SYNC_RUN_WRAPS_FUTURE]
+pub fn lints() -> [&'static rustc_lint::Lint; 3] {
+    [
+        INTERIOR_MUTABLE_DEFAULT,
+        SYNC_RUN_WRAPS_FUTURE,
+        CONTEXT_GUARD_ACROSS_AWAIT,
+    ]
 }
 
 /// The entry point that `cargo dylint` calls when it loads the library.
@@ -47,6 +54,7 @@ pub fn register_lints(sess: &rustc_session::Session, lint_store: &mut rustc_lint
         Box::new(InteriorMutableDefault::new(tcx, &config))
     }));
     lint_store.register_late_lint_pass(Box::new(|_| Box::new(SyncRunWrapsFuture::default())));
+    lint_store.register_late_lint_pass(Box::new(|_| Box::new(ContextGuardAcrossAwait::default())));
 }
 
 #[cfg(test)]

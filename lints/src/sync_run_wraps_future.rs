@@ -7,11 +7,14 @@ use clippy_utils::sugg::Sugg;
 use clippy_utils::ty::implements_trait;
 use clippy_utils::{fn_def_id, is_expr_async_block};
 use ctxlint_catalogue::SYNC_RUN_WRAPS_FUTURE as TEXT;
+use ctxlint_catalogue::{CONTEXT_LOSING_SPAWNS, RUNNERS, Runner, RunnerCall};
 use rustc_errors::Applicability;
 use rustc_hir::def::{DefKind, Res};
 use rustc_hir::def_id::DefId;
 use rustc_hir::{CaptureBy, Closure, Expr, ExprKind, QPath};
 use rustc_lint::{LateContext, LateLintPass, LintContext};
+use rustc_middle::ty::{self, Ty};
+use rustc_span::sym;
 
 dylint_linting::declare_lint! {
     #[doc = include_str!("../../catalogue/docs/sync_run_wraps_future.md")]
@@ -22,62 +25,146 @@ dylint_linting::declare_lint! {
 
 dylint_linting::impl_lint_pass!(SyncRunWrapsFuture => [SYNC_RUN_WRAPS_FUTURE]);
 
-/// The def path of the method whose closure is checked.
-const RUN: &str = "contextvars::Context::run";
-
-/// The lint pass. `run` is resolved once per crate, in `check_crate`.
+/// The lint pass. The catalogue's runners and spawn functions are resolved once per crate, in
+/// `check_crate`.
 #[derive(Default)]
 pub struct SyncRunWrapsFuture {
-    run: Vec<DefId>,
+    runners: Vec<(DefId, &'static Runner)>,
+    losing_spawns: Vec<DefId>,
 }
 
 impl<'tcx> LateLintPass<'tcx> for SyncRunWrapsFuture {
     fn check_crate(&mut self, cx: &LateContext<'tcx>) {
-        self.run = lookup_path_str(cx.tcx, PathNS::Value, RUN);
+        self.runners = RUNNERS
+            .iter()
+            .flat_map(|runner| {
+                std::iter::once(runner.path)
+                    .chain(runner.aliases.iter().copied())
+                    .flat_map(|path| lookup_path_str(cx.tcx, PathNS::Value, path))
+                    .map(move |def_id| (def_id, runner))
+            })
+            .collect();
+        self.losing_spawns = CONTEXT_LOSING_SPAWNS
+            .iter()
+            .flat_map(|path| lookup_path_str(cx.tcx, PathNS::Value, path))
+            .collect();
     }
 
     fn check_expr(&mut self, cx: &LateContext<'tcx>, expr: &'tcx Expr<'tcx>) {
-        // Both forms: `ctx.run(f)` and `Context::run(&mut ctx, f)`.
-        let (receiver, arg) = match expr.kind {
-            ExprKind::MethodCall(_, receiver, [arg], _) | ExprKind::Call(_, [receiver, arg]) => {
-                (receiver, arg)
+        if self.runners.is_empty() {
+            return;
+        }
+        let Some(callee) = fn_def_id(cx, expr) else {
+            return;
+        };
+        let Some(&(_, runner)) = self.runners.iter().find(|(id, _)| *id == callee) else {
+            return;
+        };
+        // Both forms of a method: `ctx.run(f)` and `Context::run(&mut ctx, f)`.
+        let (receiver, arg) = match (expr.kind, runner.call) {
+            (ExprKind::MethodCall(_, receiver, args, _), _) => {
+                (Some(receiver), args.get(runner.closure))
             }
+            (ExprKind::Call(_, args), RunnerCall::Method) => {
+                (args.first(), args.get(1 + runner.closure))
+            }
+            (ExprKind::Call(_, args), RunnerCall::Function) => (None, args.get(runner.closure)),
             _ => return,
         };
-        // `run<R>(&mut self, f: impl FnOnce() -> R) -> R`: the call's type is exactly the
-        // closure's (or fn item's) return type, whatever form `f` takes (a closure, an `fn`
-        // item, an `fn` pointer, a boxed closure).
-        if !self.run.is_empty()
-            && let Some(callee) = fn_def_id(cx, expr)
-            && self.run.contains(&callee)
-            && !expr.span.in_external_macro(cx.sess().source_map())
-            && let Some(future) = cx.tcx.lang_items().future_trait()
-            && implements_trait(cx, cx.typeck_results().expr_ty(expr), future, &[])
+        let Some(arg) = arg else {
+            return;
+        };
+        // The runner returns what the closure returned (inside `Ok` for `try_run`), whatever
+        // form the closure takes (a closure, an `fn` item, an `fn` pointer, a boxed closure).
+        let mut returned = cx.typeck_results().expr_ty(expr);
+        if runner.in_result
+            && let ty::Adt(_, args) = returned.kind()
+            && let Some(ok) = args.types().next()
         {
-            // The argument as written at the call: a closure built by a macro has its span
-            // inside the macro, and rustc drops lints reported in external macros.
-            let span = walk_span_to_context(arg.span, expr.span.ctxt()).unwrap_or(arg.span);
-            span_lint_hir_and_then(
-                cx,
-                SYNC_RUN_WRAPS_FUTURE,
-                expr.hir_id,
-                span,
-                TEXT.message,
-                |diag| {
-                    diag.span_label(span, TEXT.label);
-                    diag.note(TEXT.note);
-                    let mut applicability = Applicability::MaybeIncorrect;
-                    match scope_suggestion(cx, expr, receiver, arg, &mut applicability) {
-                        Some(sugg) => {
-                            diag.span_suggestion_verbose(expr.span, TEXT.help, sugg, applicability);
-                        }
-                        None => {
-                            diag.help(TEXT.help);
-                        }
-                    }
-                },
-            );
+            returned = ok;
         }
+        if expr.span.in_external_macro(cx.sess().source_map())
+            || !(escapes(cx, returned) || self.spawns_without_context(cx, arg))
+        {
+            return;
+        }
+        // The argument as written at the call: a closure built by a macro has its span
+        // inside the macro, and rustc drops lints reported in external macros.
+        let span = walk_span_to_context(arg.span, expr.span.ctxt()).unwrap_or(arg.span);
+        span_lint_hir_and_then(
+            cx,
+            SYNC_RUN_WRAPS_FUTURE,
+            expr.hir_id,
+            span,
+            TEXT.message,
+            |diag| {
+                diag.span_label(span, TEXT.label);
+                diag.note(TEXT.note);
+                let mut applicability = Applicability::MaybeIncorrect;
+                let sugg = match (receiver, runner.path) {
+                    (Some(receiver), "contextvars::Context::run") => {
+                        scope_suggestion(cx, expr, receiver, arg, &mut applicability)
+                    }
+                    _ => None,
+                };
+                match sugg {
+                    Some(sugg) => {
+                        diag.span_suggestion_verbose(expr.span, runner.help, sugg, applicability);
+                    }
+                    None => {
+                        diag.help(runner.help);
+                    }
+                }
+            },
+        );
+    }
+}
+
+impl SyncRunWrapsFuture {
+    /// `|| tokio::spawn(fut)`: the task's future was created inside the context and is polled
+    /// by a task that does not carry it. Its `JoinHandle` is not the leak, so the closure's
+    /// body is looked at, not its type.
+    fn spawns_without_context(&self, cx: &LateContext<'_>, arg: &Expr<'_>) -> bool {
+        let ExprKind::Closure(&Closure { body, .. }) = arg.kind else {
+            return false;
+        };
+        let mut value = cx.tcx.hir_body(body).value;
+        while let ExprKind::Block(block, _) = value.kind
+            && block.stmts.is_empty()
+            && let Some(tail) = block.expr
+        {
+            value = tail;
+        }
+        matches!(value.kind, ExprKind::Call(..))
+            && fn_def_id(cx, value).is_some_and(|id| self.losing_spawns.contains(&id))
+    }
+}
+
+/// Whether a value of `ty` carries a future out of the context: a future itself, or an
+/// `Option`, `Result` or tuple that holds one. A task's `JoinHandle` is a future too, but
+/// awaiting it runs nothing of the task: it is the handle of the correct idiom, not a leak.
+fn escapes<'tcx>(cx: &LateContext<'tcx>, ty: Ty<'tcx>) -> bool {
+    match ty.kind() {
+        ty::Tuple(elems) => elems.iter().any(|t| escapes(cx, t)),
+        ty::Adt(adt, args)
+            if matches!(
+                cx.tcx.get_diagnostic_name(adt.did()),
+                Some(sym::Option | sym::Result)
+            ) =>
+        {
+            args.types().any(|t| escapes(cx, t))
+        }
+        ty::Adt(adt, _)
+            if cx.tcx.crate_name(adt.did().krate).as_str() == "tokio"
+                && cx.tcx.item_name(adt.did()).as_str() == "JoinHandle" =>
+        {
+            false
+        }
+        _ => cx
+            .tcx
+            .lang_items()
+            .future_trait()
+            .is_some_and(|future| implements_trait(cx, ty, future, &[])),
     }
 }
 

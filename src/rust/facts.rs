@@ -2,8 +2,7 @@
 //! `async`, which types (structs, enums, aliases) and constants are interior-mutable, and the
 //! crate-level lint attributes.
 
-// The hot maps are keyed by short names and addresses: FxHash, not SipHash (issue 11).
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use ctxlint_catalogue::Level;
@@ -12,6 +11,7 @@ use syn::visit::Visit;
 use crate::config::Config;
 use crate::rust::resolve::Imports;
 use crate::rust::suppress;
+use crate::rust::value::{Shape, Verdict};
 
 /// Whether the functions of one name are `async`, not `async`, or both (in different places).
 #[derive(Debug, Default, Clone, Copy)]
@@ -26,6 +26,32 @@ struct TypeDef {
     imports: Arc<Imports>,
     /// The types of its fields (of every variant, for an enum), or the aliased type.
     parts: Vec<Ty>,
+    /// Its fields, per variant for an enum; `None` for an alias.
+    variants: Option<Vec<(String, Fields)>>,
+    /// Whether it is an enum (whose variants are in `variants`) rather than a struct or union
+    /// (whose one entry in `variants` has an empty name).
+    is_enum: bool,
+    /// Its generic type parameters: a field of such a type holds whatever the value puts in.
+    params: Vec<String>,
+    /// For a constant or static: the shape of its value.
+    value: Option<Shape>,
+}
+
+/// The fields of a struct or of one enum variant: named, or by position (`"0"`, `"1"`, ..).
+type Fields = Vec<(String, Ty)>;
+
+fn fields_of(fields: &syn::Fields) -> Fields {
+    fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let name = f
+                .ident
+                .as_ref()
+                .map_or_else(|| i.to_string(), ToString::to_string);
+            (name, Ty::of(&f.ty))
+        })
+        .collect()
 }
 
 /// The shape of a type, as far as interior mutability goes. syn's types cannot leave the
@@ -83,8 +109,19 @@ pub(crate) struct CrateFacts {
     consts: HashMap<String, Vec<TypeDef>>,
     /// Which of the names in `types` are interior-mutable (computed by [`CrateFacts::finish`]).
     interior_mutable: HashSet<String>,
+    /// Which of those are interior-mutable whatever their value: every value of the type holds
+    /// an interior-mutable part (a struct with an atomic field; not an enum with a data-less
+    /// variant, nor a generic type).
+    always_interior_mutable: HashSet<String>,
     /// Lint levels from the crate root's inner attributes (`#![allow(..)]`).
     pub(crate) crate_levels: Vec<(&'static str, Level)>,
+    /// The keys declared with `tokio::task_local!`, by name.
+    pub(crate) task_locals: HashSet<String>,
+    /// Associated types that a trait of the crate bounds by `Future` (`type Fut: Future;`).
+    future_assoc_types: HashSet<String>,
+    /// Functions that return an associated type (`-> Self::Fut`): `(name, is_method, type)`,
+    /// judged by [`CrateFacts::finish`] once every trait is known.
+    assoc_returns: Vec<(String, bool, String)>,
 }
 
 impl CrateFacts {
@@ -122,6 +159,9 @@ impl CrateFacts {
             self.consts.entry(name).or_default().extend(defs);
         }
         self.crate_levels.extend(other.crate_levels);
+        self.future_assoc_types.extend(other.future_assoc_types);
+        self.task_locals.extend(other.task_locals);
+        self.assoc_returns.extend(other.assoc_returns);
     }
 
     /// Computes which crate types are interior-mutable, once all files are in.
@@ -130,6 +170,17 @@ impl CrateFacts {
     /// "none is" and repeats until nothing changes, so that recursive types terminate. A name
     /// defined several times counts only if every definition is interior-mutable.
     pub(crate) fn finish(&mut self, config: &Config) {
+        for (name, is_method, assoc) in std::mem::take(&mut self.assoc_returns) {
+            let is_async = self.future_assoc_types.contains(&assoc);
+            let map = if is_method {
+                &mut self.methods
+            } else {
+                &mut self.fns
+            };
+            let entry = map.entry(name).or_default();
+            entry.is_async |= is_async;
+            entry.is_sync |= !is_async;
+        }
         loop {
             let mut changed = false;
             let names: Vec<String> = self.types.keys().cloned().collect();
@@ -153,6 +204,310 @@ impl CrateFacts {
                 break;
             }
         }
+        loop {
+            let mut changed = false;
+            let names: Vec<String> = self.types.keys().cloned().collect();
+            for name in names {
+                if self.always_interior_mutable.contains(&name) {
+                    continue;
+                }
+                let all = self
+                    .types
+                    .get(&name)
+                    .is_some_and(|defs| defs.iter().all(|def| self.def_is_always_im(def, config)));
+                if all {
+                    self.always_interior_mutable.insert(name);
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+    }
+
+    /// Whether every value of a type definition holds something interior-mutable.
+    fn def_is_always_im(&self, def: &TypeDef, config: &Config) -> bool {
+        let always = |ty: &Ty| {
+            !mentions_param(ty, &def.params) && self.ty_is_always_im(ty, &def.imports, config)
+        };
+        match &def.variants {
+            None => def.parts.iter().any(always),
+            Some(variants) if def.is_enum => {
+                !variants.is_empty()
+                    && variants
+                        .iter()
+                        .all(|(_, fields)| fields.iter().any(|(_, ty)| always(ty)))
+            }
+            Some(variants) => variants
+                .iter()
+                .any(|(_, fields)| fields.iter().any(|(_, ty)| always(ty))),
+        }
+    }
+
+    /// Whether every value of `ty` holds something interior-mutable: a `Mutex`, an atomic, an
+    /// `Arc` of one, a crate struct with such a field; not an `Option` or a `Vec` of one, which
+    /// can hold nothing.
+    pub(crate) fn ty_is_always_im(&self, ty: &Ty, imports: &Imports, config: &Config) -> bool {
+        match ty {
+            Ty::Path {
+                segments,
+                absolute,
+                args,
+            } => {
+                let full = imports.resolve_segments(segments.clone(), *absolute);
+                let Some(last) = full.last() else {
+                    return false;
+                };
+                if matches_any(&full, &config.ignore_types) {
+                    return false;
+                }
+                if matches_any(&full, &config.extra_types) || is_known_interior_mutable(&full) {
+                    return true;
+                }
+                if self.is_local(&full, imports) {
+                    return self.always_interior_mutable.contains(last.as_str());
+                }
+                is_holder(&full)
+                    && args
+                        .iter()
+                        .any(|t| self.ty_is_always_im(t, imports, config))
+            }
+            Ty::Elements(elems) => elems
+                .iter()
+                .any(|t| self.ty_is_always_im(t, imports, config)),
+            Ty::Opaque => false,
+        }
+    }
+
+    /// Whether the resolved path `full` names a type of this crate.
+    fn is_local(&self, full: &[String], imports: &Imports) -> bool {
+        let Some(last) = full.last() else {
+            return false;
+        };
+        let root = full[0].as_str();
+        matches!(root, "crate" | "self" | "super" | "Self")
+            || (full.len() == 1
+                && (imports.defines(last) || self.defines_type(last))
+                && !is_prelude_type(last))
+            || (full.len() > 1 && imports.defines(root))
+    }
+
+    /// The one definition of the crate type that `full` names, if it has exactly one.
+    fn local_def(&self, full: &[String], imports: &Imports) -> Option<&TypeDef> {
+        if !self.is_local(full, imports) {
+            return None;
+        }
+        match self.types.get(full.last()?)?.as_slice() {
+            [def] => Some(def),
+            _ => None,
+        }
+    }
+
+    /// Whether the value that `shape` builds (in a file with `imports`) holds something
+    /// interior-mutable. `Unknown` when syntax cannot tell; the caller then falls back to the
+    /// declared type.
+    pub(crate) fn value_verdict(
+        &self,
+        shape: &Shape,
+        imports: &Imports,
+        config: &Config,
+    ) -> Verdict {
+        self.verdict_at(shape, imports, config, 0)
+    }
+
+    fn verdict_at(
+        &self,
+        shape: &Shape,
+        imports: &Imports,
+        config: &Config,
+        depth: usize,
+    ) -> Verdict {
+        // Constants that name constants: real code is shallow, and a cycle does not compile.
+        if depth > 16 {
+            return Verdict::Unknown;
+        }
+        let all = |shapes: &mut dyn Iterator<Item = &Shape>| {
+            Verdict::all(shapes.map(|s| self.verdict_at(s, imports, config, depth + 1)))
+        };
+        match shape {
+            Shape::Plain => Verdict::No,
+            Shape::Opaque => Verdict::Unknown,
+            Shape::Elements(parts) => all(&mut parts.iter()),
+            Shape::Path(path) => {
+                let full = imports.resolve_segments(path.segments.clone(), path.absolute);
+                if full.len() == 1 && full[0] == "None" && !self.is_local(&full, imports) {
+                    return Verdict::No;
+                }
+                let Some(last) = full.last() else {
+                    return Verdict::Unknown;
+                };
+                if let Some(defs) = self.consts.get(last.as_str())
+                    && let [def] = defs.as_slice()
+                {
+                    return self.const_verdict(def, config, depth);
+                }
+                // A unit struct, or a unit variant: no fields, nothing held.
+                if let Some(def) = self.local_def(&full, imports)
+                    && let Some(variants) = &def.variants
+                    && !def.is_enum
+                    && variants.iter().all(|(_, fields)| fields.is_empty())
+                {
+                    return Verdict::No;
+                }
+                match self.variant(&full, imports) {
+                    Some((_, fields)) if fields.is_empty() => Verdict::No,
+                    _ => Verdict::Unknown,
+                }
+            }
+            Shape::Call(path, args) => {
+                let full = imports.resolve_segments(path.segments.clone(), path.absolute);
+                let Some(last) = full.last() else {
+                    return Verdict::Unknown;
+                };
+                if full.len() == 1
+                    && matches!(last.as_str(), "Some" | "Ok" | "Err")
+                    && !self.is_local(&full, imports)
+                {
+                    return all(&mut args.iter());
+                }
+                // A tuple struct or tuple variant of the crate: judged field by field.
+                let fields = match self.local_def(&full, imports) {
+                    Some(def) if !def.is_enum => def
+                        .variants
+                        .as_ref()
+                        .and_then(|v| v.first())
+                        .map(|(_, fields)| (def, fields)),
+                    _ => self.variant(&full, imports),
+                };
+                if let Some((def, fields)) = fields {
+                    let named = args
+                        .iter()
+                        .enumerate()
+                        .map(|(i, shape)| (i.to_string(), shape));
+                    return self.fields_verdict(def, fields, named, imports, config, depth);
+                }
+                let parent = &full[..full.len() - 1];
+                let Some(ty) = parent.last() else {
+                    return Verdict::Unknown;
+                };
+                let method = last.as_str();
+                let is_std = is_std_container(parent) || is_std_path(parent);
+                // The configuration overrides what is known of a type.
+                if matches_any(parent, &config.ignore_types) {
+                    return Verdict::No;
+                }
+                if matches_any(parent, &config.extra_types) {
+                    return Verdict::Yes;
+                }
+                if is_known_interior_mutable(parent)
+                    && (method.starts_with("new") || matches!(method, "default" | "from"))
+                {
+                    Verdict::Yes
+                } else if is_std && has(ctxlint_catalogue::WRAPPING_CONSTRUCTORS, ty, method) {
+                    all(&mut args.iter())
+                } else if is_std && has(ctxlint_catalogue::EMPTY_CONSTRUCTORS, ty, method) {
+                    Verdict::No
+                } else if self.is_local(parent, imports)
+                    && self.always_interior_mutable.contains(ty.as_str())
+                {
+                    // Every value of the type holds something interior-mutable, and an
+                    // associated function of it most likely returns one.
+                    Verdict::Yes
+                } else {
+                    Verdict::Unknown
+                }
+            }
+            Shape::Struct(path, fields_given, rest) => {
+                let full = imports.resolve_segments(path.segments.clone(), path.absolute);
+                let fields = match self.local_def(&full, imports) {
+                    Some(def) if !def.is_enum => def
+                        .variants
+                        .as_ref()
+                        .and_then(|v| v.first())
+                        .map(|(_, fields)| (def, fields)),
+                    _ => self.variant(&full, imports),
+                };
+                let given = match fields {
+                    Some((def, fields)) => self.fields_verdict(
+                        def,
+                        fields,
+                        fields_given.iter().map(|(n, s)| (n.clone(), s)),
+                        imports,
+                        config,
+                        depth,
+                    ),
+                    None => all(&mut fields_given.iter().map(|(_, s)| s)),
+                };
+                match rest {
+                    Some(rest) => {
+                        Verdict::all([given, self.verdict_at(rest, imports, config, depth + 1)])
+                    }
+                    None => given,
+                }
+            }
+        }
+    }
+
+    /// The verdict of a crate constant or static: by its type when the type decides, else by
+    /// its value, read in the file that defines it.
+    fn const_verdict(&self, def: &TypeDef, config: &Config, depth: usize) -> Verdict {
+        let Some(ty) = def.parts.first() else {
+            return Verdict::Unknown;
+        };
+        if self.ty_is_always_im(ty, &def.imports, config) {
+            return Verdict::Yes;
+        }
+        if !self.ty_is_im(ty, &def.imports, config) {
+            return Verdict::No;
+        }
+        match &def.value {
+            Some(value) => self.verdict_at(value, &def.imports, config, depth + 1),
+            None => Verdict::Unknown,
+        }
+    }
+
+    /// The verdict of the fields given to a crate struct or variant: a field whose type always
+    /// holds something interior-mutable decides, one whose type never does is skipped, and the
+    /// others (including generic ones) are judged by their value.
+    fn fields_verdict<'s>(
+        &self,
+        def: &TypeDef,
+        fields: &Fields,
+        given: impl Iterator<Item = (String, &'s Shape)>,
+        imports: &Imports,
+        config: &Config,
+        depth: usize,
+    ) -> Verdict {
+        let mut verdicts = Vec::new();
+        for (name, shape) in given {
+            let ty = fields.iter().find(|(n, _)| *n == name).map(|(_, ty)| ty);
+            let verdict = match ty {
+                Some(ty) if !mentions_param(ty, &def.params) => {
+                    if self.ty_is_always_im(ty, &def.imports, config) {
+                        Verdict::Yes
+                    } else if !self.ty_is_im(ty, &def.imports, config) {
+                        Verdict::No
+                    } else {
+                        self.verdict_at(shape, imports, config, depth + 1)
+                    }
+                }
+                _ => self.verdict_at(shape, imports, config, depth + 1),
+            };
+            verdicts.push(verdict);
+        }
+        Verdict::all(verdicts)
+    }
+
+    /// The definition and fields of the enum variant that `full` names (`Enum::Variant`).
+    fn variant(&self, full: &[String], imports: &Imports) -> Option<(&TypeDef, &Fields)> {
+        let (name, parent) = full.split_last()?;
+        let def = self.local_def(parent, imports)?;
+        if !def.is_enum {
+            return None;
+        }
+        let (_, fields) = def.variants.as_ref()?.iter().find(|(v, _)| v == name)?;
+        Some((def, fields))
     }
 
     /// Whether a call of `name(..)` (a free or associated function) certainly returns a future.
@@ -160,22 +515,17 @@ impl CrateFacts {
         self.fns.get(name).is_some_and(|a| a.is_async && !a.is_sync)
     }
 
+    /// Whether a call of `Path::name(..)` certainly returns a future, as a method called by
+    /// path: no function of that name without `self` says otherwise.
+    pub(crate) fn method_is_async_by_path(&self, name: &str) -> bool {
+        !self.fns.contains_key(name) && self.method_is_async(name)
+    }
+
     /// Whether a call of `.name(..)` certainly returns a future.
     pub(crate) fn method_is_async(&self, name: &str) -> bool {
         self.methods
             .get(name)
             .is_some_and(|a| a.is_async && !a.is_sync)
-    }
-
-    /// Whether the crate constant or static `name` has an interior-mutable type.
-    pub(crate) fn const_is_im(&self, name: &str, config: &Config) -> bool {
-        self.consts.get(name).is_some_and(|defs| {
-            defs.iter().all(|def| {
-                def.parts
-                    .iter()
-                    .any(|ty| self.ty_is_im(ty, &def.imports, config))
-            })
-        })
     }
 
     /// Whether the crate defines a type called `name`.
@@ -224,13 +574,7 @@ impl CrateFacts {
         if matches_any(full, &config.extra_types) {
             return TypeClass::InteriorMutable;
         }
-        let root = full[0].as_str();
-        let is_local = matches!(root, "crate" | "self" | "super" | "Self")
-            || (full.len() == 1
-                && (imports.defines(last) || self.defines_type(last))
-                && !is_prelude_type(last))
-            || (full.len() > 1 && imports.defines(root));
-        if is_local {
+        if self.is_local(full, imports) {
             return if self.interior_mutable.contains(last.as_str()) {
                 TypeClass::InteriorMutable
             } else if self.defines_type(last) {
@@ -291,6 +635,44 @@ fn matches_any(full: &[String], patterns: &[String]) -> bool {
         let local = full.len() == 1 || matches!(full[0].as_str(), "crate" | "self" | "super");
         local || want.len() == 1 || full.iter().map(String::as_str).eq(want.iter().copied())
     })
+}
+
+/// Whether `ty` names one of `params` anywhere (`T`, `Option<T>`, `(T, u8)`).
+fn mentions_param(ty: &Ty, params: &[String]) -> bool {
+    match ty {
+        Ty::Path { segments, args, .. } => {
+            (segments.len() == 1 && params.contains(&segments[0]))
+                || args.iter().any(|t| mentions_param(t, params))
+        }
+        Ty::Elements(elems) => elems.iter().any(|t| mentions_param(t, params)),
+        Ty::Opaque => false,
+    }
+}
+
+/// Containers that always hold exactly one value of their argument (`Arc<T>` holds a `T`;
+/// an `Option<T>` may hold none).
+fn is_holder(full: &[String]) -> bool {
+    let Some(last) = full.last() else {
+        return false;
+    };
+    let std_root = matches!(full[0].as_str(), "std" | "core" | "alloc");
+    (std_root || full.len() == 1)
+        && matches!(
+            last.as_str(),
+            "Arc" | "Rc" | "Box" | "Pin" | "ManuallyDrop" | "Reverse" | "Wrapping"
+        )
+}
+
+/// Whether a resolved path is in the standard library, or is a bare prelude name.
+fn is_std_path(full: &[String]) -> bool {
+    full.first()
+        .is_some_and(|root| matches!(root.as_str(), "std" | "core" | "alloc"))
+        || (full.len() == 1 && full.first().is_some_and(|n| is_prelude_type(n)))
+}
+
+/// Whether a `(type, function)` table holds `ty::method`.
+fn has(table: &[(&str, &str)], ty: &str, method: &str) -> bool {
+    table.iter().any(|(t, m)| *t == ty && *m == method)
 }
 
 /// The prelude's generic containers, which are interior-mutable when their argument is.
@@ -386,8 +768,18 @@ struct FactCollector<'a> {
 
 impl FactCollector<'_> {
     fn add_fn(&mut self, sig: &syn::Signature) {
-        let is_async = sig.asyncness.is_some() || returns_future(&sig.output);
         let is_method = sig.receiver().is_some();
+        if sig.asyncness.is_none()
+            && let Some(assoc) = self_assoc_type(&sig.output)
+        {
+            // `-> Self::Fut`: a future when some trait bounds `Fut` by `Future`, which is
+            // known only once every file is in.
+            self.facts
+                .assoc_returns
+                .push((sig.ident.to_string(), is_method, assoc));
+            return;
+        }
+        let is_async = sig.asyncness.is_some() || returns_future(&sig.output);
         let map = if is_method {
             &mut self.facts.methods
         } else {
@@ -398,7 +790,17 @@ impl FactCollector<'_> {
         entry.is_sync |= !is_async;
     }
 
-    fn add_type(&mut self, name: &syn::Ident, parts: Vec<Ty>) {
+    fn add_type(
+        &mut self,
+        name: &syn::Ident,
+        generics: &syn::Generics,
+        parts: Vec<Ty>,
+        variants: Option<(bool, Vec<(String, Fields)>)>,
+    ) {
+        let (is_enum, variants) = match variants {
+            Some((is_enum, v)) => (is_enum, Some(v)),
+            None => (false, None),
+        };
         self.facts
             .types
             .entry(name.to_string())
@@ -406,12 +808,19 @@ impl FactCollector<'_> {
             .push(TypeDef {
                 imports: Arc::clone(&self.imports),
                 parts,
+                variants,
+                is_enum,
+                params: generics
+                    .type_params()
+                    .map(|p| p.ident.to_string())
+                    .collect(),
+                value: None,
             });
     }
 
     /// Records the declared type of a `const` or `static`, so that a default naming it can be
     /// judged by that type.
-    fn add_const(&mut self, name: &syn::Ident, ty: &syn::Type) {
+    fn add_const(&mut self, name: &syn::Ident, ty: &syn::Type, value: &syn::Expr) {
         self.facts
             .consts
             .entry(name.to_string())
@@ -419,7 +828,27 @@ impl FactCollector<'_> {
             .push(TypeDef {
                 imports: Arc::clone(&self.imports),
                 parts: vec![Ty::of(ty)],
+                variants: None,
+                is_enum: false,
+                params: Vec::new(),
+                value: Some(Shape::of(value)),
             });
+    }
+}
+
+/// `X` of a return type `Self::X`.
+fn self_assoc_type(output: &syn::ReturnType) -> Option<String> {
+    let syn::ReturnType::Type(_, ty) = output else {
+        return None;
+    };
+    let syn::Type::Path(p) = &**ty else {
+        return None;
+    };
+    match p.path.segments.iter().collect::<Vec<_>>().as_slice() {
+        [s, x] if p.qself.is_none() && s.ident == "Self" && x.arguments.is_none() => {
+            Some(x.ident.to_string())
+        }
+        _ => None,
     }
 }
 
@@ -463,18 +892,58 @@ impl<'ast> Visit<'ast> for FactCollector<'_> {
         syn::visit::visit_impl_item_fn(self, item);
     }
 
+    fn visit_item_macro(&mut self, item: &'ast syn::ItemMacro) {
+        // `tokio::task_local! { static KEY: T; }`: the keys are the names after `static`.
+        if item
+            .mac
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "task_local")
+        {
+            let mut after_static = false;
+            for token in item.mac.tokens.clone() {
+                if let proc_macro2::TokenTree::Ident(ident) = token {
+                    if after_static {
+                        self.facts.task_locals.insert(ident.to_string());
+                    }
+                    after_static = ident == "static";
+                } else {
+                    after_static = false;
+                }
+            }
+        }
+    }
+
+    fn visit_trait_item_type(&mut self, item: &'ast syn::TraitItemType) {
+        let is_future = item.bounds.iter().any(|b| {
+            matches!(b, syn::TypeParamBound::Trait(t) if t.path.segments.last().is_some_and(|s| s.ident == "Future"))
+        });
+        if is_future {
+            self.facts.future_assoc_types.insert(item.ident.to_string());
+        }
+    }
+
     fn visit_trait_item_fn(&mut self, item: &'ast syn::TraitItemFn) {
         self.add_fn(&item.sig);
         syn::visit::visit_trait_item_fn(self, item);
     }
 
     fn visit_item_struct(&mut self, item: &'ast syn::ItemStruct) {
-        self.add_type(&item.ident, field_types(&item.fields));
+        let fields = fields_of(&item.fields);
+        self.add_type(
+            &item.ident,
+            &item.generics,
+            field_types(&item.fields),
+            Some((false, vec![(String::new(), fields)])),
+        );
     }
 
     fn visit_item_union(&mut self, item: &'ast syn::ItemUnion) {
         let parts = item.fields.named.iter().map(|f| Ty::of(&f.ty)).collect();
-        self.add_type(&item.ident, parts);
+        // A union holds one of its fields at a time; which one, syntax cannot tell, so its
+        // fields are not listed (values of it are judged by its type).
+        self.add_type(&item.ident, &item.generics, parts, None);
     }
 
     fn visit_item_enum(&mut self, item: &'ast syn::ItemEnum) {
@@ -483,20 +952,25 @@ impl<'ast> Visit<'ast> for FactCollector<'_> {
             .iter()
             .flat_map(|v| field_types(&v.fields))
             .collect();
-        self.add_type(&item.ident, parts);
+        let variants = item
+            .variants
+            .iter()
+            .map(|v| (v.ident.to_string(), fields_of(&v.fields)))
+            .collect();
+        self.add_type(&item.ident, &item.generics, parts, Some((true, variants)));
     }
 
     fn visit_item_type(&mut self, item: &'ast syn::ItemType) {
-        self.add_type(&item.ident, vec![Ty::of(&item.ty)]);
+        self.add_type(&item.ident, &item.generics, vec![Ty::of(&item.ty)], None);
     }
 
     fn visit_item_const(&mut self, item: &'ast syn::ItemConst) {
-        self.add_const(&item.ident, &item.ty);
+        self.add_const(&item.ident, &item.ty, &item.expr);
         syn::visit::visit_item_const(self, item);
     }
 
     fn visit_item_static(&mut self, item: &'ast syn::ItemStatic) {
-        self.add_const(&item.ident, &item.ty);
+        self.add_const(&item.ident, &item.ty, &item.expr);
         syn::visit::visit_item_static(self, item);
     }
 

@@ -6,6 +6,7 @@ pub(crate) mod facts;
 pub(crate) mod lints;
 pub(crate) mod resolve;
 pub(crate) mod suppress;
+pub(crate) mod value;
 
 use std::path::Path;
 

@@ -1,8 +1,7 @@
 //! Name resolution from a file's `use` items: enough to tell `contextvars::ContextVar` from a
 //! type that only shares its name.
 
-// The hot maps are keyed by short names and addresses: FxHash, not SipHash (issue 11).
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::{HashMap, HashSet};
 
 use syn::visit::Visit;
 
@@ -96,6 +95,18 @@ impl Imports {
         full.len() == names.len() + 1
             && full[0] == "contextvars"
             && full[1..].iter().zip(names).all(|(a, b)| a == b)
+    }
+
+    /// Whether `name` was imported from the crate `root` (`use tracing::info_span;`), or the
+    /// file glob-imports from it (`use tracing::*;`).
+    pub(crate) fn is_imported_from(&self, name: &str, root: &str) -> bool {
+        self.names
+            .get(name)
+            .is_some_and(|full| full.first().is_some_and(|r| r == root))
+            || self
+                .globs
+                .iter()
+                .any(|g| g.first().is_some_and(|r| r == root))
     }
 
     /// Whether this file defines an item called `name` itself.

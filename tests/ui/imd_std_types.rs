@@ -21,7 +21,7 @@ static TURBOFISH: ContextVar<Mutex<u16>> = ContextVar::<Mutex<u16>>::with_defaul
 static TUPLE: ContextVar<(u32, Mutex<u32>)> = ContextVar::with_default("tuple", (1, Mutex::new(2))); //~ interior_mutable_default
 static ARRAY: ContextVar<[AtomicUsize; 2]> = ContextVar::with_default("array", [AtomicUsize::new(0), AtomicUsize::new(0)]); //~ interior_mutable_default
 static OPTION: ContextVar<Option<Mutex<u8>>> = ContextVar::with_default("option", Some(Mutex::new(0))); //~ interior_mutable_default
-static NONE: ContextVar<Option<Mutex<u8>>> = ContextVar::with_default("none", None); //~ interior_mutable_default
+static NONE: ContextVar<Option<Mutex<u8>>> = ContextVar::with_default("none", None); // silent: `None` holds no `Mutex`, so nothing is shared
 static ATOMIC_FULL: ContextVar<std::sync::atomic::AtomicU8> =
     ContextVar::with_default("atomic_full", std::sync::atomic::AtomicU8::new(0)); //~ interior_mutable_default
 

@@ -11,23 +11,55 @@
 //!
 //! The full documentation is in the catalogue (`ctxlint explain sync_run_wraps_future`).
 
-use ctxlint_catalogue::SYNC_RUN_WRAPS_FUTURE;
+use ctxlint_catalogue::{
+    CONTEXT_COPYING_SPAWNS, CONTEXT_LOSING_SPAWNS, RUNNERS, Runner, RunnerCall,
+    SYNC_RUN_WRAPS_FUTURE,
+};
 use quote::quote;
 use syn::spanned::Spanned;
 
 use crate::diagnostic::{Applicability, SourceSpan, Suggestion};
-use crate::rust::lints::{FileCx, block_tail};
+use crate::rust::lints::{Binding, FileCx, block_tail};
 
-/// Checks one method call: `ctx.run(f)`.
+/// Checks one method call: `ctx.run(f)`, `ctx.try_run(f)`.
 pub(crate) fn check_method_call(cx: &mut FileCx<'_>, call: &syn::ExprMethodCall) {
-    if call.method != "run" || call.args.len() != 1 || call.turbofish.is_some() {
+    if call.turbofish.is_some() {
         return;
     }
-    let Some(arg) = call.args.first() else {
+    let method = call.method.to_string();
+    let Some(runner) = RUNNERS.iter().find(|r| {
+        r.call == RunnerCall::Method && r.path.rsplit("::").next() == Some(method.as_str())
+    }) else {
         return;
     };
+    let args: Vec<&syn::Expr> = call.args.iter().collect();
+    let Some(arg) = args.get(runner.closure) else {
+        return;
+    };
+    if !receiver_matches(cx, runner, &call.receiver) {
+        return;
+    }
     let awaited = cx.is_awaited(call);
-    check_run(cx, &call.receiver, arg, call.span(), awaited, None);
+    let first = args.first().copied().filter(|_| runner.closure > 0);
+    let site = Site {
+        receiver: Some(&call.receiver),
+        first,
+        span: call.span(),
+        awaited,
+        type_path: None,
+    };
+    check_run(cx, runner, arg, &site);
+}
+
+/// Where a runner is called: its receiver, its first argument when that is not the closure
+/// (the value of `sync_scope`, the subscriber of `with_default`, the hub of `Hub::run`), the
+/// call's span, whether it is `.await`ed, and `Context` of the path form `Context::run(..)`.
+struct Site<'e> {
+    receiver: Option<&'e syn::Expr>,
+    first: Option<&'e syn::Expr>,
+    span: proc_macro2::Span,
+    awaited: bool,
+    type_path: Option<&'e syn::Path>,
 }
 
 /// Checks one call: the path form `Context::run(&mut ctx, f)`.
@@ -35,47 +67,99 @@ pub(crate) fn check_call(cx: &mut FileCx<'_>, call: &syn::ExprCall) {
     let syn::Expr::Path(func) = &*call.func else {
         return;
     };
-    if func.qself.is_some() || !cx.imports.is_contextvars(&func.path, &["Context", "run"]) {
+    if func.qself.is_some() {
         return;
     }
-    let args: Vec<&syn::Expr> = call.args.iter().collect();
-    let [receiver, arg] = args.as_slice() else {
+    let full = cx.imports.resolve(&func.path).join("::");
+    let Some(runner) = ctxlint_catalogue::runner(&full) else {
         return;
     };
+    let args: Vec<&syn::Expr> = call.args.iter().collect();
+    let (receiver, closure) = match runner.call {
+        RunnerCall::Method => (args.first().copied(), args.get(1 + runner.closure)),
+        RunnerCall::Function => (None, args.get(runner.closure)),
+    };
+    let Some(arg) = closure else {
+        return;
+    };
+    if let Some(receiver) = receiver
+        && !receiver_matches(cx, runner, receiver)
+    {
+        return;
+    }
     let mut prefix = func.path.clone();
     prefix.segments.pop();
     prefix.segments.pop_punct();
-    let awaited = cx.is_awaited(call);
-    check_run(cx, receiver, arg, call.span(), awaited, Some(&prefix));
+    let first = match runner.call {
+        RunnerCall::Method => args.get(1).copied().filter(|_| runner.closure > 0),
+        RunnerCall::Function => args.first().copied().filter(|_| runner.closure > 0),
+    };
+    let site = Site {
+        receiver,
+        first,
+        span: call.span(),
+        awaited: cx.is_awaited(call),
+        type_path: Some(&prefix),
+    };
+    check_run(cx, runner, arg, &site);
 }
 
-/// The check itself, for either form. `type_path` is `Context` of `Context::run(..)`.
-fn check_run(
-    cx: &mut FileCx<'_>,
-    receiver: &syn::Expr,
-    arg: &syn::Expr,
-    call_span: proc_macro2::Span,
-    awaited: bool,
-    type_path: Option<&syn::Path>,
-) {
-    if !cx.is_context_expr(receiver) {
-        return;
+/// Whether a method runner's receiver has the runner's type, as far as syntax tells.
+fn receiver_matches(cx: &FileCx<'_>, runner: &Runner, receiver: &syn::Expr) -> bool {
+    match runner.path {
+        "contextvars::Context::run" | "contextvars::Context::try_run" => {
+            cx.is_context_expr(receiver)
+        }
+        "tracing::Span::in_scope" => cx.is_span_expr(receiver),
+        // `KEY.sync_scope(..)` on a key of the crate's `task_local!`.
+        "tokio::task::LocalKey::sync_scope" => {
+            let mut receiver = receiver;
+            while let syn::Expr::Reference(r) = receiver {
+                receiver = &r.expr;
+            }
+            matches!(receiver, syn::Expr::Path(p) if p.qself.is_none()
+                && p.path.segments.last().is_some_and(|s| cx.facts.task_locals.contains(&s.ident.to_string())))
+        }
+        _ => false,
     }
+}
+
+/// The check itself, for either form.
+fn check_run(cx: &mut FileCx<'_>, runner: &Runner, arg: &syn::Expr, site: &Site<'_>) {
+    let awaited = site.awaited;
     let future = future_of(cx, arg);
-    if !awaited && !matches!(future, Returns::Future(_)) {
+    // `run(..).await` awaits what the closure returned, so it was a future, whatever syntax
+    // could tell; a task handle is the exception (it is the correct idiom).
+    let certain = match &future {
+        Returns::Future(_) => true,
+        Returns::Unknown(_) => awaited && !runner.in_result,
+        Returns::Task => false,
+    };
+    if !certain {
         return;
     }
-    let (Returns::Future(fut) | Returns::Unknown(fut)) = future;
-    let suggestion = suggest(cx, receiver, type_path, call_span, fut.as_ref(), awaited);
-    cx.emit(&SYNC_RUN_WRAPS_FUTURE, arg.span(), suggestion);
+    let (Returns::Future(fut) | Returns::Unknown(fut)) = future else {
+        return;
+    };
+    let suggestion = suggest(cx, runner, site, fut.as_ref());
+    cx.emit_with_help(
+        &SYNC_RUN_WRAPS_FUTURE,
+        arg.span(),
+        suggestion,
+        Some(runner.help),
+    );
 }
 
 /// What the argument of `run` gives back when called.
 enum Returns {
-    /// Certainly a future; the expression that creates it, where one can be written.
+    /// Certainly a future, bare or inside `Ok`, `Some` or a tuple; the expression that
+    /// creates it, where one can be written.
     Future(Option<FutureExpr>),
     /// Syntax cannot tell; the expression it returns, where one can be written.
     Unknown(Option<FutureExpr>),
+    /// The handle of a task that copies the current context (`contextvars::spawn`): the
+    /// correct idiom, never reported.
+    Task,
 }
 
 /// The expression that creates the future, for the suggestion.
@@ -94,9 +178,16 @@ fn future_of(cx: &FileCx<'_>, arg: &syn::Expr) -> Returns {
                 return Returns::Future(None);
             }
             let body = strip_block(&c.body);
+            match spawn_of(cx, body) {
+                Some(Spawn::CopiesContext) => return Returns::Task,
+                Some(Spawn::LosesContext) => return Returns::Future(None),
+                None => {}
+            }
             let fut = Some(FutureExpr::Body(body.clone()));
             if cx.is_future_expr(body) {
                 Returns::Future(fut)
+            } else if holds_future(cx, body) {
+                Returns::Future(None)
             } else {
                 Returns::Unknown(fut)
             }
@@ -106,8 +197,14 @@ fn future_of(cx: &FileCx<'_>, arg: &syn::Expr) -> Returns {
                 return Returns::Unknown(None);
             };
             let name = last.ident.to_string();
-            let shadowed = p.path.segments.len() == 1 && cx.binding(&name).is_some();
-            let known = !shadowed && cx.facts.fn_is_async(&name);
+            let binding = match p.path.get_ident() {
+                Some(_) => cx.binding(&name),
+                None => None,
+            };
+            let known = match binding {
+                Some(binding) => binding == Binding::FutureFn,
+                None => cx.facts.fn_is_async(&name),
+            };
             // Calling any callable path gives what `run` would have returned, so the rewrite
             // holds for unknown paths too, with less certainty.
             let fut = Some(FutureExpr::FnItem(p.path.clone(), known));
@@ -119,6 +216,62 @@ fn future_of(cx: &FileCx<'_>, arg: &syn::Expr) -> Returns {
         }
         syn::Expr::Paren(p) => future_of(cx, &p.expr),
         _ => Returns::Unknown(None),
+    }
+}
+
+/// Whether a spawned task carries the current context.
+enum Spawn {
+    /// `contextvars::spawn` and its kin: the task runs in a copy of the current context.
+    CopiesContext,
+    /// `tokio::spawn` and its kin: the task runs in no context of ours.
+    LosesContext,
+}
+
+/// Whether `expr` is a call of a known spawn function, and which kind.
+fn spawn_of(cx: &FileCx<'_>, expr: &syn::Expr) -> Option<Spawn> {
+    let syn::Expr::Call(call) = expr else {
+        return None;
+    };
+    let syn::Expr::Path(func) = &*call.func else {
+        return None;
+    };
+    if func.qself.is_some() {
+        return None;
+    }
+    let full = cx.imports.resolve(&func.path).join("::");
+    if CONTEXT_COPYING_SPAWNS.contains(&full.as_str()) {
+        Some(Spawn::CopiesContext)
+    } else if CONTEXT_LOSING_SPAWNS.contains(&full.as_str()) {
+        Some(Spawn::LosesContext)
+    } else {
+        None
+    }
+}
+
+/// A future wrapped in `Ok(..)`, `Err(..)`, `Some(..)` or a tuple: it escapes all the same.
+fn holds_future(cx: &FileCx<'_>, expr: &syn::Expr) -> bool {
+    match expr {
+        syn::Expr::Tuple(t) => t
+            .elems
+            .iter()
+            .any(|e| cx.is_future_expr(e) || holds_future(cx, e)),
+        syn::Expr::Call(c) => match &*c.func {
+            syn::Expr::Path(f)
+                if f.qself.is_none()
+                    && f.path.segments.len() == 1
+                    && matches!(
+                        f.path.segments[0].ident.to_string().as_str(),
+                        "Ok" | "Err" | "Some"
+                    ) =>
+            {
+                c.args
+                    .iter()
+                    .any(|e| cx.is_future_expr(e) || holds_future(cx, e))
+            }
+            _ => false,
+        },
+        syn::Expr::Paren(p) => holds_future(cx, &p.expr),
+        _ => false,
     }
 }
 
@@ -143,17 +296,11 @@ fn strip_block(expr: &syn::Expr) -> &syn::Expr {
 /// have evaluated inside the context are evaluated outside it, so a person must look.
 fn suggest(
     cx: &FileCx<'_>,
-    recv: &syn::Expr,
-    type_path: Option<&syn::Path>,
-    call_span: proc_macro2::Span,
+    runner: &Runner,
+    site: &Site<'_>,
     fut: Option<&FutureExpr>,
-    awaited: bool,
 ) -> Option<Suggestion> {
-    let call = |fut: proc_macro2::TokenStream| match type_path {
-        Some(path) => quote!(#path::scope_mut(#recv, #fut)),
-        None => quote!(#recv.scope_mut(#fut)),
-    };
-    let (tokens, certain) = match fut? {
+    let (fut_tokens, simple) = match fut? {
         FutureExpr::Body(body) => {
             let simple = match body {
                 syn::Expr::Async(_) => true,
@@ -165,10 +312,60 @@ fn suggest(
                 }
                 _ => false,
             };
-            (call(quote!(#body)), simple)
+            (quote!(#body), simple)
         }
-        FutureExpr::FnItem(path, known) => (call(quote!(#path())), *known),
+        FutureExpr::FnItem(path, known) => (quote!(#path()), *known),
     };
+    let recv = site.receiver;
+    let first = site.first;
+    // Each runner's future-side API; `imported` says whether the trait it needs is in scope,
+    // without which the rewrite does not compile.
+    let (tokens, imported) = match runner.path {
+        "contextvars::Context::run" => {
+            let recv = recv?;
+            let tokens = match site.type_path {
+                Some(path) => quote!(#path::scope_mut(#recv, #fut_tokens)),
+                None => quote!(#recv.scope_mut(#fut_tokens)),
+            };
+            (tokens, true)
+        }
+        "tracing::Span::in_scope" => {
+            let recv = recv?;
+            // `instrument` takes the span by value; a place is cloned, a temporary moved.
+            let span = match recv {
+                syn::Expr::Macro(_) | syn::Expr::Call(_) => quote!(#recv),
+                _ => quote!(#recv.clone()),
+            };
+            (
+                quote!(#fut_tokens.instrument(#span)),
+                cx.imports.is_imported_from("Instrument", "tracing"),
+            )
+        }
+        "tokio::task::LocalKey::sync_scope" => {
+            let (recv, value) = (recv?, first?);
+            (quote!(#recv.scope(#value, #fut_tokens)), true)
+        }
+        "tracing::subscriber::with_default" => {
+            let subscriber = first?;
+            (
+                quote!(#fut_tokens.with_subscriber(#subscriber)),
+                cx.imports.is_imported_from("WithSubscriber", "tracing"),
+            )
+        }
+        "sentry_core::Hub::run" => {
+            let hub = first?;
+            (
+                quote!(#fut_tokens.bind_hub(#hub)),
+                cx.imports.is_imported_from("SentryFutureExt", "sentry")
+                    || cx
+                        .imports
+                        .is_imported_from("SentryFutureExt", "sentry_core"),
+            )
+        }
+        _ => return None,
+    };
+    let certain = simple && imported;
+    let (call_span, awaited) = (site.span, site.awaited);
     let span = SourceSpan::from_span(call_span);
     let original = cx.source.get(span.byte_start..span.byte_end)?;
     // The pretty-printer drops comments, so a rewrite of commented code needs review.

@@ -1,0 +1,305 @@
+//! The Python front end: the parser adapter (Ruff's parser, whose byte offsets are the file's),
+//! the project-wide facts, name resolution from imports, `# noqa` suppression, and the walk
+//! that runs the lints over one parsed module.
+//!
+//! Everything here is Python-specific; findings, levels, configuration and the renderers are
+//! the language-neutral ones of the crate.
+
+pub(crate) mod facts;
+pub(crate) mod lints;
+pub(crate) mod names;
+pub(crate) mod project;
+pub(crate) mod suppress;
+pub(crate) mod walk;
+
+use std::path::Path;
+
+use ruff_python_ast::ModModule;
+use ruff_python_parser::Parsed;
+use ruff_text_size::TextRange;
+
+use crate::config::Config;
+use crate::diagnostic::{Finding, SourceSpan};
+use crate::error::{Error, ErrorKind};
+use facts::ProjectFacts;
+
+/// How deep a module may nest (see [`max_nesting`]) before it is given up as too deep.
+///
+/// CPython itself refuses 200 nested brackets and 100 levels of indentation, so real code
+/// stays far below this; the guard only keeps pathological input from exhausting the stack of
+/// the parser, the walk or the syntax tree's destructor, which all recurse once per level.
+pub(crate) const MAX_DEPTH: usize = 20_000;
+
+/// Whether `path` is a Python source file, by its extension.
+pub(crate) fn is_python(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("py") || e.eq_ignore_ascii_case("pyi"))
+}
+
+/// Parses a module after the nesting guard, with errors that name the file and position.
+pub(crate) fn parse_guarded(path: &Path, text: &str) -> Result<Parsed<ModModule>, Error> {
+    let depth = max_nesting(text);
+    if depth >= MAX_DEPTH {
+        let message = format!(
+            "{}: nesting is {depth} levels deep, more than the {MAX_DEPTH} ctxlint handles; skipped",
+            path.display()
+        );
+        return Err(Error::new(ErrorKind::TooDeep, Some(path), message));
+    }
+    ruff_python_parser::parse_module(text).map_err(|e| {
+        let at = LineIndex::new(text).span(text, e.location);
+        let message = format!(
+            "{}:{}:{}: cannot parse: {}",
+            path.display(),
+            at.line_start,
+            at.column_start,
+            e.error
+        );
+        Error::new(ErrorKind::Parse, Some(path), message)
+    })
+}
+
+/// Lints one parsed module. `module` is its dotted name in the project, for resolving its
+/// own relative imports and finding its own facts.
+pub(crate) fn lint_parsed(
+    path: &Path,
+    text: &str,
+    parsed: &Parsed<ModModule>,
+    module: &ModuleName,
+    facts: &ProjectFacts,
+    config: &Config,
+) -> (Vec<Finding>, Option<Error>) {
+    let index = LineIndex::new(text);
+    let mut cx = walk::FileCx::new(facts, config, path, text, &index, parsed, module);
+    cx.run(parsed.syntax());
+    let error = cx.too_deep.map(|at: SourceSpan| {
+        let message = format!(
+            "{}:{}:{}: expressions nest more than {MAX_DEPTH} levels deep; the rest of the file was skipped",
+            path.display(),
+            at.line_start,
+            at.column_start
+        );
+        Error::new(ErrorKind::TooDeep, Some(path), message)
+    });
+    (cx.findings, error)
+}
+
+/// A module's dotted name in its project, and whether it is a package's `__init__`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct ModuleName {
+    /// Such as `app.handlers`; empty for a file outside any package layout.
+    pub(crate) dotted: String,
+    /// `true` for `__init__.py`, whose relative imports start at the package itself.
+    pub(crate) is_package: bool,
+}
+
+impl ModuleName {
+    /// The name of the file at `path`, relative to the project directory `root`.
+    pub(crate) fn of(path: &Path, root: &Path) -> ModuleName {
+        let rel = path.strip_prefix(root).unwrap_or(path);
+        let mut parts: Vec<String> = rel
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .filter(|p| p != ".")
+            .collect();
+        let mut is_package = false;
+        if let Some(last) = parts.last_mut() {
+            let stem = last
+                .rsplit_once('.')
+                .map_or(last.as_str(), |(stem, _)| stem)
+                .to_owned();
+            *last = stem;
+            if last == "__init__" {
+                parts.pop();
+                is_package = true;
+            }
+        }
+        ModuleName {
+            dotted: parts.join("."),
+            is_package,
+        }
+    }
+
+    /// The package that a relative import of `level` dots starts from.
+    pub(crate) fn package_for(&self, level: u32) -> Option<String> {
+        let mut parts: Vec<&str> = if self.dotted.is_empty() {
+            Vec::new()
+        } else {
+            self.dotted.split('.').collect()
+        };
+        let drop = if self.is_package { level - 1 } else { level };
+        for _ in 0..drop {
+            parts.pop()?;
+        }
+        Some(parts.join("."))
+    }
+}
+
+/// Line starts of a text, to turn byte offsets into 1-based lines and character columns.
+pub(crate) struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub(crate) fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        LineIndex { starts }
+    }
+
+    fn position(&self, text: &str, offset: usize) -> (usize, usize) {
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.starts[line - 1];
+        let column = text.get(start..offset).map_or(0, |s| s.chars().count()) + 1;
+        (line, column)
+    }
+
+    /// The span of `range` in `text`.
+    pub(crate) fn span(&self, text: &str, range: TextRange) -> SourceSpan {
+        let (start, end) = (range.start().to_usize(), range.end().to_usize());
+        let (line_start, column_start) = self.position(text, start);
+        let (line_end, column_end) = self.position(text, end);
+        SourceSpan {
+            byte_start: start,
+            byte_end: end,
+            line_start,
+            line_end,
+            column_start,
+            column_end,
+        }
+    }
+}
+
+/// A cheap upper bound of how deep the parser will recurse on `text`.
+///
+/// Within one logical line (a newline outside brackets ends it) it counts bracket depth plus
+/// every operator character and operator keyword, since a chain of binary operators, unary
+/// operators, attribute accesses or conditional expressions nests one level per operator; it
+/// also counts the indentation of each line, an upper bound of the block nesting. String
+/// literals and comments are skipped, so that long data does not count.
+pub(crate) fn max_nesting(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let (mut depth, mut ops, mut max) = (0usize, 0usize, 0usize);
+    let mut at_line_start = true;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if at_line_start {
+            let indent = bytes[i..]
+                .iter()
+                .take_while(|c| **c == b' ' || **c == b'\t')
+                .count();
+            max = max.max(indent);
+            at_line_start = false;
+        }
+        match b {
+            b'\n' => {
+                if depth == 0 {
+                    ops = 0;
+                }
+                at_line_start = true;
+            }
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'\'' | b'"' => {
+                let triple = bytes.get(i..i + 3) == Some(&[b, b, b][..]);
+                let close: &[u8] = if triple { &[b, b, b] } else { &[b] };
+                i += close.len();
+                while i < bytes.len() {
+                    if bytes[i] == b'\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if bytes[i..].starts_with(close) {
+                        i += close.len();
+                        break;
+                    }
+                    if !triple && bytes[i] == b'\n' {
+                        break;
+                    }
+                    i += 1;
+                }
+                continue;
+            }
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'+' | b'-' | b'*' | b'/' | b'%' | b'@' | b'&' | b'|' | b'^' | b'~' | b'<' | b'>'
+            | b'=' | b'!' | b'.' | b':' => ops += 1,
+            b'a'..=b'z' | b'A'..=b'Z' | b'_' => {
+                let word_len = bytes[i..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+                    .count();
+                let word = &bytes[i..i + word_len];
+                if matches!(
+                    word,
+                    b"not"
+                        | b"and"
+                        | b"or"
+                        | b"if"
+                        | b"else"
+                        | b"lambda"
+                        | b"await"
+                        | b"in"
+                        | b"is"
+                        | b"yield"
+                ) {
+                    ops += 1;
+                }
+                i += word_len;
+                max = max.max(depth + ops);
+                continue;
+            }
+            _ => {}
+        }
+        max = max.max(depth + ops);
+        i += 1;
+    }
+    max
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_names_follow_the_layout() {
+        let root = Path::new("proj");
+        let name = ModuleName::of(Path::new("proj/app/handlers.py"), root);
+        assert_eq!(name.dotted, "app.handlers");
+        assert!(!name.is_package);
+        assert_eq!(name.package_for(1).as_deref(), Some("app"));
+        let init = ModuleName::of(Path::new("proj/app/__init__.py"), root);
+        assert_eq!(init.dotted, "app");
+        assert!(init.is_package);
+        assert_eq!(init.package_for(1).as_deref(), Some("app"));
+        assert_eq!(init.package_for(2).as_deref(), Some(""));
+        assert_eq!(init.package_for(3), None);
+    }
+
+    #[test]
+    fn nesting_counts_brackets_operators_and_indentation_but_not_strings() {
+        assert_eq!(max_nesting("x = ((1))\n"), 3);
+        assert_eq!(max_nesting("x = 1 + 1 + 1\n"), 3);
+        assert_eq!(max_nesting("x = not not y\n"), 3);
+        assert_eq!(max_nesting("x = '+-+-+-+-' # ((((((\n"), 1);
+        assert_eq!(max_nesting("if x:\n        pass\n"), 8);
+        // Logical lines are independent.
+        assert_eq!(max_nesting(&"a = b + c\n".repeat(1000)), 2);
+    }
+
+    #[test]
+    fn spans_count_characters() {
+        let text = "é = 1\nx = [é]\n";
+        let index = LineIndex::new(text);
+        let span = index.span(text, TextRange::new(12.into(), 14.into()));
+        assert_eq!(
+            (span.line_start, span.column_start, span.column_end),
+            (2, 6, 7)
+        );
+    }
+}

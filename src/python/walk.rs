@@ -1,0 +1,663 @@
+//! The walk over one parsed Python module.
+//!
+//! [`FileCx`] keeps what the lints need to know about the code around a node: the scopes and
+//! what their names are bound to (a `Context`, a coroutine function, something else), the
+//! enclosing class and method, which calls are `await`ed or handed to the event loop, and the
+//! statement a node is in (for `# noqa`). It calls each lint's `check_call` on every call.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use ctxlint_catalogue::{Level, Lint};
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{Expr, ExprCall, ModModule, Parameters, Stmt};
+use ruff_python_parser::Parsed;
+use ruff_text_size::{Ranged, TextRange};
+
+use crate::config::Config;
+use crate::diagnostic::{Finding, SourceSpan, Suggestion};
+use crate::python::facts::ProjectFacts;
+use crate::python::lints;
+use crate::python::names::Names;
+use crate::python::suppress::Suppressions;
+use crate::python::{LineIndex, MAX_DEPTH, ModuleName};
+
+/// What syntax can tell about a name in a scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Binding {
+    /// A `contextvars.Context`.
+    Context,
+    /// A coroutine function: an `async def`, or a lambda or `partial` over one.
+    CoroFn,
+    /// Anything else, including what syntax cannot tell. It still shadows outer names.
+    Other,
+}
+
+#[derive(Debug)]
+enum ScopeKind {
+    Module,
+    Class,
+    Function {
+        is_async: bool,
+        /// The qualified name of the class whose method this is, and the name of its first
+        /// parameter (`self` or `cls`).
+        method_of: Option<(String, String)>,
+    },
+    Lambda,
+}
+
+#[derive(Debug)]
+struct Scope {
+    kind: ScopeKind,
+    bindings: HashMap<String, Binding>,
+}
+
+/// The state of the walk over one module.
+pub(crate) struct FileCx<'a> {
+    pub(crate) facts: &'a ProjectFacts,
+    pub(crate) config: &'a Config,
+    pub(crate) names: Names,
+    pub(crate) source: &'a str,
+    pub(crate) module: &'a ModuleName,
+    path: &'a Path,
+    index: &'a LineIndex,
+    suppressions: Suppressions,
+    scopes: Vec<Scope>,
+    /// The qualified names of the classes being walked, innermost last.
+    classes: Vec<String>,
+    /// Attributes that hold a `Context`, by qualified class name (`self.ctx = copy_context()`).
+    context_attrs: HashMap<String, HashSet<String>>,
+    /// Start offsets of the calls whose result is immediately `await`ed.
+    awaited: HashSet<u32>,
+    /// Start offsets of the calls whose result is handed to the event loop (`asyncio.run`,
+    /// `run_until_complete`, `create_task`, …), which only accept awaitables.
+    consumed: HashSet<u32>,
+    /// The range of the innermost simple statement, whose last line may hold a `# noqa`.
+    statement: Option<TextRange>,
+    depth: usize,
+    /// Where the walk first went deeper than [`MAX_DEPTH`].
+    pub(crate) too_deep: Option<SourceSpan>,
+    pub(crate) findings: Vec<Finding>,
+}
+
+/// Calls whose argument must be an awaitable: handing them `ctx.run(f)` shows that `run`
+/// returned one.
+const CONSUMERS: &[&str] = &[
+    "asyncio.run",
+    "asyncio.run_coroutine_threadsafe",
+    "asyncio.create_task",
+    "asyncio.ensure_future",
+    "asyncio.gather",
+    "asyncio.wait_for",
+    "asyncio.shield",
+];
+
+/// Methods (of an event loop, a runner or a task group) whose argument must be an awaitable.
+const CONSUMER_METHODS: &[&str] = &["run_until_complete", "create_task"];
+
+impl<'a> FileCx<'a> {
+    pub(crate) fn new(
+        facts: &'a ProjectFacts,
+        config: &'a Config,
+        path: &'a Path,
+        source: &'a str,
+        index: &'a LineIndex,
+        parsed: &Parsed<ModModule>,
+        module: &'a ModuleName,
+    ) -> Self {
+        FileCx {
+            facts,
+            config,
+            names: Names::of_module(parsed.syntax(), module),
+            source,
+            module,
+            path,
+            index,
+            suppressions: Suppressions::of(parsed, source, index),
+            scopes: Vec::new(),
+            classes: Vec::new(),
+            context_attrs: HashMap::new(),
+            awaited: HashSet::new(),
+            consumed: HashSet::new(),
+            statement: None,
+            depth: 0,
+            too_deep: None,
+            findings: Vec::new(),
+        }
+    }
+
+    /// Walks the module.
+    pub(crate) fn run(&mut self, module: &ModModule) {
+        // Names at the top level are globals, visible in every function whatever their order
+        // in the file: bind them first.
+        let mut globals = HashMap::new();
+        for stmt in &module.body {
+            match stmt {
+                Stmt::FunctionDef(f) => {
+                    let binding = if f.is_async {
+                        Binding::CoroFn
+                    } else {
+                        Binding::Other
+                    };
+                    globals.insert(f.name.as_str().to_owned(), binding);
+                }
+                Stmt::Assign(a) => {
+                    if let [Expr::Name(n)] = a.targets.as_slice() {
+                        let binding = self.binding_of_value(&a.value);
+                        globals.insert(n.id.as_str().to_owned(), binding);
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.scopes.push(Scope {
+            kind: ScopeKind::Module,
+            bindings: globals,
+        });
+        self.visit_body(&module.body);
+        self.scopes.pop();
+    }
+
+    /// Reports `lint` at `range`, unless config or a suppression comment allows it there.
+    pub(crate) fn emit(
+        &mut self,
+        lint: &'static Lint,
+        range: TextRange,
+        suggestion: Option<Suggestion>,
+    ) {
+        let level = self.config.level(lint);
+        if level == Level::Allow {
+            return;
+        }
+        let span = self.span(range);
+        let mut lines: Vec<usize> = (span.line_start..=span.line_end).collect();
+        if let Some(statement) = self.statement {
+            let s = self.span(statement);
+            lines.extend([s.line_start, s.line_end]);
+        }
+        if self.suppressions.suppresses(lines, lint.name, lint.code) {
+            return;
+        }
+        self.findings.push(Finding {
+            lint,
+            level,
+            path: self.path.to_path_buf(),
+            span,
+            suggestion,
+            help: None,
+        });
+    }
+
+    /// The span of `range` in this file.
+    pub(crate) fn span(&self, range: TextRange) -> SourceSpan {
+        self.index.span(self.source, range)
+    }
+
+    /// The source text of `node`.
+    pub(crate) fn text(&self, node: &impl Ranged) -> &'a str {
+        let r = node.range();
+        self.source
+            .get(r.start().to_usize()..r.end().to_usize())
+            .unwrap_or("")
+    }
+
+    /// The binding of `name` as Python resolves it from here: the enclosing function scopes,
+    /// then the module; a class body's names are visible only in the class body itself.
+    pub(crate) fn binding(&self, name: &str) -> Option<Binding> {
+        for (i, scope) in self.scopes.iter().enumerate().rev() {
+            let innermost = i + 1 == self.scopes.len();
+            if matches!(scope.kind, ScopeKind::Class) && !innermost {
+                continue;
+            }
+            if let Some(b) = scope.bindings.get(name) {
+                return Some(*b);
+            }
+        }
+        None
+    }
+
+    /// Whether `name` is bound in a function (or lambda or class) scope, where it shadows the
+    /// module's imports and definitions.
+    fn is_local(&self, name: &str) -> bool {
+        self.scopes
+            .iter()
+            .skip(1)
+            .any(|s| s.bindings.contains_key(name))
+    }
+
+    /// The qualified name of `expr`, unless its first name is a local variable.
+    pub(crate) fn qualified(&self, expr: &Expr) -> Option<String> {
+        let mut head = expr;
+        while let Expr::Attribute(a) = head {
+            head = &a.value;
+        }
+        match head {
+            Expr::Name(n) if self.is_local(n.id.as_str()) => None,
+            Expr::Name(_) => self.names.qualified(expr),
+            _ => None,
+        }
+    }
+
+    /// Whether the innermost function is an `async def`.
+    pub(crate) fn in_async_function(&self) -> bool {
+        self.scopes.iter().rev().find_map(|s| match s.kind {
+            ScopeKind::Function { is_async, .. } => Some(is_async),
+            ScopeKind::Lambda => Some(false),
+            _ => None,
+        }) == Some(true)
+    }
+
+    /// The class and first-parameter name of the innermost method, if the innermost function
+    /// is one.
+    fn method_of(&self) -> Option<&(String, String)> {
+        self.scopes.iter().rev().find_map(|s| match &s.kind {
+            ScopeKind::Function { method_of, .. } => Some(method_of.as_ref()),
+            ScopeKind::Lambda => None,
+            _ => Some(None),
+        })?
+    }
+
+    pub(crate) fn is_awaited(&self, call: &ExprCall) -> bool {
+        self.awaited.contains(&call.range().start().to_u32())
+    }
+
+    pub(crate) fn is_consumed(&self, call: &ExprCall) -> bool {
+        self.consumed.contains(&call.range().start().to_u32())
+    }
+
+    /// Whether `expr` evaluates to a `contextvars.Context`, as far as syntax can tell.
+    pub(crate) fn is_context_expr(&self, expr: &Expr) -> bool {
+        match expr {
+            Expr::Name(n) => self.binding(n.id.as_str()) == Some(Binding::Context),
+            Expr::Call(c) => {
+                if let Expr::Attribute(a) = &*c.func
+                    && a.attr.as_str() == "copy"
+                    && c.arguments.is_empty()
+                    && self.is_context_expr(&a.value)
+                {
+                    return true;
+                }
+                self.qualified(&c.func)
+                    .is_some_and(|q| q == "contextvars.copy_context" || q == "contextvars.Context")
+            }
+            Expr::Attribute(a) => match (&*a.value, self.method_of()) {
+                (Expr::Name(base), Some((class, first))) if base.id.as_str() == first => self
+                    .context_attrs
+                    .get(class)
+                    .is_some_and(|attrs| attrs.contains(a.attr.as_str())),
+                _ => false,
+            },
+            Expr::Named(n) => self.is_context_expr(&n.value),
+            _ => false,
+        }
+    }
+
+    /// Whether `ty` (an annotation) is `contextvars.Context`.
+    fn is_context_annotation(&self, ty: &Expr) -> bool {
+        if let Expr::StringLiteral(s) = ty {
+            return self.names.resolve_text(s.value.to_str()) == "contextvars.Context";
+        }
+        self.qualified(ty)
+            .is_some_and(|q| q == "contextvars.Context")
+    }
+
+    /// Whether calling `expr` certainly creates a coroutine: it names an `async def` of the
+    /// file or the project, an `async def` method through `self`, a lambda whose body calls
+    /// one, or a `functools.partial` over one.
+    pub(crate) fn is_coro_fn(&self, expr: &Expr) -> bool {
+        match expr {
+            Expr::Name(n) => match self.binding(n.id.as_str()) {
+                Some(Binding::CoroFn) => true,
+                Some(_) if self.is_local(n.id.as_str()) => false,
+                _ => self
+                    .names
+                    .qualified(expr)
+                    .is_some_and(|q| self.qualified_is_coro_fn(&q)),
+            },
+            Expr::Attribute(a) => {
+                if let (Expr::Name(base), Some((class, first))) = (&*a.value, self.method_of())
+                    && base.id.as_str() == first
+                {
+                    return self.facts.method_is_async(class, a.attr.as_str()) == Some(true);
+                }
+                let Some(q) = self.qualified(expr) else {
+                    return false;
+                };
+                if let Some((class, method)) = q.rsplit_once('.')
+                    && self.facts.class(class).is_some()
+                {
+                    return self.facts.method_is_async(class, method) == Some(true);
+                }
+                self.qualified_is_coro_fn(&q)
+            }
+            Expr::Lambda(l) => match &*l.body {
+                Expr::Call(c) => self.is_coro_fn(&c.func),
+                _ => false,
+            },
+            Expr::Call(c) => {
+                self.qualified(&c.func)
+                    .is_some_and(|q| q == "functools.partial")
+                    && c.arguments.args.first().is_some_and(|f| self.is_coro_fn(f))
+            }
+            _ => false,
+        }
+    }
+
+    fn qualified_is_coro_fn(&self, q: &str) -> bool {
+        lints::STDLIB_COROUTINE_FUNCTIONS.contains(&q)
+            || self.facts.function(q).is_some_and(|f| f.is_async)
+    }
+
+    fn binding_of_value(&self, value: &Expr) -> Binding {
+        if self.is_context_expr(value) {
+            Binding::Context
+        } else if matches!(value, Expr::Lambda(_) | Expr::Call(_)) && self.is_coro_fn(value) {
+            Binding::CoroFn
+        } else {
+            Binding::Other
+        }
+    }
+
+    fn bind(&mut self, name: &str, binding: Binding) {
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.bindings.insert(name.to_owned(), binding);
+        }
+    }
+
+    fn bind_target(&mut self, target: &Expr, binding: Binding) {
+        match target {
+            Expr::Name(n) => self.bind(n.id.as_str(), binding),
+            Expr::Tuple(t) => {
+                for e in &t.elts {
+                    self.bind_target(e, Binding::Other);
+                }
+            }
+            Expr::List(l) => {
+                for e in &l.elts {
+                    self.bind_target(e, Binding::Other);
+                }
+            }
+            Expr::Starred(s) => self.bind_target(&s.value, Binding::Other),
+            _ => {}
+        }
+    }
+
+    fn bind_parameters(&mut self, parameters: &Parameters) {
+        for p in parameters.iter() {
+            let param = p.as_parameter();
+            let binding = match &param.annotation {
+                Some(ty) if self.is_context_annotation(ty) => Binding::Context,
+                _ => Binding::Other,
+            };
+            self.bind(param.name.as_str(), binding);
+        }
+    }
+
+    /// Collects `self.X = <Context>` in the methods of a class, and `X: Context` in its body.
+    fn collect_context_attrs(&mut self, qualified: &str, body: &[Stmt]) {
+        let mut attrs = HashSet::new();
+        for stmt in body {
+            match stmt {
+                Stmt::AnnAssign(a) => {
+                    if let Expr::Name(n) = &*a.target
+                        && self.is_context_annotation(&a.annotation)
+                    {
+                        attrs.insert(n.id.as_str().to_owned());
+                    }
+                }
+                Stmt::FunctionDef(f) => {
+                    let Some(first) = f.parameters.iter().next() else {
+                        continue;
+                    };
+                    let first = first.as_parameter().name.as_str();
+                    for s in &f.body {
+                        let (targets, value): (Vec<&Expr>, &Expr) = match s {
+                            Stmt::Assign(a) => (a.targets.iter().collect(), &a.value),
+                            Stmt::AnnAssign(a) => match &a.value {
+                                Some(v) if !self.is_context_annotation(&a.annotation) => {
+                                    (vec![&*a.target], v)
+                                }
+                                _ => {
+                                    if let Expr::Attribute(t) = &*a.target
+                                        && matches!(&*t.value, Expr::Name(b) if b.id.as_str() == first)
+                                        && self.is_context_annotation(&a.annotation)
+                                    {
+                                        attrs.insert(t.attr.as_str().to_owned());
+                                    }
+                                    continue;
+                                }
+                            },
+                            _ => continue,
+                        };
+                        let is_context = match value {
+                            Expr::Call(c) => self.qualified(&c.func).is_some_and(|q| {
+                                q == "contextvars.copy_context" || q == "contextvars.Context"
+                            }),
+                            _ => false,
+                        };
+                        if !is_context {
+                            continue;
+                        }
+                        for t in targets {
+                            if let Expr::Attribute(t) = t
+                                && matches!(&*t.value, Expr::Name(b) if b.id.as_str() == first)
+                            {
+                                attrs.insert(t.attr.as_str().to_owned());
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.context_attrs.insert(qualified.to_owned(), attrs);
+    }
+
+    fn too_deep(&mut self, range: TextRange) -> bool {
+        if self.depth >= MAX_DEPTH {
+            if self.too_deep.is_none() {
+                self.too_deep = Some(self.span(range));
+            }
+            return true;
+        }
+        false
+    }
+
+    fn mark_call_arguments(&mut self, call: &ExprCall) {
+        let consumer = match &*call.func {
+            Expr::Attribute(a) if CONSUMER_METHODS.contains(&a.attr.as_str()) => true,
+            func => self
+                .qualified(func)
+                .is_some_and(|q| CONSUMERS.contains(&q.as_str())),
+        };
+        if consumer {
+            for arg in &call.arguments.args {
+                if let Expr::Call(inner) = arg {
+                    self.consumed.insert(inner.range().start().to_u32());
+                }
+            }
+        }
+    }
+}
+
+impl<'a> Visitor<'a> for FileCx<'_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if self.too_deep(stmt.range()) {
+            return;
+        }
+        self.depth += 1;
+        let compound = matches!(
+            stmt,
+            Stmt::FunctionDef(_)
+                | Stmt::ClassDef(_)
+                | Stmt::If(_)
+                | Stmt::For(_)
+                | Stmt::While(_)
+                | Stmt::With(_)
+                | Stmt::Try(_)
+                | Stmt::Match(_)
+        );
+        let outer = self.statement;
+        if !compound {
+            self.statement = Some(stmt.range());
+        }
+        match stmt {
+            Stmt::FunctionDef(f) => {
+                for d in &f.decorator_list {
+                    self.visit_decorator(d);
+                }
+                // Defaults and annotations are evaluated in the enclosing scope.
+                for p in f.parameters.iter() {
+                    if let Some(default) = p.default() {
+                        self.visit_expr(default);
+                    }
+                    if let Some(ann) = &p.as_parameter().annotation {
+                        self.visit_annotation(ann);
+                    }
+                }
+                if let Some(r) = &f.returns {
+                    self.visit_annotation(r);
+                }
+                let binding = if f.is_async {
+                    Binding::CoroFn
+                } else {
+                    Binding::Other
+                };
+                self.bind(f.name.as_str(), binding);
+                let in_class =
+                    matches!(self.scopes.last().map(|s| &s.kind), Some(ScopeKind::Class));
+                let method_of = match (in_class, self.classes.last(), f.parameters.iter().next()) {
+                    (true, Some(class), Some(first)) => {
+                        let is_static = f.decorator_list.iter().any(|d| {
+                            matches!(&d.expression, Expr::Name(n) if n.id.as_str() == "staticmethod")
+                        });
+                        (!is_static)
+                            .then(|| (class.clone(), first.as_parameter().name.as_str().to_owned()))
+                    }
+                    _ => None,
+                };
+                self.scopes.push(Scope {
+                    kind: ScopeKind::Function {
+                        is_async: f.is_async,
+                        method_of,
+                    },
+                    bindings: HashMap::new(),
+                });
+                self.bind_parameters(&f.parameters);
+                self.visit_body(&f.body);
+                self.scopes.pop();
+            }
+            Stmt::ClassDef(c) => {
+                for d in &c.decorator_list {
+                    self.visit_decorator(d);
+                }
+                if let Some(args) = &c.arguments {
+                    self.visit_arguments(args);
+                }
+                self.bind(c.name.as_str(), Binding::Other);
+                // Classes nested in functions are named after the module too: close enough
+                // for `self.m`, and the project facts only know top-level classes.
+                let qualified = if self.module.dotted.is_empty() {
+                    c.name.as_str().to_owned()
+                } else {
+                    format!("{}.{}", self.module.dotted, c.name.as_str())
+                };
+                self.collect_context_attrs(&qualified, &c.body);
+                self.classes.push(qualified);
+                self.scopes.push(Scope {
+                    kind: ScopeKind::Class,
+                    bindings: HashMap::new(),
+                });
+                self.visit_body(&c.body);
+                self.scopes.pop();
+                self.classes.pop();
+            }
+            Stmt::Assign(a) => {
+                self.visit_expr(&a.value);
+                let binding = self.binding_of_value(&a.value);
+                for t in &a.targets {
+                    self.visit_expr(t);
+                    self.bind_target(t, binding);
+                }
+            }
+            Stmt::AnnAssign(a) => {
+                self.visit_annotation(&a.annotation);
+                if let Some(v) = &a.value {
+                    self.visit_expr(v);
+                }
+                let binding = if self.is_context_annotation(&a.annotation) {
+                    Binding::Context
+                } else {
+                    a.value
+                        .as_deref()
+                        .map_or(Binding::Other, |v| self.binding_of_value(v))
+                };
+                self.visit_expr(&a.target);
+                self.bind_target(&a.target, binding);
+            }
+            Stmt::For(f) => {
+                self.visit_expr(&f.iter);
+                self.bind_target(&f.target, Binding::Other);
+                self.visit_body(&f.body);
+                self.visit_body(&f.orelse);
+            }
+            Stmt::With(w) => {
+                for item in &w.items {
+                    self.visit_expr(&item.context_expr);
+                    if let Some(v) = &item.optional_vars {
+                        self.bind_target(v, Binding::Other);
+                    }
+                }
+                self.visit_body(&w.body);
+            }
+            _ => visitor::walk_stmt(self, stmt),
+        }
+        self.statement = outer;
+        self.depth -= 1;
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if self.too_deep(expr.range()) {
+            return;
+        }
+        self.depth += 1;
+        match expr {
+            Expr::Await(a) => {
+                if let Expr::Call(call) = &*a.value {
+                    self.awaited.insert(call.range().start().to_u32());
+                }
+                visitor::walk_expr(self, expr);
+            }
+            Expr::Call(call) => {
+                self.mark_call_arguments(call);
+                lints::check_call(self, call);
+                visitor::walk_expr(self, expr);
+            }
+            Expr::Lambda(l) => {
+                if let Some(params) = &l.parameters {
+                    for p in params.iter() {
+                        if let Some(default) = p.default() {
+                            self.visit_expr(default);
+                        }
+                    }
+                }
+                self.scopes.push(Scope {
+                    kind: ScopeKind::Lambda,
+                    bindings: HashMap::new(),
+                });
+                if let Some(params) = &l.parameters {
+                    self.bind_parameters(params);
+                }
+                self.visit_expr(&l.body);
+                self.scopes.pop();
+            }
+            Expr::Named(n) => {
+                self.visit_expr(&n.value);
+                let binding = self.binding_of_value(&n.value);
+                self.bind_target(&n.target, binding);
+            }
+            _ => visitor::walk_expr(self, expr),
+        }
+        self.depth -= 1;
+    }
+}
