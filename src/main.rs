@@ -142,6 +142,9 @@ fn run() -> Result<ExitCode> {
                     lint.default_level.as_str(),
                     lint.summary
                 )?;
+                for (api, _) in catalogue::apis(lint) {
+                    writeln!(stdout, "{:<26} {api}", "")?;
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -157,6 +160,16 @@ fn run() -> Result<ExitCode> {
                 lint.default_level.as_str()
             )?;
             writeln!(stdout, "{}", lint.doc.trim_end())?;
+            let apis = catalogue::apis(lint);
+            if !apis.is_empty() {
+                writeln!(
+                    stdout,
+                    "\n### The APIs it knows\n\n| API | fix |\n|---|---|"
+                )?;
+                for (api, fix) in apis {
+                    writeln!(stdout, "| `{api}` | {fix} |")?;
+                }
+            }
             if let Some(python) = &lint.python {
                 writeln!(
                     stdout,

@@ -13,6 +13,7 @@
 //! rust-analyzer already reports syntax errors.
 
 use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -71,9 +72,98 @@ struct Shared {
 /// # Errors
 /// A broken connection or a malformed `initialize` exchange, as [`ErrorKind::Server`].
 pub fn serve_stdio(options: &ServerOptions) -> Result<(), Error> {
-    let (connection, io_threads) = Connection::stdio();
+    // lsp-server's `Connection::stdio`, with [`read_message`] as its reader.
+    let (to_server, from_stdin) = crossbeam_channel::bounded::<Message>(0);
+    let (to_stdout, from_server) = crossbeam_channel::bounded::<Message>(0);
+    let reader = std::thread::Builder::new()
+        .name("ctxlint-stdin".to_owned())
+        .spawn(move || -> std::io::Result<()> {
+            let mut stdin = std::io::stdin().lock();
+            while let Some(message) = read_message(&mut stdin)? {
+                let exit = matches!(&message, Message::Notification(n) if n.method == "exit");
+                if to_server.send(message).is_err() || exit {
+                    break;
+                }
+            }
+            Ok(())
+        })
+        .map_err(|e| server_error("cannot start the reader thread", e))?;
+    let writer = std::thread::Builder::new()
+        .name("ctxlint-stdout".to_owned())
+        .spawn(move || -> std::io::Result<()> {
+            let mut stdout = std::io::stdout().lock();
+            from_server
+                .into_iter()
+                .try_for_each(|message| message.write(&mut stdout))
+        })
+        .map_err(|e| server_error("cannot start the writer thread", e))?;
+    let connection = Connection {
+        sender: to_stdout,
+        receiver: from_stdin,
+    };
     serve(connection, options)?;
-    io_threads.join().map_err(|e| server_error("stdio", e))
+    for (name, thread) in [("stdin", reader), ("stdout", writer)] {
+        match thread.join() {
+            Ok(result) => result.map_err(|e| server_error(name, e))?,
+            Err(_) => return Err(server_error(name, "the thread panicked")),
+        }
+    }
+    Ok(())
+}
+
+/// The largest message body the server reads: a `Content-Length` above it ends the input, as
+/// a malformed header does. Editors send whole buffers; 256 MiB is far above any source file.
+pub const MAX_MESSAGE_BYTES: usize = 256 << 20;
+
+/// Reads one `Content-Length`-framed JSON-RPC message, as `ctxlint server` reads its standard
+/// input; `Ok(None)` at the end of the input.
+///
+/// lsp-server's own reader allocates the announced length before reading the body, so a
+/// garbled or hostile `Content-Length` aborted the whole process (found by the `lsp_server`
+/// fuzz target). Here the length is bounded, and the body grows only as its bytes arrive.
+///
+/// # Errors
+/// A malformed header, a missing or oversized `Content-Length`, a body cut short, or a body
+/// that is not a JSON-RPC message, as [`std::io::ErrorKind::InvalidData`] (or the read error).
+pub fn read_message(input: &mut impl BufRead) -> std::io::Result<Option<Message>> {
+    let invalid = |what: String| std::io::Error::new(std::io::ErrorKind::InvalidData, what);
+    let mut size = None;
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if input.read_line(&mut line)? == 0 {
+            return Ok(None);
+        }
+        let Some(header) = line.strip_suffix("\r\n") else {
+            return Err(invalid(format!("malformed header: {line:?}")));
+        };
+        if header.is_empty() {
+            break;
+        }
+        let Some((name, value)) = header.split_once(": ") else {
+            return Err(invalid(format!("malformed header: {header:?}")));
+        };
+        if name.eq_ignore_ascii_case("Content-Length") {
+            let n: usize = value
+                .parse()
+                .map_err(|e| invalid(format!("bad Content-Length {value:?}: {e}")))?;
+            if n > MAX_MESSAGE_BYTES {
+                return Err(invalid(format!(
+                    "a {n}-byte message is more than the {MAX_MESSAGE_BYTES} bytes read"
+                )));
+            }
+            size = Some(n);
+        }
+    }
+    let size = size.ok_or_else(|| invalid("no Content-Length".to_owned()))?;
+    let mut body = Vec::new();
+    input.take(size as u64).read_to_end(&mut body)?;
+    if body.len() < size {
+        return Err(std::io::ErrorKind::UnexpectedEof.into());
+    }
+    serde_json::from_slice(&body)
+        .map(Some)
+        .map_err(|e| invalid(format!("malformed message: {e}")))
 }
 
 /// Serves the Language Server Protocol on `connection` (see [`serve_stdio`]).
@@ -543,6 +633,26 @@ mod tests {
         let x = text.find('x').unwrap_or(0);
         assert_eq!(index.position(text, x), Position::new(1, 3));
         assert_eq!(index.position(text, text.len()), Position::new(2, 0));
+    }
+
+    #[test]
+    fn read_message_bounds_the_length() {
+        use std::io::ErrorKind::{InvalidData, UnexpectedEof};
+        let mut oversized: &[u8] = b"Content-Length: 99999999999999\r\n\r\n{}";
+        let kind = read_message(&mut oversized).err().map(|e| e.kind());
+        assert_eq!(kind, Some(InvalidData));
+        let body = r#"{"jsonrpc":"2.0","method":"exit"}"#;
+        let framed = format!("Content-Length: {}\r\n\r\n{body}", body.len());
+        let mut input = framed.as_bytes();
+        let message = read_message(&mut input);
+        assert!(
+            matches!(&message, Ok(Some(Message::Notification(n))) if n.method == "exit"),
+            "{message:?}"
+        );
+        assert!(matches!(read_message(&mut input), Ok(None)));
+        let mut cut = &framed.as_bytes()[..framed.len() - 1];
+        let kind = read_message(&mut cut).err().map(|e| e.kind());
+        assert_eq!(kind, Some(UnexpectedEof));
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //! The `ctxlint-system` hook runs by default, with the binary under test on `PATH`. The
 //! `ctxlint` hook (`language: rust`) makes pre-commit `cargo install` this checkout, a release
 //! build that takes minutes, so its test is `#[ignore]`d: run it with
-//! `cargo test --test pre_commit -- --ignored`.
+//! `cargo test --test pre_commit -- --ignored`. So is the `ctxlint-python` hook's
+//! (`language: python`), for which pip builds the wheel of `pyproject.toml` with maturin.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -81,14 +82,49 @@ fn git(dir: &Path, args: &[&str]) -> Result {
     Ok(())
 }
 
-/// A git repository with one bad and one clean file, both staged.
-fn repo() -> Result<tempfile::TempDir> {
+/// A file the hook must flag with `lint`, and its fix.
+struct Case {
+    file: &'static str,
+    /// A second file, clean from the start.
+    good: &'static str,
+    bad: &'static str,
+    fixed: &'static str,
+    lint: &'static str,
+}
+
+const RUST: Case = Case {
+    file: "bad.rs",
+    good: "good.rs",
+    bad: BAD,
+    fixed: FIXED,
+    lint: "sync_run_wraps_future",
+};
+
+const PYTHON_BAD: &str = "import contextvars\n\n\
+# One dict for every task that never sets the variable.\n\
+headers = contextvars.ContextVar(\"headers\", default={})\n";
+
+const PYTHON_FIXED: &str = "import contextvars\n\n\
+headers = contextvars.ContextVar(\"headers\", default=None)\n";
+
+const PYTHON: Case = Case {
+    file: "bad.py",
+    good: "good.py",
+    bad: PYTHON_BAD,
+    fixed: PYTHON_FIXED,
+    lint: "interior_mutable_default",
+};
+
+/// A git repository with one bad and one clean file per case, all staged.
+fn repo(cases: &[Case]) -> Result<tempfile::TempDir> {
     let dir = tempfile::tempdir()?;
     git(dir.path(), &["init", "-q"])?;
     git(dir.path(), &["config", "user.email", "test@example.com"])?;
     git(dir.path(), &["config", "user.name", "test"])?;
-    std::fs::write(dir.path().join("bad.rs"), BAD)?;
-    std::fs::write(dir.path().join("good.rs"), FIXED)?;
+    for case in cases {
+        std::fs::write(dir.path().join(case.file), case.bad)?;
+        std::fs::write(dir.path().join(case.good), case.fixed)?;
+    }
     git(dir.path(), &["add", "."])?;
     Ok(dir)
 }
@@ -112,11 +148,11 @@ fn try_repo(pre_commit: &Path, repo: &Path, hook: &str, path: &str, home: &Path)
         .output()?)
 }
 
-fn fails_then_passes(hook: &str, path: &str) -> Result {
+fn fails_then_passes(hook: &str, path: &str, cases: &[Case]) -> Result {
     let Some(pre_commit) = pre_commit()? else {
         return Ok(());
     };
-    let repo = repo()?;
+    let repo = repo(cases)?;
     let home = tempfile::tempdir()?;
     let failed = try_repo(&pre_commit, repo.path(), hook, path, home.path())?;
     let text = String::from_utf8_lossy(&failed.stdout);
@@ -127,10 +163,12 @@ fn fails_then_passes(hook: &str, path: &str) -> Result {
         String::from_utf8_lossy(&failed.stderr)
     );
     assert!(text.contains("Failed"), "{text}");
-    assert!(text.contains("sync_run_wraps_future"), "{text}");
-    assert!(text.contains("bad.rs"), "{text}");
+    for case in cases {
+        assert!(text.contains(case.lint), "{text}");
+        assert!(text.contains(case.file), "{text}");
+        std::fs::write(repo.path().join(case.file), case.fixed)?;
+    }
 
-    std::fs::write(repo.path().join("bad.rs"), FIXED)?;
     git(repo.path(), &["add", "."])?;
     let passed = try_repo(&pre_commit, repo.path(), hook, path, home.path())?;
     let text = String::from_utf8_lossy(&passed.stdout);
@@ -154,7 +192,7 @@ fn path_with_binary() -> Result<String> {
 
 #[test]
 fn system_hook_fails_then_passes() -> Result {
-    fails_then_passes("ctxlint-system", &path_with_binary()?)
+    fails_then_passes("ctxlint-system", &path_with_binary()?, &[RUST, PYTHON])
 }
 
 /// The `language: rust` hook: pre-commit runs `cargo install --path` of this checkout.
@@ -162,5 +200,22 @@ fn system_hook_fails_then_passes() -> Result {
 #[ignore = "pre-commit builds ctxlint in release mode: minutes; run with --ignored"]
 fn rust_hook_fails_then_passes() -> Result {
     // Not the binary under test: pre-commit must build its own.
-    fails_then_passes("ctxlint", &std::env::var("PATH").unwrap_or_default())
+    fails_then_passes(
+        "ctxlint",
+        &std::env::var("PATH").unwrap_or_default(),
+        &[RUST, PYTHON],
+    )
+}
+
+/// The `language: python` hook: pre-commit pip-installs this checkout into a virtualenv, and
+/// pip builds the wheel with maturin (`pyproject.toml`), a release build.
+#[test]
+#[ignore = "pip builds the wheel with maturin in release mode: minutes; run with --ignored"]
+fn python_hook_fails_then_passes() -> Result {
+    // Not the binary under test: the hook must run the one in its own virtualenv.
+    fails_then_passes(
+        "ctxlint-python",
+        &std::env::var("PATH").unwrap_or_default(),
+        &[RUST, PYTHON],
+    )
 }

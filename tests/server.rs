@@ -56,7 +56,7 @@ fn diagnostics_code_action_fix_and_clean() -> Result {
     assert!(
         d["message"]
             .as_str()
-            .is_some_and(|m| m.starts_with("`Context::run` returns a future")),
+            .is_some_and(|m| m.starts_with("this runner returns a future")),
         "{d}"
     );
 

@@ -99,7 +99,7 @@ impl Lint {
     ///
     /// ```
     /// let what = ctxlint_catalogue::SYNC_RUN_WRAPS_FUTURE.what_it_does();
-    /// assert!(what.starts_with("Checks for `Context::run`"));
+    /// assert!(what.starts_with("Checks for a synchronous call"));
     /// assert!(!what.contains('\n'));
     /// ```
     pub fn what_it_does(&self) -> String {
@@ -108,6 +108,8 @@ impl Lint {
             .split_once("### What it does")
             .map_or(self.doc, |(_, rest)| rest);
         let section = body.split("\n### ").next().unwrap_or(body);
+        // Its first paragraph: tables and lists that follow do not read as one line.
+        let section = section.trim_start().split("\n\n").next().unwrap_or(section);
         section.split_whitespace().collect::<Vec<_>>().join(" ")
     }
 
@@ -157,9 +159,9 @@ pub static INTERIOR_MUTABLE_DEFAULT: Lint = Lint {
 pub static SYNC_RUN_WRAPS_FUTURE: Lint = Lint {
     name: "sync_run_wraps_future",
     default_level: Level::Warn,
-    summary: "a synchronous `Context::run` that only creates a future, which then runs outside \
-              the context",
-    message: "`Context::run` returns a future that will be polled outside the context",
+    summary: "a synchronous runner (`Context::run`, `Span::in_scope`, `sync_scope`, `Hub::run`) \
+              whose closure only creates a future, which then runs outside the context",
+    message: "this runner returns a future that will be polled outside its context",
     label: "this creates the future inside the context but does not run it there",
     note: "the future is polled later, in the caller's context, so its writes leak into the \
            caller",
@@ -338,6 +340,30 @@ pub static CONTEXT_LOSING_SPAWNS: &[&str] = &[
     "tokio::task::spawn",
     "tokio::task::spawn_local",
 ];
+
+/// The APIs a lint knows, with the fix for each, as `(api, fix)`: the runners of
+/// `sync_run_wraps_future`, the guards of `context_guard_across_await`, none for the others.
+/// `ctxlint rules` and `ctxlint explain` print them.
+///
+/// ```
+/// let apis = ctxlint_catalogue::apis(&ctxlint_catalogue::SYNC_RUN_WRAPS_FUTURE);
+/// assert!(apis.iter().any(|(api, _)| api == "tracing::Span::in_scope"));
+/// ```
+pub fn apis(lint: &Lint) -> Vec<(String, &'static str)> {
+    if lint.name == SYNC_RUN_WRAPS_FUTURE.name {
+        RUNNERS
+            .iter()
+            .map(|r| (r.path.to_owned(), r.help))
+            .collect()
+    } else if lint.name == CONTEXT_GUARD_ACROSS_AWAIT.name {
+        GUARDS
+            .iter()
+            .map(|g| (format!("{} ({})", g.ty, g.made_by.join(", ")), g.help))
+            .collect()
+    } else {
+        Vec::new()
+    }
+}
 
 /// Finds the runner whose path or alias is `path`.
 ///

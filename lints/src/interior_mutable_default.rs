@@ -125,6 +125,12 @@ impl<'tcx> InteriorMutableDefault<'tcx> {
             };
         }
         let depth = depth + 1;
+        // A type listed in `extra-types` is interior-mutable whatever its fields hold.
+        if let Some(adt) = typeck.expr_ty_adjusted(expr).ty_adt_def()
+            && self.extra_types.contains(&adt.did())
+        {
+            return Verdict::Yes;
+        }
         match expr.kind {
             ExprKind::Lit(_) => Verdict::No,
             ExprKind::Path(ref qpath) => match typeck.qpath_res(qpath, expr.hir_id) {

@@ -64,7 +64,10 @@ fn ui() {
     let cases = cases(manifest_dir);
     let bless = std::env::var_os("BLESS").is_some_and(|v| !v.is_empty() && v != "0");
 
-    let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("ctxlint-ui");
+    // Outside this workspace: on a machine without a cached Dylint driver, the child builds
+    // one in a temporary package under `TMPDIR` (set below), and cargo refuses a package that
+    // sits inside a workspace that does not list it.
+    let work = std::env::temp_dir().join(format!("ctxlint-dylint-ui-{}", std::process::id()));
     let (src_base, build_base) = (work.join("src"), work.join("build"));
     let _ = fs::remove_dir_all(&work);
     for dir in [&src_base, &build_base] {
@@ -157,6 +160,9 @@ fn ui() {
     println!("{} UI cases: {}", cases.len(), names.join(", "));
     for note in &notes {
         println!("note: {note} (`BLESS=1 cargo test --test ui` in `lints/` writes it)");
+    }
+    if failures.is_empty() {
+        let _ = fs::remove_dir_all(&work);
     }
     assert!(
         failures.is_empty(),

@@ -11,11 +11,13 @@ struct Cache {
 }
 
 static HANDLE: ContextVar<Handle> = ContextVar::with_default("handle", Handle(0)); //~ interior_mutable_default
-static HANDLES: ContextVar<Vec<Handle>> = ContextVar::with_default("handles", Vec::new()); //~ interior_mutable_default
+static HANDLES: ContextVar<[Handle; 1]> = ContextVar::with_default("handles", [Handle(1)]); //~ interior_mutable_default
+// Silent: an empty `Vec` holds no `Handle`, whatever its type.
+static NO_HANDLES: ContextVar<Vec<Handle>> = ContextVar::with_default("no_handles", Vec::new());
 static CACHE: ContextVar<Cache> = ContextVar::with_default("cache", Cache { memo: OnceLock::new() });
 
 fn main() {
-    let _ = (&HANDLE, &HANDLES, &CACHE);
+    let _ = (&HANDLE, &HANDLES, &NO_HANDLES, &CACHE);
     println!("{:?}", Handle(1).0);
     println!("{:?}", Cache { memo: OnceLock::new() }.memo.get());
 }

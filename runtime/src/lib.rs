@@ -108,19 +108,44 @@
 //!
 //! # Differences from Python
 //!
+//! The crate's test `tests/cpython_diff.rs` runs random programs over the whole of PEP 567
+//! (and over `asyncio.create_task` against [`spawn`]) in CPython and in this crate and
+//! compares them step by step; these are the differences it does not generate, on purpose:
+//!
 //! - Entering the same context twice at once is impossible rather than a `RuntimeError`:
-//!   [`Context::run`] takes `&mut self`.
-//! - Resetting with a token consumes it, so a token cannot be used twice.
+//!   [`Context::run`] takes `&mut self`. For the same reason a context that is entered, but
+//!   not the innermost one, cannot be read while the inner one runs (Python can read it); the
+//!   innermost one is the current context, read through [`copy_context`].
+//! - Resetting with a token consumes it, so a token cannot be used twice. That includes a
+//!   `reset` that *fails* ([`ResetError::WrongVar`], [`ResetError::WrongContext`]): the token
+//!   is gone, where Python leaves it unused and lets the program retry it with the right
+//!   variable or in the right context. Retrying is rare and usually a bug; giving the token
+//!   back inside the error would make `ResetError` generic for that one case.
+//! - Python's `var.get(default)` has no twin: [`ContextVar::get`] returns an `Option`, and
+//!   falls back on the variable's own default. Where Python's argument would win over the
+//!   variable's default, read the context itself: `copy_context().get(&VAR).unwrap_or(x)`.
 //! - A value can be read by cloning it ([`ContextVar::get`]) or by reference
 //!   ([`ContextVar::with`]).
 //!
 //! # Panics and `try_` twins
 //!
 //! Every operation on the current context has a fallible twin (`try_get`, `try_set`, …)
-//! returning [`AccessError`]; the plain form panics where the twin would fail. That happens
-//! only in two corner cases: a call from a thread-local destructor that runs after this
-//! crate's thread-local has been destroyed, or a *write* to the current context from inside a
-//! `T::clone` that [`ContextVar::get`] is running.
+//! returning [`AccessError`]; the plain form panics where the twin would fail. Only *writes*
+//! can fail (`set`, `reset`, `run`, polling a [`Scoped`] future), and only in two corner
+//! cases: a write from inside a `T::clone` that [`ContextVar::get`] is running
+//! ([`AccessError::Reentrant`]), or a write while the thread exits
+//! ([`AccessError::ThreadExiting`]).
+//!
+//! ## At thread exit
+//!
+//! The thread's current context lives in a thread-local, which the thread destroys when it
+//! exits. Code that still runs after that, in the destructor of another thread-local or of a
+//! value stored in the context itself, sees an **empty context**: [`ContextVar::get`],
+//! [`try_get`](ContextVar::try_get) and [`with`](ContextVar::with) give the variable's
+//! default, or `None`, and [`copy_context`] gives an empty context. Writes have nowhere to go:
+//! [`try_set`](ContextVar::try_set) and [`reset`](ContextVar::reset) fail with
+//! [`AccessError::ThreadExiting`], and [`set`](ContextVar::set) panics. (A panic that leaves a
+//! thread-local destructor aborts the process, so use `try_set` in destructors.)
 //!
 //! # How it is built
 //!
@@ -160,16 +185,36 @@ use hamt::{Entry, Garbage, Hamt, Stored, Value};
 ///    the borrow ends.
 /// 2. The only user code that runs while `current` is borrowed at all is `T::clone` inside
 ///    [`ContextVar::get`], under a shared borrow.
-/// 3. Every change to `current` (a write, or a swap by `run` or a scoped poll) goes through
-///    [`with_current_mut`], which increments `version`. So while `version` is unchanged,
-///    `current` is the same map, untouched.
+/// 3. A version names one map in one state. Every change to `current` (a write through
+///    [`with_current_mut`], or the swap that enters a context in [`Entered::new`]) gives
+///    `version` a fresh value from `next_version`, never handed out before. The one exception
+///    is the swap back when a `run` (or a scoped poll) ends: it puts back the very map the
+///    caller had under the version `Entered` saved, and restores that version with it. That
+///    map was not changed in between: `Entered` held it under an exclusive borrow, and the
+///    values it points to stayed alive and unwritten because it holds a reference to each
+///    (a write elsewhere finds them shared and copies them). So while `version` equals a
+///    slot's version, `current` is the map the slot was filled from, untouched; and the
+///    caller's cache stays warm across a `run`.
 /// 4. A cache slot whose `version` equals `version` holds, for its `key`, what `current`
 ///    held when the slot was filled: a pointer to the `T` inside the `Arc<Stored<T>>` of that
 ///    key's leaf, or null if the key was absent. By 3, that is still what `current` holds.
 struct ThreadState {
     current: RefCell<Context>,
     version: Cell<u64>,
+    /// The next fresh version (invariant 3). A `u64` does not wrap in practice: one per
+    /// nanosecond takes 584 years.
+    next_version: Cell<u64>,
     cache: [Cell<CacheSlot>; CACHE_SLOTS],
+}
+
+impl ThreadState {
+    /// Marks `current` as changed (invariant 3): every cached lookup is stale from here on.
+    #[inline]
+    fn fresh_version(&self) {
+        let fresh = self.next_version.get();
+        self.next_version.set(fresh.wrapping_add(1));
+        self.version.set(fresh);
+    }
 }
 
 /// Cache slots per thread, indexed by `key % CACHE_SLOTS`. Variable keys are handed out in
@@ -197,6 +242,7 @@ thread_local! {
         ThreadState {
             current: RefCell::new(Context::new()),
             version: Cell::new(1),
+            next_version: Cell::new(2),
             cache: [const { Cell::new(EMPTY_SLOT) }; CACHE_SLOTS],
         }
     };
@@ -213,8 +259,10 @@ static NEXT_VAR_ID: AtomicU64 = AtomicU64::new(1);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AccessError {
-    /// The thread's context was already destroyed: the call came from a thread-local
-    /// destructor that ran after this crate's own.
+    /// The thread's context was already destroyed (or is being destroyed): the call came from
+    /// a thread-local destructor that ran after this crate's own, or from the destructor of a
+    /// value in the context. Only writes report it; reads see an empty context there. See
+    /// [At thread exit](crate#at-thread-exit).
     ThreadExiting,
     /// The call would write to the current context while it is being read: it came from a
     /// `T::clone` run by [`ContextVar::get`].
@@ -305,9 +353,7 @@ fn with_current_mut<R>(f: impl FnOnce(&mut Context) -> R) -> Result<R, AccessErr
     STATE
         .try_with(|state| match state.current.try_borrow_mut() {
             Ok(mut cur) => {
-                // Invariant 3: every cached lookup is stale from here on. A `u64` does not
-                // wrap in practice (one increment per nanosecond takes 584 years).
-                state.version.set(state.version.get().wrapping_add(1));
+                state.fresh_version();
                 Ok(f(&mut cur))
             }
             Err(_) => Err(AccessError::Reentrant),
@@ -425,9 +471,13 @@ impl<T: Send + Sync + 'static> ContextVar<T> {
 
     /// The value in the current context, else the default, else `None`.
     ///
+    /// At thread exit, after the thread's context is destroyed, this is the default, or `None`
+    /// ([At thread exit](crate#at-thread-exit)).
+    ///
     /// # Errors
     ///
-    /// [`AccessError::ThreadExiting`] from a late thread-local destructor.
+    /// None in practice: reads do not fail. [`AccessError::Reentrant`] is kept for a read
+    /// while the current context is being written, which this crate never lets user code do.
     #[inline]
     pub fn try_get(&self) -> Result<Option<T>, AccessError>
     where
@@ -468,7 +518,9 @@ impl<T: Send + Sync + 'static> ContextVar<T> {
                 });
                 Ok(value.cloned())
             })
-            .unwrap_or(Err(AccessError::ThreadExiting))?;
+            // The thread's context is gone: read as from an empty context (see "At thread
+            // exit" in the crate docs).
+            .unwrap_or(Ok(None))?;
         // The default is cloned outside the borrow: no reason to hold it longer.
         Ok(found.or_else(|| self.default.clone()))
     }
@@ -499,15 +551,23 @@ impl<T: Send + Sync + 'static> ContextVar<T> {
 
     /// Like [`with`](Self::with), but fails instead of panicking.
     ///
+    /// At thread exit, after the thread's context is destroyed, `f` sees the default, or
+    /// `None` ([At thread exit](crate#at-thread-exit)).
+    ///
     /// # Errors
     ///
-    /// [`AccessError::ThreadExiting`] from a late thread-local destructor; `f` is not called.
+    /// None in practice, as for [`try_get`](Self::try_get); `f` is not called then.
     pub fn try_with<R>(&self, f: impl FnOnce(Option<&T>) -> R) -> Result<R, AccessError> {
         let key = self.key();
         // Holding our own reference to the value lets `f` run with the context unborrowed, so
         // that it can set variables.
         let value: Option<Arc<dyn Value>> =
-            with_current(|cur| cur.map.get(key).map(|entry| Arc::clone(&entry.value)))?;
+            match with_current(|cur| cur.map.get(key).map(|entry| Arc::clone(&entry.value))) {
+                Ok(value) => value,
+                // Read as from an empty context.
+                Err(AccessError::ThreadExiting) => None,
+                Err(err) => return Err(err),
+            };
         let entry = value.map(|value| Entry { key, value });
         let value = entry.as_ref().and_then(Entry::downcast::<T>);
         Ok(f(value.or(self.default.as_ref())))
@@ -518,7 +578,9 @@ impl<T: Send + Sync + 'static> ContextVar<T> {
     ///
     /// # Panics
     ///
-    /// Where [`try_set`](Self::try_set) would return an error.
+    /// Where [`try_set`](Self::try_set) would return an error: at thread exit, after the
+    /// thread's context is destroyed (from a thread-local destructor, where a panic aborts the
+    /// process: use `try_set` there), and from inside a `T::clone` run by [`get`](Self::get).
     ///
     /// ```
     /// use contextvars::ContextVar;
@@ -541,9 +603,10 @@ impl<T: Send + Sync + 'static> ContextVar<T> {
     ///
     /// # Errors
     ///
-    /// [`AccessError::ThreadExiting`] from a late thread-local destructor, and
-    /// [`AccessError::Reentrant`] from inside a `T::clone` run by [`get`](Self::get). The value
-    /// is dropped.
+    /// [`AccessError::ThreadExiting`] at thread exit, after the thread's context is destroyed
+    /// (from another thread-local's destructor, or from the destructor of a value in the
+    /// context: see [At thread exit](crate#at-thread-exit)), and [`AccessError::Reentrant`]
+    /// from inside a `T::clone` run by [`get`](Self::get). The value is dropped.
     pub fn try_set(&self, value: T) -> Result<Token<T>, AccessError> {
         let key = self.key();
         let mut value = Some(value);
@@ -765,15 +828,30 @@ impl Clone for Context {
 
 /// Restores the caller's context when dropped, even when unwinding.
 struct Entered<'a> {
+    /// While entered: the caller's context, swapped out.
     ctx: &'a mut Context,
+    /// The caller's version, restored with its context (invariant 3 of [`ThreadState`]).
+    saved: u64,
 }
 
 impl<'a> Entered<'a> {
     /// Swaps `ctx` in as the thread's current context.
     #[inline]
     fn new(ctx: &'a mut Context) -> Result<Self, AccessError> {
-        with_current_mut(|cur| std::mem::swap(cur, ctx))?;
-        Ok(Entered { ctx })
+        // One thread-local access for the whole entry: this is on every poll of a scoped
+        // future.
+        let saved = STATE
+            .try_with(|state| match state.current.try_borrow_mut() {
+                Ok(mut cur) => {
+                    let saved = state.version.get();
+                    state.fresh_version();
+                    std::mem::swap(&mut *cur, ctx);
+                    Ok(saved)
+                }
+                Err(_) => Err(AccessError::Reentrant),
+            })
+            .unwrap_or(Err(AccessError::ThreadExiting))?;
+        Ok(Entered { ctx, saved })
     }
 }
 
@@ -783,8 +861,20 @@ impl Drop for Entered<'_> {
         // Swapping back cannot fail: the thread-local outlives this guard (it was reachable on
         // entry and is destroyed only after user code on this thread returns), and no borrow
         // taken by this crate outlives the call that took it.
-        let restored = with_current_mut(|cur| std::mem::swap(cur, self.ctx));
-        debug_assert!(restored.is_ok(), "could not restore the caller's context");
+        let restored = STATE.try_with(|state| match state.current.try_borrow_mut() {
+            Ok(mut cur) => {
+                std::mem::swap(&mut *cur, self.ctx);
+                // The caller's map is back, unchanged since `new` (invariant 3): so are the
+                // cache slots filled under its version.
+                state.version.set(self.saved);
+                true
+            }
+            Err(_) => false,
+        });
+        debug_assert!(
+            restored == Ok(true),
+            "could not restore the caller's context"
+        );
     }
 }
 
@@ -995,12 +1085,18 @@ pub fn copy_context() -> Context {
 
 /// Like [`copy_context`], but fails instead of panicking.
 ///
+/// At thread exit, after the thread's context is destroyed, this is an empty context
+/// ([At thread exit](crate#at-thread-exit)).
+///
 /// # Errors
 ///
-/// [`AccessError::ThreadExiting`] from a late thread-local destructor.
+/// None in practice, as for [`ContextVar::try_get`].
 #[inline]
 pub fn try_copy_context() -> Result<Context, AccessError> {
-    with_current(Context::clone)
+    match with_current(Context::clone) {
+        Err(AccessError::ThreadExiting) => Ok(Context::new()),
+        other => other,
+    }
 }
 
 pin_project_lite::pin_project! {

@@ -409,3 +409,68 @@ fn get_never_serves_a_stale_cached_value() {
         assert_eq!(fresh.get().as_deref(), Some("now"));
     });
 }
+
+#[test]
+fn the_cache_kept_across_a_run_never_serves_another_maps_value() {
+    // The end of a `run` restores the caller's cache version instead of invalidating the
+    // cache. These are the sequences where a reused version would serve the wrong map.
+    isolated(|| {
+        // Versions handed out inside the run must never be handed out again after it: with
+        // `version + 1` as the next version, the two writes after the run would reach the
+        // version under which the run cached its own value of `A`.
+        A.set(1);
+        assert_eq!(A.get(), Some(1));
+        Context::new().run(|| {
+            A.set(2);
+            assert_eq!(A.get(), Some(2));
+        });
+        B.set(0);
+        A.set(3);
+        assert_eq!(A.get(), Some(3), "a version reused across the run");
+
+        A.set(1);
+        assert_eq!(A.get(), Some(1), "cached under the caller's version");
+        let mut inner = Context::new();
+        inner.run(|| {
+            assert_eq!(A.get(), None, "the entered context, not the caller's cache");
+            A.set(2);
+            assert_eq!(A.get(), Some(2));
+        });
+        assert_eq!(A.get(), Some(1), "the caller's value after the run");
+        // A write after the run must not revive a version used inside it.
+        A.set(3);
+        assert_eq!(A.get(), Some(3));
+        inner.run(|| assert_eq!(A.get(), Some(2)));
+        // Nested runs, with writes on every level between them.
+        let mut outer = Context::new();
+        outer.run(|| {
+            assert_eq!(A.get(), None);
+            A.set(10);
+            assert_eq!(A.get(), Some(10));
+            inner.run(|| {
+                assert_eq!(A.get(), Some(2));
+                A.set(20);
+                assert_eq!(A.get(), Some(20));
+            });
+            assert_eq!(A.get(), Some(10));
+            A.set(11);
+            inner.run(|| assert_eq!(A.get(), Some(20)));
+            assert_eq!(A.get(), Some(11));
+        });
+        assert_eq!(A.get(), Some(3));
+        // A panic out of a run restores the caller and its cache too.
+        let caught = catch_unwind(AssertUnwindSafe(|| {
+            inner.run(|| {
+                A.set(30);
+                assert_eq!(A.get(), Some(30));
+                panic!("out of the run");
+            })
+        }));
+        assert!(caught.is_err());
+        assert_eq!(A.get(), Some(3));
+        assert_eq!(inner.get(&A), Some(30));
+        // The value cached before the run is written in place by the caller afterwards.
+        A.set(4);
+        assert_eq!(A.get(), Some(4));
+    });
+}

@@ -371,6 +371,13 @@ impl CrateFacts {
                 {
                     return all(&mut args.iter());
                 }
+                // A configured type decides by itself, whatever its fields hold.
+                if matches_any(&full, &config.ignore_types) {
+                    return Verdict::No;
+                }
+                if matches_any(&full, &config.extra_types) {
+                    return Verdict::Yes;
+                }
                 // A tuple struct or tuple variant of the crate: judged field by field.
                 let fields = match self.local_def(&full, imports) {
                     Some(def) if !def.is_enum => def
@@ -420,6 +427,12 @@ impl CrateFacts {
             }
             Shape::Struct(path, fields_given, rest) => {
                 let full = imports.resolve_segments(path.segments.clone(), path.absolute);
+                if matches_any(&full, &config.ignore_types) {
+                    return Verdict::No;
+                }
+                if matches_any(&full, &config.extra_types) {
+                    return Verdict::Yes;
+                }
                 let fields = match self.local_def(&full, imports) {
                     Some(def) if !def.is_enum => def
                         .variants

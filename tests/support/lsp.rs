@@ -60,6 +60,12 @@ impl Client {
         Ok((client, result))
     }
 
+    /// The server's process id, to read its memory from `/proc` (tests/server_soak.rs).
+    #[allow(dead_code, reason = "only the soak test reads it")]
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn send(&mut self, message: &Value) -> Result {
         let body = serde_json::to_vec(message)?;
         let stdin = self.stdin.as_mut().ok_or("the server's input is closed")?;
