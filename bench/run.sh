@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Benchmarks `ctxlint check` (issue 3, "Performance"), in one run:
 #   1. `ctxlint check` over a corpus of popular crates (with the prefilter, the default);
-#   2. the baseline, which parses every file with syn and does nothing else
-#      (`examples/parse_all.rs`), and `ctxlint check --no-prefilter` (parses and lints all);
+#   2. the full parse (issue 11): `ctxlint check --no-prefilter` (parses and lints every file)
+#      side by side with the baseline, `bench/baseline` (`syn::parse_file` and a visit of
+#      every file, built as published syn is: without proc-macro2's span-locations), taking
+#      turns, with the same thread count, several rounds; the median ratio is what counts.
+#      It also reports the peak memory (RSS) of the full parse over the corpus and over the
+#      corpus twice (every file under two names), which must not grow with the files;
 #   3. cold `cargo clippy` on tracing-subscriber, against `ctxlint check` on the same crate;
 #   4. `ctxlint check --fix` (issue 5) against `ctxlint check`, on a copy of the corpus: it
 #      must change no file, and cost no more than `check`.
@@ -10,11 +14,15 @@
 # The corpus is fetched with `cargo vendor` from crates.io into a temporary directory (or
 # $CTXLINT_BENCH_DIR, kept between runs), with exact versions so that runs compare.
 #
-# Usage: bench/run.sh            (from the repository root; prints a Markdown report)
+# Usage: bench/run.sh [--full-parse]   (prints a Markdown report; --full-parse: step 2 only)
+# Environment: CTXLINT_BENCH_JOBS (threads for step 2, default: one per core),
+#              CTXLINT_BENCH_ROUNDS (rounds of step 2, default 5).
 # Needs: cargo, clippy, network access to crates.io on the first run.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
+full_only=0
+if [ "${1:-}" = --full-parse ]; then full_only=1; fi
 work=${CTXLINT_BENCH_DIR:-$(mktemp -d -t ctxlint-bench.XXXXXX)}
 mkdir -p "$work"
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$repo/target}
@@ -53,10 +61,17 @@ TOML
     (cd "$corpus" && cargo vendor --quiet vendor > "$corpus/vendor-config.toml")
 fi
 
-# 2. ctxlint, release build.
-(cd "$repo" && cargo build --release --quiet --bin ctxlint --example parse_all)
+# 2. ctxlint and the baselines, release builds. The baseline is its own workspace, so that
+# the root's proc-macro2 features do not reach it; the span-locations variant is kept too, to
+# show what that feature alone costs.
+(cd "$repo" && cargo build --release --quiet --bin ctxlint)
 ctxlint=$CARGO_TARGET_DIR/release/ctxlint
-parse_all=$CARGO_TARGET_DIR/release/examples/parse_all
+baseline_manifest=$repo/bench/baseline/Cargo.toml
+cargo build --release --quiet --manifest-path "$baseline_manifest" --features span-locations
+cp "$CARGO_TARGET_DIR/release/parse_all" "$work/parse_all_span_locations"
+cargo build --release --quiet --manifest-path "$baseline_manifest"
+cp "$CARGO_TARGET_DIR/release/parse_all" "$work/parse_all"
+parse_all=$work/parse_all
 
 files=$(find "$corpus/vendor" -name '*.rs' | wc -l)
 lines=$(find "$corpus/vendor" -name '*.rs' -print0 | xargs -0 cat | wc -l)
@@ -74,6 +89,7 @@ run_ctxlint() { # args → seconds; fails on a crash (exit > 2)
     elapsed "$start" "$end"
 }
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 # Warm the page cache, so that every timing reads the files from memory.
 find "$corpus/vendor" -name '*.rs' -print0 | xargs -0 cat > /dev/null
 
@@ -86,16 +102,79 @@ best_of_5() {
     done
     echo "$best"
 }
+# Step 2: the full parse against the baseline, in turns. Each command's peak RSS comes from
+# /usr/bin/time (GNU, `%M` in KiB).
+jobs=${CTXLINT_BENCH_JOBS:-$(nproc)}
+rounds=${CTXLINT_BENCH_ROUNDS:-5}
+timed() { # out-file, command... → sets t_last (seconds), rss_last (peak KiB); stdout → out-file
+    local out=$1 start end code=0
+    shift
+    start=$(now)
+    /usr/bin/time -f '%M' -o "$work/rss.txt" "$@" > "$out" 2> "$work/err.txt" || code=$?
+    end=$(now)
+    if [ "$code" -gt 2 ]; then
+        echo "$* failed (exit $code):" >&2
+        cat "$work/err.txt" >&2
+        exit 1
+    fi
+    t_last=$(elapsed "$start" "$end")
+    rss_last=$(tail -n 1 "$work/rss.txt")
+}
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+: > "$work/full.txt"
+for round in $(seq "$rounds"); do
+    timed "$work/parsed.txt" "$parse_all" --jobs "$jobs" "$corpus/vendor"
+    t_base=$t_last rss_base=$rss_last
+    timed "$work/out.json" "$ctxlint" check --format json --no-prefilter --jobs "$jobs" "$corpus/vendor"
+    t_full=$t_last rss_full=$rss_last
+    summary_full=$(tail -n 1 "$work/err.txt")
+    errors_full=$(grep -c '^error' "$work/err.txt" || true)
+    echo "$round $t_base $t_full $rss_base $rss_full" >> "$work/full.txt"
+done
+parsed=$(cat "$work/parsed.txt")
+timed "$work/parsed-span.txt" "$work/parse_all_span_locations" --jobs "$jobs" "$corpus/vendor"
+t_span=$t_last rss_span=$rss_last
+med_base=$(awk '{ print $2 }' "$work/full.txt" | median)
+med_full=$(awk '{ print $3 }' "$work/full.txt" | median)
+med_ratio=$(awk '{ printf "%.3f\n", $3 / $2 }' "$work/full.txt" | median)
+rounds_table=$(awk '{ printf "| %d | %.2f | %.2f | %.2f | %d | %d |\n", $1, $2, $3, $3 / $2, $4 / 1024, $5 / 1024 }' "$work/full.txt")
+# Memory against the number of files: the corpus seen twice, through two links to it, is
+# twice the files (each checked under both names) in crates of the same sizes.
+twice=$work/corpus-twice
+rm -rf "$twice"
+mkdir -p "$twice"
+ln -s "$corpus/vendor" "$twice/a"
+ln -s "$corpus/vendor" "$twice/b"
+timed "$work/out-twice.json" "$ctxlint" check --format json --no-prefilter --jobs "$jobs" "$twice"
+t_twice=$t_last rss_twice=$rss_last
+summary_twice=$(tail -n 1 "$work/err.txt")
+
+full_report() {
+    cat <<REPORT
+#### Full parse: \`ctxlint check --no-prefilter\` against the baseline ($jobs threads, $rounds rounds, in turns)
+
+| round | baseline (s) | \`--no-prefilter\` (s) | ratio | baseline peak RSS (MiB) | \`--no-prefilter\` peak RSS (MiB) |
+|---|---|---|---|---|---|
+$rounds_table
+| **median** | **$med_base** | **$med_full** | **$med_ratio** | | |
+
+- corpus: $files files, $lines lines
+- baseline (\`bench/baseline\`, syn $(grep -m1 -A1 'name = "syn"' "$repo/bench/baseline/Cargo.lock" 2>/dev/null | sed -n 's/version = //p' | tr -d '"' || echo '?') without span-locations): $parsed
+- the same baseline built with proc-macro2's span-locations, one run: $t_span s, peak RSS $((rss_span / 1024)) MiB
+- \`--no-prefilter\` summary: \`$summary_full\`; files that could not be checked: $errors_full
+- peak RSS of \`--no-prefilter\` over the corpus twice ($((files * 2)) files): $((rss_twice / 1024)) MiB ($t_twice s; \`$summary_twice\`)
+- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(rustc --version), load average before/after: $load_before / $(cut -d' ' -f1-3 /proc/loadavg)
+REPORT
+}
+if [ "$full_only" = 1 ]; then
+    full_report
+    exit 0
+fi
+
 t_check=$(best_of_5 "$corpus/vendor")
 findings=$(wc -l < "$work/out.json")
 summary=$(tail -n 1 "$work/err.txt")
 errors=$(grep -c '^error' "$work/err.txt" || true)
-start=$(now)
-parsed=$("$parse_all" "$corpus/vendor")
-t_parse=$(elapsed "$start" "$(now)")
-t_full=$(run_ctxlint --no-prefilter "$corpus/vendor")
-summary_full=$(tail -n 1 "$work/err.txt")
-errors_full=$(grep -c '^error' "$work/err.txt" || true)
 
 # 4. --fix on a copy (so that a bug cannot damage the corpus), against check on the same copy.
 fixdir=$work/fix-corpus
@@ -135,9 +214,9 @@ cat <<REPORT
 | what | seconds (best of 5 for \`ctxlint check\`, else one run) |
 |---|---|
 | \`ctxlint check\` over the corpus ($files files, $lines lines) | $t_check |
-| baseline: parse every file with syn (\`examples/parse_all.rs\`: $parsed) | $t_parse |
-| speed-up over the baseline | $(ratio "$t_parse" "$t_check")× |
-| \`ctxlint check --no-prefilter\` (parses and lints every file) | $t_full |
+| baseline: parse and visit every file with syn (median of $rounds) | $med_base |
+| speed-up over the baseline | $(ratio "$med_base" "$t_check")× |
+| \`ctxlint check --no-prefilter\` (parses and lints every file; median of $rounds) | $med_full |
 | cold \`cargo clippy\` on tracing-subscriber | $t_clippy |
 | \`ctxlint check\` on tracing-subscriber | $t_ctx_ts |
 | speed-up over clippy | $(ratio "$t_clippy" "$t_ctx_ts")× |
@@ -150,3 +229,5 @@ cat <<REPORT
 - files changed by \`--fix\`: $fix_changed; its summary: \`$summary_fix\`
 - machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(rustc --version)
 REPORT
+
+full_report

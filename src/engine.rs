@@ -1,10 +1,11 @@
 //! The check driver: finds the files, groups them into units that share facts (Rust crates,
-//! Python projects), collects each unit's facts, and runs the lints on every file in parallel.
+//! Python projects), collects each unit's facts, and runs the lints, in parallel across units and files; each
+//! linted Rust file is parsed once (see `check_unit`).
 //!
 //! It is language-neutral: each file goes to the front end of its extension (`src/rust/` for
 //! `.rs`, `src/python/` for `.py`), and every front end gives the same [`Finding`]s.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -13,7 +14,6 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::diagnostic::{Finding, TargetInfo, fallback_target};
 use crate::error::{Error, ErrorKind};
-use crate::python::facts::ProjectFacts;
 use crate::python::is_python;
 use crate::rust::facts::CrateFacts;
 use crate::rust::lints::MAX_DEPTH;
@@ -77,6 +77,11 @@ impl Prefilter {
     }
 }
 
+/// How many bytes of linted source one crate parses once and keeps the syntax trees of until
+/// its facts are complete (see `check_unit`). It bounds the memory of a check by the thread
+/// count, whatever the size of the crates; the files past it are parsed twice.
+const KEEP_BYTES: u64 = 8 << 20;
+
 /// A `.gitignore`-style file of paths that `ctxlint check` skips when walking directories
 /// (files named on the command line are always checked).
 pub const IGNORE_FILE: &str = ".ctxlintignore";
@@ -115,9 +120,6 @@ pub struct CheckOutput {
 
 /// One file read from disk.
 struct Input {
-    path: PathBuf,
-    /// The directory it was found under, when it was found by walking one.
-    root: Option<PathBuf>,
     text: Arc<str>,
     /// Whether the prefilter lets it through.
     hit: bool,
@@ -165,9 +167,9 @@ fn python_unit_of(path: &Path, root: Option<&Path>) -> (Unit, TargetInfo) {
     }
 }
 
-/// A unit to check: its files (indices into the inputs), its target, and its configuration
-/// (or the configuration's error).
-type PlannedUnit = (Unit, Vec<usize>, TargetInfo, Result<Arc<Config>, String>);
+/// A unit to check: the files of it to lint, its target, and its configuration (or the
+/// configuration's error).
+type PlannedUnit = (Unit, Vec<PathBuf>, TargetInfo, Result<Arc<Config>, String>);
 
 #[derive(Debug, Clone)]
 struct Package {
@@ -220,8 +222,6 @@ pub fn check_source(path: &Path, text: &str, config: Option<&Path>) -> Result<Ch
         ..CheckOutput::default()
     };
     let input = Input {
-        path: path.to_path_buf(),
-        root: None,
         text: Arc::from(text),
         // Set below, once the configuration, which can add names to look for, is known.
         hit: false,
@@ -263,7 +263,7 @@ pub fn check_source(path: &Path, text: &str, config: Option<&Path>) -> Result<Ch
         // The buffer is parsed once, for its facts and its lint (syntax trees cannot move
         // between threads, so the other files' facts are collected around it); it also counts
         // when it is not on disk yet.
-        let mut facts = unit_facts(&unit, &HashMap::new(), Some(path));
+        let mut facts = unit_facts(&unit, Some(path));
         let result = match parse_guarded(path, text) {
             Err(e) => (Vec::new(), Some(e)),
             Ok(file) => {
@@ -320,6 +320,9 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
     let files = walk(&paths, &mut out.errors);
     out.files = files.len();
 
+    // The files that could hold a finding. Every file is read (and its UTF-8 checked) here,
+    // but no text is kept: the unit stage reads again the ones that pass, so that memory does
+    // not grow with the number of files. Without the prefilter, every readable file passes.
     // The names that configurations add to the lints' tables: those of the explicit
     // configuration, or of the configurations found at the checked paths.
     let root_configs: Vec<Config> = match &explicit_config {
@@ -333,46 +336,39 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
             .collect(),
     };
     let prefilter = Prefilter::new(&root_configs);
-    let read: Vec<Result<Input, Error>> = files
+    let prefilter = (!options.no_prefilter).then_some(&prefilter);
+    let read: Vec<Result<bool, Error>> = files
         .par_iter()
-        .map(|(path, root)| {
-            read_input(
-                path,
-                root.as_deref(),
-                (!options.no_prefilter).then_some(&prefilter),
-            )
-        })
+        .map(|(path, _)| read_input(path, prefilter).map(|input| input.hit))
         .collect();
-    let mut inputs = Vec::new();
-    for r in read {
+    let mut hits: Vec<&(PathBuf, Option<PathBuf>)> = Vec::new();
+    for (file, r) in files.iter().zip(read) {
         match r {
-            Ok(input) => inputs.push(input),
+            Ok(true) => hits.push(file),
+            Ok(false) => {}
             Err(e) => out.errors.push(e),
         }
     }
+    out.linted = hits.len();
 
     // Group the files that could hold a finding by crate.
     let mut packages: HashMap<PathBuf, Option<Package>> = HashMap::new();
-    let mut units: BTreeMap<Unit, (Vec<usize>, TargetInfo)> = BTreeMap::new();
-    for (index, input) in inputs.iter().enumerate() {
-        if !input.hit {
-            continue;
-        }
-        let (unit, target) = if is_python(&input.path) {
-            python_unit_of(&input.path, input.root.as_deref())
+    let mut units: BTreeMap<Unit, (Vec<PathBuf>, TargetInfo)> = BTreeMap::new();
+    for (path, root) in hits {
+        let (unit, target) = if is_python(path) {
+            python_unit_of(path, root.as_deref())
         } else {
-            unit_of(&input.path, &mut packages)
+            unit_of(path, &mut packages)
         };
         units
             .entry(unit)
             .or_insert_with(|| (Vec::new(), target))
             .0
-            .push(index);
+            .push(path.clone());
     }
-    out.linted = units.values().map(|(files, _)| files.len()).sum();
 
     let mut configs: HashMap<PathBuf, Result<Arc<Config>, String>> = HashMap::new();
-    let units: Vec<PlannedUnit> = units
+    let mut units: Vec<PlannedUnit> = units
         .into_iter()
         .map(|(unit, (files, target))| {
             let config = match &explicit_config {
@@ -392,50 +388,21 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
             (unit, files, target, config)
         })
         .collect();
+    // Each crate's linted Rust files are parsed on one thread (see `check_unit`): start with the
+    // largest, so that no large crate is left alone at the end while the other threads idle.
+    units.sort_by_key(|(_, files, _, _)| std::cmp::Reverse(files.len()));
 
-    let by_path: HashMap<&Path, &Input> = inputs.iter().map(|i| (i.path.as_path(), i)).collect();
     let mut config_errors: Vec<String> = Vec::new();
-    let results: Vec<(Vec<Finding>, Vec<Error>, TargetInfo)> = units
+    let results: Vec<UnitResult> = units
         .par_iter()
         .filter_map(|(unit, files, target, config)| {
             let config = config.as_ref().ok()?;
-            let (findings, errors): (Vec<_>, Vec<_>) = match unit {
+            Some(match unit {
                 Unit::Python(_) | Unit::PythonFile(_) => {
-                    let dir = match unit {
-                        Unit::Python(dir) => Some(dir.as_path()),
-                        _ => None,
-                    };
-                    let checked: Vec<PathBuf> =
-                        files.iter().map(|&i| inputs[i].path.clone()).collect();
-                    let facts = python_facts(dir, &checked, &by_path);
-                    files
-                        .par_iter()
-                        .map(|&i| {
-                            let input = &inputs[i];
-                            crate::python::project::lint_text(
-                                &input.path,
-                                &input.text,
-                                dir,
-                                &facts,
-                                config,
-                            )
-                        })
-                        .unzip()
+                    check_python_unit(unit, files, target, config)
                 }
-                _ => {
-                    let mut facts = collect_facts(unit, &by_path, config);
-                    facts.test_target = is_test_target(unit, target);
-                    files
-                        .par_iter()
-                        .map(|&i| lint_file(&inputs[i], &facts, config))
-                        .unzip()
-                }
-            };
-            Some((
-                findings.concat(),
-                errors.into_iter().flatten().collect(),
-                target.clone(),
-            ))
+                _ => check_unit(unit, files, target, config),
+            })
         })
         .collect();
     for (_, _, _, config) in &units {
@@ -448,22 +415,195 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
     for e in config_errors {
         out.errors.push(Error::new(ErrorKind::Config, None, e));
     }
-    for (findings, errors, target) in results {
-        for finding in &findings {
-            if let Some(input) = by_path.get(finding.path.as_path()) {
-                out.sources
-                    .insert(finding.path.clone(), Arc::clone(&input.text));
-                out.targets.insert(finding.path.clone(), target.clone());
-            }
+    for result in results {
+        for (path, text) in result.sources {
+            out.targets.insert(path.clone(), result.target.clone());
+            out.sources.insert(path, text);
         }
-        out.findings.extend(findings);
-        out.errors.extend(errors);
+        out.findings.extend(result.findings);
+        out.errors.extend(result.errors);
     }
     out.findings
         .sort_by(|a, b| (&a.path, a.span, a.lint.name).cmp(&(&b.path, b.span, b.lint.name)));
     out.errors
         .sort_by(|a, b| (a.path(), a.to_string()).cmp(&(b.path(), b.to_string())));
     out
+}
+
+/// What checking one crate found.
+struct UnitResult {
+    findings: Vec<Finding>,
+    errors: Vec<Error>,
+    /// The text of each file with a finding, for rendering.
+    sources: Vec<(PathBuf, Arc<str>)>,
+    target: TargetInfo,
+}
+
+/// Checks the `linted` files of one crate, parsing each file of the crate once (up to
+/// [`KEEP_BYTES`] of linted source; the rest twice).
+///
+/// The lints need the facts of the whole crate, so a linted file's syntax tree must wait until
+/// every file's facts are in. syn's trees cannot move to another thread (their spans index a
+/// per-thread source map), so the linted files are parsed, kept and linted here, on this
+/// thread, while the crate's other files, whose trees are dropped as soon as their facts are
+/// taken, are parsed in parallel first. No rayon call runs while the trees are alive: a worker
+/// waiting on one may run another crate's job, which frees its thread's spans when done.
+/// Whether `unit` is one of cargo's integration tests: `tests/NAME.rs`, or `tests/NAME/` with a
+/// `main.rs`. A file deeper under `tests/` is not a target of its own (it is a fixture or a
+/// module), so it is not known to be test code.
+fn is_test_target(unit: &Unit, target: &TargetInfo) -> bool {
+    target.kind == "test"
+        && match unit {
+            Unit::File(file) => file
+                .parent()
+                .and_then(Path::file_name)
+                .is_some_and(|dir| dir == "tests"),
+            _ => true,
+        }
+}
+
+fn check_unit(unit: &Unit, linted: &[PathBuf], target: &TargetInfo, config: &Config) -> UnitResult {
+    let members = unit_files(unit);
+    let roots = unit_roots(unit);
+    // Kept trees take about twenty times their source in memory: past the budget, a linted
+    // file is parsed twice instead (for its facts with the other files, then to lint it).
+    let mut budget = KEEP_BYTES;
+    let (kept, later): (Vec<&PathBuf>, Vec<&PathBuf>) = linted.iter().partition(|path| {
+        let len = std::fs::metadata(path).map_or(0, |m| m.len());
+        let keep = len <= budget;
+        if keep {
+            budget -= len;
+        }
+        keep
+    });
+    let kept_set: HashSet<&Path> = kept.iter().map(|p| p.as_path()).collect();
+    let mut parts: Vec<Option<CrateFacts>> = members
+        .par_iter()
+        .map(|path| {
+            if kept_set.contains(path.as_path()) {
+                return None;
+            }
+            let text = std::fs::read_to_string(path).ok()?;
+            let facts = file_facts(&text, roots.contains(path));
+            proc_macro2::extra::invalidate_current_thread_spans();
+            facts
+        })
+        .collect();
+
+    let mut errors = Vec::new();
+    let mut trees = Vec::with_capacity(kept.len());
+    for path in kept {
+        let text = match read_input(path, None) {
+            Ok(input) => input.text,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        match parse_guarded(path, &text) {
+            Ok(file) => {
+                // A linted file that is one of the crate's files gives its facts from the same
+                // tree; one named in another form (`./src/a.rs`) was parsed above.
+                if let Ok(at) = members.binary_search(path) {
+                    let mut facts = CrateFacts::default();
+                    facts.add_file(&file, roots.contains(path));
+                    parts[at] = Some(facts);
+                }
+                trees.push((path, text, file));
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    // In the crate's file order, as the facts' order of crate-level attributes depends on it.
+    let mut facts = CrateFacts::default();
+    for part in parts.into_iter().flatten() {
+        facts.merge(part);
+    }
+    facts.finish(config);
+    facts.test_target = is_test_target(unit, target);
+
+    let mut findings = Vec::new();
+    let mut sources = Vec::new();
+    for (path, text, file) in &trees {
+        let (found, error) = lint_parsed(path, text, file, &facts, config);
+        if !found.is_empty() {
+            sources.push(((*path).clone(), Arc::clone(text)));
+        }
+        findings.extend(found);
+        errors.extend(error);
+    }
+    drop(trees);
+    // Spans are plain numbers in the findings now; free the thread's source map so that a
+    // long run does not keep every parsed file alive (or overflow its 32-bit offsets).
+    proc_macro2::extra::invalidate_current_thread_spans();
+
+    // The files past the budget, in parallel again now that no tree is kept.
+    let rest: Vec<FileResult> = later
+        .par_iter()
+        .map(|path| lint_file(path, &facts, config))
+        .collect();
+    for (found, error, source) in rest {
+        findings.extend(found);
+        errors.extend(error);
+        sources.extend(source);
+    }
+    UnitResult {
+        findings,
+        errors,
+        sources,
+        target: target.clone(),
+    }
+}
+
+/// Checks the `linted` files of one Python project (or lone file), reading them from disk.
+fn check_python_unit(
+    unit: &Unit,
+    linted: &[PathBuf],
+    target: &TargetInfo,
+    config: &Config,
+) -> UnitResult {
+    let dir = match unit {
+        Unit::Python(dir) => Some(dir.as_path()),
+        _ => None,
+    };
+    let only = linted.first().map_or(Path::new(""), PathBuf::as_path);
+    let facts = crate::python::project::project_facts(dir, only, linted, None, &|_| None);
+    let results: Vec<UnitResult> = linted
+        .par_iter()
+        .map(|path| {
+            let mut result = UnitResult {
+                findings: Vec::new(),
+                errors: Vec::new(),
+                sources: Vec::new(),
+                target: target.clone(),
+            };
+            match read_input(path, None) {
+                Err(e) => result.errors.push(e),
+                Ok(input) => {
+                    let (findings, error) =
+                        crate::python::project::lint_text(path, &input.text, dir, &facts, config);
+                    if !findings.is_empty() {
+                        result.sources.push((path.clone(), input.text));
+                    }
+                    result.findings = findings;
+                    result.errors.extend(error);
+                }
+            }
+            result
+        })
+        .collect();
+    let mut all = UnitResult {
+        findings: Vec::new(),
+        errors: Vec::new(),
+        sources: Vec::new(),
+        target: target.clone(),
+    };
+    for r in results {
+        all.findings.extend(r.findings);
+        all.errors.extend(r.errors);
+        all.sources.extend(r.sources);
+    }
+    all
 }
 
 /// Finds the `.rs` and `.py` files under `paths` (and the files named directly), sorted, each
@@ -537,11 +677,7 @@ fn walk_error(root: &Path, err: ignore::Error) -> Error {
     }
 }
 
-fn read_input(
-    path: &Path,
-    root: Option<&Path>,
-    prefilter: Option<&Prefilter>,
-) -> Result<Input, Error> {
+fn read_input(path: &Path, prefilter: Option<&Prefilter>) -> Result<Input, Error> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let hit = prefilter.is_none_or(|p| p.could_hold_finding(&bytes));
     let text = String::from_utf8(bytes).map_err(|e| {
@@ -556,8 +692,6 @@ fn read_input(
         )
     })?;
     Ok(Input {
-        path: path.to_path_buf(),
-        root: root.map(Path::to_path_buf),
         text: Arc::from(text),
         hit,
     })
@@ -733,24 +867,23 @@ fn unit_files(unit: &Unit) -> Vec<PathBuf> {
     }
 }
 
-/// Whether `unit` is one of cargo's integration tests: `tests/NAME.rs`, or `tests/NAME/` with a
-/// `main.rs`. A file deeper under `tests/` is not a target of its own (it is a fixture or a
-/// module), so it is not known to be test code.
-fn is_test_target(unit: &Unit, target: &TargetInfo) -> bool {
-    target.kind == "test"
-        && match unit {
-            Unit::File(file) => file
-                .parent()
-                .and_then(Path::file_name)
-                .is_some_and(|dir| dir == "tests"),
-            _ => true,
-        }
-}
+/// One file's findings, the error that stopped its check, and its text when it has a finding.
+type FileResult = (Vec<Finding>, Option<Error>, Option<(PathBuf, Arc<str>)>);
 
-fn collect_facts(unit: &Unit, inputs: &HashMap<&Path, &Input>, config: &Config) -> CrateFacts {
-    let mut facts = unit_facts(unit, inputs, None);
-    facts.finish(config);
-    facts
+/// Reads, parses and lints one file on its own, freeing the thread's spans after. Returns its
+/// text too when it has a finding.
+fn lint_file(path: &Path, facts: &CrateFacts, config: &Config) -> FileResult {
+    let text = match read_input(path, None) {
+        Ok(input) => input.text,
+        Err(e) => return (Vec::new(), Some(e), None),
+    };
+    let (findings, error) = match parse_guarded(path, &text) {
+        Err(e) => (Vec::new(), Some(e)),
+        Ok(file) => lint_parsed(path, &text, &file, facts, config),
+    };
+    proc_macro2::extra::invalidate_current_thread_spans();
+    let source = (!findings.is_empty()).then(|| (path.to_path_buf(), text));
+    (findings, error, source)
 }
 
 /// The files whose crate-level attributes count for the whole crate.
@@ -762,72 +895,36 @@ fn unit_roots(unit: &Unit) -> Vec<PathBuf> {
     }
 }
 
-/// The facts of every file of `unit` but `skip`, not yet finished.
-fn unit_facts(unit: &Unit, inputs: &HashMap<&Path, &Input>, skip: Option<&Path>) -> CrateFacts {
+/// The facts of one file's text; none when it cannot be parsed (such a file is only reported
+/// when it is itself checked). The caller frees the thread's spans.
+fn file_facts(text: &str, is_root: bool) -> Option<CrateFacts> {
+    if max_nesting(text) >= MAX_DEPTH {
+        return None;
+    }
+    let file = parse(text).ok()?;
+    let mut facts = CrateFacts::default();
+    facts.add_file(&file, is_root);
+    Some(facts)
+}
+
+/// The facts of every file of `unit` but `skip`, read from disk, not yet finished.
+fn unit_facts(unit: &Unit, skip: Option<&Path>) -> CrateFacts {
     let mut files = unit_files(unit);
     files.retain(|f| Some(f.as_path()) != skip);
     let roots = unit_roots(unit);
-    let parts: Vec<CrateFacts> = files
+    let parts: Vec<Option<CrateFacts>> = files
         .par_iter()
         .map(|path| {
-            let mut facts = CrateFacts::default();
-            let text: Option<Arc<str>> = match inputs.get(path.as_path()) {
-                Some(input) => Some(Arc::clone(&input.text)),
-                // Files of the crate outside the checked paths still contribute facts; one
-                // that cannot be read or parsed contributes none (it is only reported when
-                // it is itself checked).
-                None => std::fs::read_to_string(path).ok().map(Arc::from),
-            };
-            if let Some(text) = text {
-                if max_nesting(&text) < MAX_DEPTH
-                    && let Ok(file) = parse(&text)
-                {
-                    facts.add_file(&file, roots.contains(path));
-                }
-                proc_macro2::extra::invalidate_current_thread_spans();
-            }
+            // Files of the crate outside the checked paths still contribute facts.
+            let text = std::fs::read_to_string(path).ok()?;
+            let facts = file_facts(&text, roots.contains(path));
+            proc_macro2::extra::invalidate_current_thread_spans();
             facts
         })
         .collect();
     let mut facts = CrateFacts::default();
-    for part in parts {
+    for part in parts.into_iter().flatten() {
         facts.merge(part);
     }
     facts
-}
-
-/// The facts of a Python project (`dir`, or the lone file of `checked`) and of its checked
-/// files, reusing the texts already read.
-fn python_facts(
-    dir: Option<&Path>,
-    checked: &[PathBuf],
-    inputs: &HashMap<&Path, &Input>,
-) -> ProjectFacts {
-    let only = checked.first().map_or(Path::new(""), PathBuf::as_path);
-    // The inputs are keyed by path as given; the project's files are absolute.
-    let by_abs: HashMap<PathBuf, Arc<str>> = inputs
-        .values()
-        .filter(|i| is_python(&i.path))
-        .filter_map(|i| {
-            std::path::absolute(&i.path)
-                .ok()
-                .map(|p| (p, Arc::clone(&i.text)))
-        })
-        .collect();
-    crate::python::project::project_facts(dir, only, checked, None, &|p: &Path| {
-        by_abs.get(p).cloned()
-    })
-}
-
-fn lint_file(input: &Input, facts: &CrateFacts, config: &Config) -> (Vec<Finding>, Option<Error>) {
-    let path = &input.path;
-    let text = &*input.text;
-    let result = match parse_guarded(path, text) {
-        Err(e) => (Vec::new(), Some(e)),
-        Ok(file) => lint_parsed(path, text, &file, facts, config),
-    };
-    // Spans are plain numbers in the findings now; free the thread's source map so that a
-    // long run does not keep every parsed file alive (or overflow its 32-bit offsets).
-    proc_macro2::extra::invalidate_current_thread_spans();
-    result
 }
