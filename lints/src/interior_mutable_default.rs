@@ -137,7 +137,7 @@ impl<'tcx> InteriorMutableDefault<'tcx> {
                 // A unit struct or a unit variant: no fields, nothing held.
                 Res::Def(DefKind::Ctor(_, CtorKind::Const), _) => Verdict::No,
                 // A constant of this crate: what its own value holds.
-                Res::Def(DefKind::Const { .. } | DefKind::AssocConst { .. }, def_id)
+                Res::Def(DefKind::Const | DefKind::AssocConst, def_id)
                     if let Some(local) = def_id.as_local()
                         && let Some(body) = cx.tcx.hir_maybe_body_owned_by(local) =>
                 {
