@@ -378,22 +378,11 @@ impl CrateFacts {
                 {
                     return all(&mut args.iter());
                 }
-                // A configured type decides by itself, whatever its fields hold.
-                if matches_any(&full, &config.ignore_types) {
-                    return Verdict::No;
-                }
-                if matches_any(&full, &config.extra_types) {
-                    return Verdict::Yes;
+                if let Some(verdict) = configured(&full, config) {
+                    return verdict;
                 }
                 // A tuple struct or tuple variant of the crate: judged field by field.
-                let fields = match self.local_def(&full, imports) {
-                    Some(def) if !def.is_enum => def
-                        .variants
-                        .as_ref()
-                        .and_then(|v| v.first())
-                        .map(|(_, fields)| (def, fields)),
-                    _ => self.variant(&full, imports),
-                };
+                let fields = self.constructed(&full, imports);
                 if let Some((def, fields)) = fields {
                     let named = args
                         .iter()
@@ -408,11 +397,8 @@ impl CrateFacts {
                 let method = last.as_str();
                 let is_std = is_std_container(parent) || is_std_path(parent);
                 // The configuration overrides what is known of a type.
-                if matches_any(parent, &config.ignore_types) {
-                    return Verdict::No;
-                }
-                if matches_any(parent, &config.extra_types) {
-                    return Verdict::Yes;
+                if let Some(verdict) = configured(parent, config) {
+                    return verdict;
                 }
                 if is_known_interior_mutable(parent)
                     && (method.starts_with("new") || matches!(method, "default" | "from"))
@@ -434,20 +420,10 @@ impl CrateFacts {
             }
             Shape::Struct(path, fields_given, rest) => {
                 let full = imports.resolve_segments(path.segments.clone(), path.absolute);
-                if matches_any(&full, &config.ignore_types) {
-                    return Verdict::No;
+                if let Some(verdict) = configured(&full, config) {
+                    return verdict;
                 }
-                if matches_any(&full, &config.extra_types) {
-                    return Verdict::Yes;
-                }
-                let fields = match self.local_def(&full, imports) {
-                    Some(def) if !def.is_enum => def
-                        .variants
-                        .as_ref()
-                        .and_then(|v| v.first())
-                        .map(|(_, fields)| (def, fields)),
-                    _ => self.variant(&full, imports),
-                };
+                let fields = self.constructed(&full, imports);
                 let given = match fields {
                     Some((def, fields)) => self.fields_verdict(
                         def,
@@ -517,6 +493,19 @@ impl CrateFacts {
             verdicts.push(verdict);
         }
         Verdict::all(verdicts)
+    }
+
+    /// The definition and fields of the crate struct, or enum variant, that `full` names as a
+    /// constructor (`Point`, `Point { .. }`, `Enum::Variant(..)`).
+    fn constructed(&self, full: &[String], imports: &Imports) -> Option<(&TypeDef, &Fields)> {
+        match self.local_def(full, imports) {
+            Some(def) if !def.is_enum => def
+                .variants
+                .as_ref()
+                .and_then(|v| v.first())
+                .map(|(_, fields)| (def, fields)),
+            _ => self.variant(full, imports),
+        }
     }
 
     /// The definition and fields of the enum variant that `full` names (`Enum::Variant`).
@@ -655,6 +644,18 @@ fn matches_any(full: &[String], patterns: &[String]) -> bool {
         let local = full.len() == 1 || matches!(full[0].as_str(), "crate" | "self" | "super");
         local || want.len() == 1 || full.iter().map(String::as_str).eq(want.iter().copied())
     })
+}
+
+/// The verdict the configuration gives a type by itself, whatever its fields hold:
+/// `ignore-types` never holds anything interior-mutable, `extra-types` always does.
+fn configured(full: &[String], config: &Config) -> Option<Verdict> {
+    if matches_any(full, &config.ignore_types) {
+        Some(Verdict::No)
+    } else if matches_any(full, &config.extra_types) {
+        Some(Verdict::Yes)
+    } else {
+        None
+    }
 }
 
 /// Whether `ty` names one of `params` anywhere (`T`, `Option<T>`, `(T, u8)`).

@@ -614,6 +614,20 @@ fn is_future_bound(bound: &syn::TypeParamBound) -> bool {
     matches!(bound, syn::TypeParamBound::Trait(t) if t.path.segments.last().is_some_and(|s| s.ident == "Future"))
 }
 
+impl FileCx<'_> {
+    /// Walks a function's body in a scope of its own, with its parameters bound; an `async`
+    /// body is also checked for guards held across `.await`.
+    fn visit_fn_body(&mut self, sig: &syn::Signature, body: &syn::Block) {
+        self.with_scope(|cx| {
+            cx.bind_inputs(sig);
+            if sig.asyncness.is_some() {
+                context_guard_across_await::check_async_body(cx, body);
+            }
+            cx.visit_block(body);
+        });
+    }
+}
+
 /// The final expression of a block, if it has one.
 pub(crate) fn block_tail(block: &syn::Block) -> Option<&syn::Expr> {
     match block.stmts.last() {
@@ -654,13 +668,7 @@ impl<'ast> Visit<'ast> for FileCx<'_> {
     }
 
     fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
-        self.with_scope(|cx| {
-            cx.bind_inputs(&item.sig);
-            if item.sig.asyncness.is_some() {
-                context_guard_across_await::check_async_body(cx, &item.block);
-            }
-            cx.visit_block(&item.block);
-        });
+        self.visit_fn_body(&item.sig, &item.block);
     }
 
     fn visit_impl_item(&mut self, item: &'ast syn::ImplItem) {
@@ -675,13 +683,7 @@ impl<'ast> Visit<'ast> for FileCx<'_> {
     }
 
     fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
-        self.with_scope(|cx| {
-            cx.bind_inputs(&item.sig);
-            if item.sig.asyncness.is_some() {
-                context_guard_across_await::check_async_body(cx, &item.block);
-            }
-            cx.visit_block(&item.block);
-        });
+        self.visit_fn_body(&item.sig, &item.block);
     }
 
     fn visit_trait_item(&mut self, item: &'ast syn::TraitItem) {
@@ -697,13 +699,7 @@ impl<'ast> Visit<'ast> for FileCx<'_> {
 
     fn visit_trait_item_fn(&mut self, item: &'ast syn::TraitItemFn) {
         if let Some(body) = &item.default {
-            self.with_scope(|cx| {
-                cx.bind_inputs(&item.sig);
-                if item.sig.asyncness.is_some() {
-                    context_guard_across_await::check_async_body(cx, body);
-                }
-                cx.visit_block(body);
-            });
+            self.visit_fn_body(&item.sig, body);
         }
     }
 
