@@ -13,13 +13,19 @@ export CTXLINT_TOOLS
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
+# A failing step does not stop the others, so that the summary counts every test; the script
+# exits non-zero at the end if any step failed.
+failed=0
 step() {
     echo "==> $*"
-    "$@" 2>&1 | tee -a "$log"
+    "$@" 2>&1 | tee -a "$log" || {
+        echo "==> FAILED: $*"
+        failed=1
+    }
 }
 
 # The root workspace on its pinned stable (rust-toolchain.toml).
-step cargo test --workspace --all-features
+step cargo test --workspace --all-features --no-fail-fast
 # The `language: rust` pre-commit hook, through the real `pre-commit try-repo`: it builds
 # ctxlint with `cargo install` (about 4 minutes on 2 cores), hence `#[ignore]` in plain runs.
 step cargo test --test pre_commit -- --ignored
@@ -48,8 +54,9 @@ if [ "${CTXLINT_SKIP_LINTS:-0}" = 1 ]; then
 else
     # lints/ pins its nightly, and dylint-link is only picked up from inside it (its
     # .cargo/config.toml).
-    (cd lints && step cargo test)
+    (cd lints && step cargo test --no-fail-fast && exit "$failed") || failed=1
 fi
 
 summary=$(awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } } END { printf "%d passed, %d failed", p, f }' "$log")
 echo "tests: $summary"
+exit "$failed"

@@ -401,7 +401,7 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
                 Unit::Python(_) | Unit::PythonFile(_) => {
                     check_python_unit(unit, files, target, config)
                 }
-                _ => check_unit(unit, files, target, config),
+                _ => check_unit(unit, files, target, config, KEEP_BYTES),
             })
         })
         .collect();
@@ -439,15 +439,6 @@ struct UnitResult {
     target: TargetInfo,
 }
 
-/// Checks the `linted` files of one crate, parsing each file of the crate once (up to
-/// [`KEEP_BYTES`] of linted source; the rest twice).
-///
-/// The lints need the facts of the whole crate, so a linted file's syntax tree must wait until
-/// every file's facts are in. syn's trees cannot move to another thread (their spans index a
-/// per-thread source map), so the linted files are parsed, kept and linted here, on this
-/// thread, while the crate's other files, whose trees are dropped as soon as their facts are
-/// taken, are parsed in parallel first. No rayon call runs while the trees are alive: a worker
-/// waiting on one may run another crate's job, which frees its thread's spans when done.
 /// Whether `unit` is one of cargo's integration tests: `tests/NAME.rs`, or `tests/NAME/` with a
 /// `main.rs`. A file deeper under `tests/` is not a target of its own (it is a fixture or a
 /// module), so it is not known to be test code.
@@ -462,12 +453,27 @@ fn is_test_target(unit: &Unit, target: &TargetInfo) -> bool {
         }
 }
 
-fn check_unit(unit: &Unit, linted: &[PathBuf], target: &TargetInfo, config: &Config) -> UnitResult {
+/// Checks the `linted` files of one crate, parsing each file of the crate once (up to
+/// `keep_bytes` of linted source, [`KEEP_BYTES`] in a check; the rest twice).
+///
+/// The lints need the facts of the whole crate, so a linted file's syntax tree must wait until
+/// every file's facts are in. syn's trees cannot move to another thread (their spans index a
+/// per-thread source map), so the linted files are parsed, kept and linted here, on this
+/// thread, while the crate's other files, whose trees are dropped as soon as their facts are
+/// taken, are parsed in parallel first. No rayon call runs while the trees are alive: a worker
+/// waiting on one may run another crate's job, which frees its thread's spans when done.
+fn check_unit(
+    unit: &Unit,
+    linted: &[PathBuf],
+    target: &TargetInfo,
+    config: &Config,
+    keep_bytes: u64,
+) -> UnitResult {
     let members = unit_files(unit);
     let roots = unit_roots(unit);
     // Kept trees take about twenty times their source in memory: past the budget, a linted
     // file is parsed twice instead (for its facts with the other files, then to lint it).
-    let mut budget = KEEP_BYTES;
+    let mut budget = keep_bytes;
     let (kept, later): (Vec<&PathBuf>, Vec<&PathBuf>) = linted.iter().partition(|path| {
         let len = std::fs::metadata(path).map_or(0, |m| m.len());
         let keep = len <= budget;
@@ -927,4 +933,77 @@ fn unit_facts(unit: &Unit, skip: Option<&Path>) -> CrateFacts {
         facts.merge(part);
     }
     facts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type Result<T = (), E = Box<dyn std::error::Error>> = std::result::Result<T, E>;
+
+    /// Findings, errors and files with a finding, sorted, as text.
+    type Rendered = (Vec<String>, Vec<String>, Vec<PathBuf>);
+
+    fn render(result: &UnitResult) -> Rendered {
+        let mut findings: Vec<String> = result.findings.iter().map(|f| format!("{f:?}")).collect();
+        findings.sort();
+        let mut errors: Vec<String> = result.errors.iter().map(ToString::to_string).collect();
+        errors.sort();
+        let mut sources: Vec<PathBuf> = result.sources.iter().map(|(p, _)| p.clone()).collect();
+        sources.sort();
+        (findings, errors, sources)
+    }
+
+    /// A file parsed once (its tree kept for the lint) and a file parsed twice (past the
+    /// memory budget) give the same findings, whatever the budget lets through.
+    #[test]
+    fn the_memory_budget_does_not_change_what_is_found() -> Result {
+        let dir = tempfile::tempdir()?;
+        let src = dir.path().join("src");
+        std::fs::create_dir_all(&src)?;
+        let files = [
+            (
+                "lib.rs",
+                "pub mod jobs;\npub mod state;\nuse contextvars::{copy_context, ContextVar};\n\
+                 static S: ContextVar<state::Stats> = ContextVar::with_default(\"s\", state::Stats::new());\n\
+                 pub fn f() {\n    let mut ctx = copy_context();\n    let fut = ctx.run(|| jobs::work());\n}\n",
+            ),
+            ("jobs.rs", "pub async fn work() {}\n"),
+            (
+                "state.rs",
+                "pub struct Stats { hits: std::sync::atomic::AtomicU32 }\n\
+                 impl Stats { pub const fn new() -> Self { Stats { hits: std::sync::atomic::AtomicU32::new(0) } } }\n",
+            ),
+            (
+                "main.rs",
+                "#![deny(interior_mutable_default)]\nuse contextvars::ContextVar;\n\
+                 static T: ContextVar<std::sync::Mutex<u8>> = ContextVar::with_default(\"t\", std::sync::Mutex::new(0));\n\
+                 fn main() {}\n",
+            ),
+            ("broken.rs", "use contextvars::Context;\nfn f( {\n"),
+        ];
+        for (name, text) in files {
+            std::fs::write(src.join(name), text)?;
+        }
+        let unit = Unit::Dir {
+            dir: src.clone(),
+            exclude: Some(src.join("bin")),
+        };
+        let linted = unit_files(&unit);
+        assert_eq!(linted.len(), files.len());
+        let target = fallback_target(&src.join("lib.rs"));
+        let config = Config::default();
+        let all_kept = render(&check_unit(&unit, &linted, &target, &config, u64::MAX));
+        assert_eq!(all_kept.0.len(), 3, "{:?}", all_kept.0);
+        assert_eq!(all_kept.1.len(), 1, "{:?}", all_kept.1);
+        // `broken.rs` and `jobs.rs` come first in the crate's order: a budget of their size
+        // keeps them and parses the others twice.
+        let first_two = std::fs::metadata(src.join("broken.rs"))?.len()
+            + std::fs::metadata(src.join("jobs.rs"))?.len();
+        for budget in [0, first_two] {
+            let result = render(&check_unit(&unit, &linted, &target, &config, budget));
+            assert_eq!(result, all_kept, "budget {budget}");
+        }
+        Ok(())
+    }
 }
