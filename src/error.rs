@@ -50,6 +50,22 @@ impl Error {
         }
     }
 
+    /// A front end's walk went deeper than its `limit` at `at`: the rest of the file was
+    /// skipped. The same words for every language.
+    pub(crate) fn walk_too_deep(
+        path: &Path,
+        at: crate::diagnostic::SourceSpan,
+        limit: usize,
+    ) -> Self {
+        let message = format!(
+            "{}:{}:{}: expressions nest more than {limit} levels deep; the rest of the file was skipped",
+            path.display(),
+            at.line_start,
+            at.column_start
+        );
+        Error::new(ErrorKind::TooDeep, Some(path), message)
+    }
+
     pub(crate) fn io(path: &Path, err: std::io::Error) -> Self {
         // ELOOP has no stable `io::ErrorKind` yet, so look at the raw OS error (40 on Linux,
         // 62 on macOS and the BSDs).

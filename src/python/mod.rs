@@ -72,15 +72,9 @@ pub(crate) fn lint_parsed(
     let index = LineIndex::new(text);
     let mut cx = walk::FileCx::new(facts, config, path, text, &index, parsed, module);
     cx.run(parsed.syntax());
-    let error = cx.too_deep.map(|at: SourceSpan| {
-        let message = format!(
-            "{}:{}:{}: expressions nest more than {MAX_DEPTH} levels deep; the rest of the file was skipped",
-            path.display(),
-            at.line_start,
-            at.column_start
-        );
-        Error::new(ErrorKind::TooDeep, Some(path), message)
-    });
+    let error = cx
+        .too_deep
+        .map(|at| Error::walk_too_deep(path, at, MAX_DEPTH));
     (cx.findings, error)
 }
 

@@ -13,7 +13,7 @@ use std::path::Path;
 use syn::visit::Visit;
 
 use crate::config::Config;
-use crate::diagnostic::{Finding, SourceSpan};
+use crate::diagnostic::Finding;
 use crate::error::{Error, ErrorKind};
 use facts::CrateFacts;
 use lints::{FileCx, MAX_DEPTH};
@@ -49,15 +49,9 @@ pub(crate) fn lint_parsed(
 ) -> (Vec<Finding>, Option<Error>) {
     let mut cx = FileCx::new(facts, config, path, text, file);
     cx.visit_file(file);
-    let error = cx.too_deep.map(|at: SourceSpan| {
-        let message = format!(
-            "{}:{}:{}: expressions nest more than {MAX_DEPTH} levels deep; the rest of the file was skipped",
-            path.display(),
-            at.line_start,
-            at.column_start
-        );
-        Error::new(ErrorKind::TooDeep, Some(path), message)
-    });
+    let error = cx
+        .too_deep
+        .map(|at| Error::walk_too_deep(path, at, MAX_DEPTH));
     (cx.findings, error)
 }
 
