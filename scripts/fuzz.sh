@@ -4,9 +4,9 @@
 #     scripts/fuzz.sh TARGET SECONDS [libFuzzer flags...]
 #
 # TARGET is one of fuzz/fuzz_targets/*.rs: check_rust (the per-file check), fix_rust (--fix in
-# memory), lsp_server (the language server's message loop fed arbitrary bytes). It installs
+# memory), check_python (the per-file check of a Python source, and --fix on it), lsp_server (the language server's message loop fed arbitrary bytes). It installs
 # cargo-fuzz when it is missing (scripts/setup.sh --cargo-fuzz, which says so), seeds the
-# target's corpus (fuzz/corpus/TARGET, not committed) from tests/ui/*.rs, and fails when the
+# target's corpus (fuzz/corpus/TARGET, not committed) from the UI cases, and fails when the
 # fuzzer finds a crash, a hang or a property that does not hold; the failing input is then in
 # fuzz/artifacts/TARGET/. Replay one with `cd fuzz && cargo +nightly-2026-10-01 fuzz run
 # TARGET artifacts/TARGET/crash-…`, and add it under tests/fuzz/TARGET/ so that
@@ -81,8 +81,14 @@ for case in cases:
             out.write(b"".join(frame(m) for m in session))
 PY
         ;;
-    # check_python: seed from the Python UI cases once the Python front end lands.
+    check_python)
+        cp tests/ui/*.py "$corpus"/
+        ;;
 esac
+
+# The Python target has a dictionary of its own: Rust and LSP tokens would only dilute it.
+dict=ctxlint.dict
+if [ "$target" = check_python ]; then dict=python.dict; fi
 
 # -timeout: a single input that takes this long is a hang (the slowest seed takes well under
 # a second). -rss_limit_mb: libFuzzer's default (2 GiB) on this shared machine.
@@ -94,5 +100,5 @@ esac
 cd fuzz
 exec cargo "+$CTXLINT_NIGHTLY" fuzz run --debug-assertions --no-cfg-fuzzing \
     --sanitizer "${CTXLINT_FUZZ_SANITIZER:-none}" "$target" "corpus/$target" -- \
-    -dict=ctxlint.dict -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    -dict="$dict" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 "$@"

@@ -49,7 +49,7 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// As the targets do: bytes that are not UTF-8 are not a Rust file.
+/// As the targets do: bytes that are not UTF-8 are not a source file.
 fn as_text(property: fn(&str)) -> impl Fn(&[u8]) {
     move |bytes| {
         if let Ok(text) = std::str::from_utf8(bytes) {
@@ -72,6 +72,18 @@ fn fix_rust_regressions_and_seeds() -> Result {
     let mut files = files_in(&root().join("tests/fuzz/fix_rust"), None)?;
     files.extend(files_in(&root().join("tests/ui"), Some("rs"))?);
     replay(&files, as_text(properties::fix_rust))
+}
+
+#[test]
+fn check_python_regressions_and_seeds() -> Result {
+    let mut files = files_in(&root().join("tests/fuzz/check_python"), None)?;
+    let seeds = files_in(&root().join("tests/ui"), Some("py"))?;
+    assert!(
+        seeds.len() > 5,
+        "the Python UI cases are the seeds: {seeds:?}"
+    );
+    files.extend(seeds);
+    replay(&files, as_text(properties::check_python))
 }
 
 #[test]

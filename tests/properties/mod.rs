@@ -2,8 +2,6 @@
 //! the fuzzer (`fuzz/`, which includes this file as its library) and the regression tests
 //! (`tests/fuzz_regressions.rs`, which replays every input the fuzzer ever failed on) check
 //! exactly the same thing. Each function panics when its property does not hold.
-//!
-//! A Python front end gets its own `check_python` here once it exists, beside `check_rust`.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -19,6 +17,11 @@ pub fn buffer_path() -> PathBuf {
     PathBuf::from("/nonexistent-ctxlint-fuzz/main.rs")
 }
 
+/// As [`buffer_path`], for the Python front end: the extension picks the language.
+pub fn python_buffer_path() -> PathBuf {
+    PathBuf::from("/nonexistent-ctxlint-fuzz/main.py")
+}
+
 /// How long the LSP session waits for the server before calling it a hang. libFuzzer's own
 /// `-timeout` is shorter in practice; this bounds the replay in the regression tests.
 const SERVER_TIMEOUT: Duration = Duration::from_secs(20);
@@ -26,11 +29,20 @@ const SERVER_TIMEOUT: Duration = Duration::from_secs(20);
 /// `check_source` on arbitrary text: no panic, every span inside the text and on character
 /// boundaries, and every renderer (human, JSON, SARIF, GitHub) copes with the result.
 pub fn check_rust(text: &str) {
-    let path = buffer_path();
-    let output = match ctxlint::check_source(&path, text, None) {
-        Ok(output) => output,
-        Err(e) => panic!("check_source failed on a buffer without configuration: {e}"),
-    };
+    check_buffer(&buffer_path(), text);
+}
+
+/// [`check_rust`]'s property for a Python buffer, and [`fix_rust`]'s too: the Python front end
+/// has machine-applicable suggestions of its own (`create_task(..., context=ctx)`), and one
+/// target checks both, since a fix is only ever computed from a check.
+pub fn check_python(text: &str) {
+    let path = python_buffer_path();
+    check_buffer(&path, text);
+    fix_buffer(&path, text);
+}
+
+fn check_buffer(path: &Path, text: &str) {
+    let output = checked(path, text);
     for finding in &output.findings {
         assert_span_in(text, finding.span, "finding");
         if let Some(s) = &finding.suggestion {
@@ -60,12 +72,15 @@ pub fn check_rust(text: &str) {
 /// next check has nothing left to apply. Rounds repeat, as `ctxlint check --fix` does, while
 /// overlapping suggestions were held back.
 pub fn fix_rust(text: &str) {
-    let path = buffer_path();
+    fix_buffer(&buffer_path(), text);
+}
+
+fn fix_buffer(path: &Path, text: &str) {
     let mut current = text.to_owned();
     // Each round applies at least one suggestion and the text is finite, but a fuzzed file can
     // nest `run` calls deeply: bound the work per input instead of proving termination here.
     for _ in 0..16 {
-        let output = checked(&path, &current);
+        let output = checked(path, &current);
         let applicable: Vec<_> = output
             .findings
             .iter()
@@ -81,7 +96,7 @@ pub fn fix_rust(text: &str) {
             "no suggestion applied out of {}",
             applicable.len()
         );
-        let after = checked(&path, &fixed);
+        let after = checked(path, &fixed);
         if let Some(e) = after.errors.iter().find(|e| e.kind() == ErrorKind::Parse) {
             panic!("the fixed text does not parse: {e}\n--- before\n{current}\n--- after\n{fixed}");
         }
