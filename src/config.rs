@@ -18,7 +18,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use ctxlint_catalogue::{Guard, Level, Lint, Runner, RunnerCall};
+use ctxlint_catalogue::config::{ExtraGuard, ExtraRunner};
+use ctxlint_catalogue::{Guard, Level, Lint, Runner};
 use serde::Deserialize;
 
 use crate::error::{Error, ErrorKind};
@@ -60,37 +61,14 @@ struct Raw {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawSrwf {
     #[serde(default)]
-    extra_runners: Vec<RawRunner>,
-}
-
-/// One entry of `extra-runners`: `{ path = "my_crate::Scope::run", method = true,
-/// closure = 0, help = ".." }`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawRunner {
-    path: String,
-    #[serde(default)]
-    method: bool,
-    #[serde(default)]
-    closure: usize,
-    help: String,
+    extra_runners: Vec<ExtraRunner>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawGuards {
     #[serde(default)]
-    extra_guards: Vec<RawGuard>,
-}
-
-/// One entry of `extra-guards`: `{ type = "my_crate::Guard", made-by = ["my_crate::enter",
-/// ".enter_scope()"], help = ".." }`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawGuard {
-    r#type: String,
-    made_by: Vec<String>,
-    help: String,
+    extra_guards: Vec<ExtraGuard>,
 }
 
 /// The table entries a configuration adds are kept for the whole process, as the
@@ -116,33 +94,19 @@ fn intern_str(text: String) -> &'static str {
     intern(&STRINGS, text).as_str()
 }
 
-fn intern_runner(raw: RawRunner) -> &'static Runner {
+fn intern_runner(raw: &ExtraRunner) -> &'static Runner {
     static RUNNERS: std::sync::Mutex<Vec<&'static Runner>> = std::sync::Mutex::new(Vec::new());
-    let runner = Runner {
-        path: intern_str(raw.path),
-        aliases: &[],
-        call: if raw.method {
-            RunnerCall::Method
-        } else {
-            RunnerCall::Function
-        },
-        closure: raw.closure,
-        in_result: false,
-        help: intern_str(raw.help),
-    };
-    intern(&RUNNERS, runner)
+    intern(&RUNNERS, raw.to_runner(|text| intern_str(text.to_owned())))
 }
 
-fn intern_guard(raw: RawGuard) -> &'static Guard {
+fn intern_guard(raw: &ExtraGuard) -> &'static Guard {
     static GUARDS: std::sync::Mutex<Vec<&'static Guard>> = std::sync::Mutex::new(Vec::new());
     static LISTS: std::sync::Mutex<Vec<&'static Vec<&'static str>>> =
         std::sync::Mutex::new(Vec::new());
-    let made_by: Vec<&'static str> = raw.made_by.into_iter().map(intern_str).collect();
-    let guard = Guard {
-        ty: intern_str(raw.r#type),
-        made_by: intern(&LISTS, made_by).as_slice(),
-        help: intern_str(raw.help),
-    };
+    let guard = raw.to_guard(
+        |text| intern_str(text.to_owned()),
+        |list| intern(&LISTS, list).as_slice(),
+    );
     intern(&GUARDS, guard)
 }
 
@@ -230,10 +194,10 @@ impl Config {
             config.extend_immutable_calls = imd.extend_immutable_calls;
         }
         if let Some(srwf) = raw.sync_run_wraps_future {
-            config.extra_runners = srwf.extra_runners.into_iter().map(intern_runner).collect();
+            config.extra_runners = srwf.extra_runners.iter().map(intern_runner).collect();
         }
         if let Some(guards) = raw.context_guard_across_await {
-            config.extra_guards = guards.extra_guards.into_iter().map(intern_guard).collect();
+            config.extra_guards = guards.extra_guards.iter().map(intern_guard).collect();
         }
         Ok(config)
     }

@@ -8,6 +8,11 @@
 //! - The exceptions are the `//~ dylint: NAME` markers: findings that need types, where the CLI
 //!   errs toward silence. Each is listed in `docs/dylint-only.md` with its reason, and this test
 //!   fails when the list and the markers differ.
+//!
+//! The rewrites are compared too: every one-line rewrite that the Dylint library suggests must
+//! be the CLI's, character for character. (The CLI suggests more: it offers a rewrite that it
+//! cannot prove harmless as "maybe incorrect", where the library, seeing the types, stays
+//! silent.)
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -55,6 +60,93 @@ fn cli_findings(case: &Path) -> Result<BTreeSet<Finding>> {
         found.insert((name.clone(), usize::try_from(line)?, lint.to_owned()));
     }
     Ok(found)
+}
+
+/// `(file, line)` and the line as the rewrite leaves it, whitespace squeezed.
+type Rewrite = ((String, usize), String);
+
+/// The CLI's one-line rewrites of `case`: each suggestion applied alone, and the changed line.
+fn cli_rewrites(case: &Path) -> Result<BTreeSet<Rewrite>> {
+    let out = Command::new(env!("CARGO_BIN_EXE_ctxlint"))
+        .args(["check", "-q", "--format", "json"])
+        .arg(case)
+        .output()?;
+    let source = std::fs::read_to_string(case)?;
+    let name = name_of(case);
+    let mut found = BTreeSet::new();
+    for line in std::str::from_utf8(&out.stdout)?.lines() {
+        let value: serde_json::Value = serde_json::from_str(line)?;
+        let children = value["message"]["children"]
+            .as_array()
+            .ok_or("no children")?;
+        for span in children
+            .iter()
+            .filter_map(|c| c["spans"].as_array())
+            .flatten()
+        {
+            let Some(replacement) = span["suggested_replacement"].as_str() else {
+                continue;
+            };
+            let (Some(start), Some(end), Some(line_start)) = (
+                span["byte_start"].as_u64(),
+                span["byte_end"].as_u64(),
+                span["line_start"].as_u64(),
+            ) else {
+                return Err(format!("{name}: a suggestion without its span: {span}").into());
+            };
+            let (start, end) = (usize::try_from(start)?, usize::try_from(end)?);
+            let fixed = format!("{}{replacement}{}", &source[..start], &source[end..]);
+            let at = usize::try_from(line_start)?;
+            // A rewrite of one line, laid out over one or more.
+            if !source[start..end].contains('\n') {
+                let new_lines = replacement.lines().count().max(1);
+                let lines: Vec<&str> = fixed.lines().skip(at - 1).take(new_lines).collect();
+                found.insert(((name.clone(), at), squeeze(&lines.join("\n"))));
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// The Dylint library's one-line rewrites of `case`, from its snapshot: rustc shows one as
+/// `LL - old line` then `LL + new line`, after the finding's `--> $DIR/NAME.rs:LINE:COL`.
+fn dylint_rewrites(case: &Path) -> Result<BTreeSet<Rewrite>> {
+    let name = name_of(case);
+    let snapshot = root().join(format!("lints/ui/shared/{name}.stderr"));
+    let text = std::fs::read_to_string(&snapshot).unwrap_or_default();
+    let location = format!("--> $DIR/{name}.rs:");
+    let mut found = BTreeSet::new();
+    // The finding's line: the first location after its header (later ones are notes, such as
+    // where the lint's level was set).
+    let (mut at, mut header) = (None, false);
+    let mut lines = text.lines().peekable();
+    while let Some(line) = lines.next() {
+        if line.starts_with("warning: ") || line.starts_with("error: ") {
+            (at, header) = (None, true);
+        } else if header && let Some(rest) = line.trim().strip_prefix(location.as_str()) {
+            at = rest.split(':').next().and_then(|l| l.parse::<usize>().ok());
+            header = false;
+        } else if line.starts_with("LL - ")
+            && let Some(next) = lines.peek()
+            && let Some(new) = next.strip_prefix("LL + ")
+            && !lines.clone().nth(1).is_some_and(|l| l.starts_with("LL +"))
+        {
+            let at =
+                at.ok_or_else(|| format!("{}: a rewrite before any location", snapshot.display()))?;
+            found.insert(((name.clone(), at), squeeze(new)));
+        }
+    }
+    Ok(found)
+}
+
+/// `text` with every run of whitespace made one space, and none inside brackets' edges: the
+/// CLI lays a long rewrite out over several lines, rustc shows it on one.
+fn squeeze(text: &str) -> String {
+    let mut out = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for (from, to) in [("( ", "("), (" )", ")"), ("[ ", "["), (" ]", "]")] {
+        out = out.replace(from, to);
+    }
+    out
 }
 
 /// What the Dylint library reports on `case`, from its snapshot: a `warning: MESSAGE` (or
@@ -168,5 +260,36 @@ fn the_drivers_report_the_same_lines() -> Result<()> {
     );
     // Not vacuous: both drivers found things, and the CLI found all but the exceptions.
     assert!(cli_total > 0 && cli_total + all_exceptions.len() == dylint_total);
+    Ok(())
+}
+
+#[test]
+fn the_drivers_suggest_the_same_rewrites() -> Result<()> {
+    let mut problems = Vec::new();
+    let mut compared = 0;
+    for case in cases()? {
+        let cli = cli_rewrites(&case)?;
+        for (at, dylint_line) in dylint_rewrites(&case)? {
+            compared += 1;
+            // Whitespace aside (see `squeeze`).
+            match cli.iter().find(|(cli_at, _)| *cli_at == at) {
+                Some((_, cli_line)) if *cli_line == dylint_line => {}
+                Some((_, cli_line)) => problems.push(format!(
+                    "{at:?}: the drivers rewrite differently\n  CLI:    {cli_line}\n  Dylint: {dylint_line}"
+                )),
+                None => problems.push(format!(
+                    "{at:?}: only the Dylint library suggests a rewrite: {dylint_line}"
+                )),
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} rewrite problem(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    // Not vacuous: the shared cases hold rewrites of every runner with a template.
+    assert!(compared >= 20, "only {compared} rewrites compared");
     Ok(())
 }

@@ -167,9 +167,7 @@ pub static SYNC_RUN_WRAPS_FUTURE: Lint = Lint {
            caller",
     help: "bind the future to the context with `ctx.scope(fut)`, or spawn it with \
            `contextvars::spawn(fut)`",
-    suggestion: Some(
-        "poll the future inside the context with `scope_mut`, which keeps its writes there as `run` does",
-    ),
+    suggestion: Some("poll the future inside the context instead, so that its writes stay there"),
     doc: include_str!("../docs/sync_run_wraps_future.md"),
     code: "CTX002",
     python: Some(PythonText {
@@ -210,6 +208,48 @@ pub struct Runner {
     pub in_result: bool,
     /// The `help:` of a finding: how to run the future inside the context.
     pub help: &'static str,
+    /// The rewrite both drivers suggest, when the closure's future can be made outside the
+    /// context without changing what it reads.
+    pub fix: Fix,
+}
+
+/// The rewrite that fixes a runner's finding: the future-side call that replaces
+/// `runner(.., || fut)`. Both drivers render it from here; `fut` is the future the closure
+/// made, `recv` the runner's receiver and `first` its first argument before the closure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fix {
+    /// No rewrite: the `help:` says what to do (a configured runner, or a runner whose
+    /// future-side API takes something the call does not have).
+    None,
+    /// `recv.scope_mut(fut)`, or `recv.scope(fut)` on a temporary context, which `scope`
+    /// takes by value (`contextvars`).
+    ContextScope,
+    /// `recv.METHOD(first, fut)`, or `Type::METHOD(recv, first, fut)` for the path form
+    /// (tokio's `KEY.scope(value, fut)`).
+    OnReceiver {
+        /// The method that binds the future.
+        method: &'static str,
+    },
+    /// `fut.METHOD(operand)`: a method of an extension trait on futures.
+    OnFuture {
+        /// The extension trait's method.
+        method: &'static str,
+        /// What it is given.
+        operand: Operand,
+        /// The trait, which must be in scope for the rewrite to compile.
+        trait_name: &'static str,
+        /// The crates that export it; one `use` of any of them brings it in scope.
+        trait_crates: &'static [&'static str],
+    },
+}
+
+/// The value given to a [`Fix::OnFuture`] method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operand {
+    /// The runner's receiver, by value: a place is cloned, a temporary moved (`span`).
+    Receiver,
+    /// The runner's first argument, as written (the subscriber, the hub).
+    First,
 }
 
 /// Every runner the lints know, in the order `ctxlint explain` lists them.
@@ -222,6 +262,7 @@ pub static RUNNERS: &[Runner] = &[
         in_result: false,
         help: "bind the future to the context with `ctx.scope(fut)`, or spawn it with \
                `contextvars::spawn(fut)`",
+        fix: Fix::ContextScope,
     },
     Runner {
         path: "contextvars::Context::try_run",
@@ -231,6 +272,8 @@ pub static RUNNERS: &[Runner] = &[
         in_result: true,
         help: "bind the future to the context with `ctx.scope(fut)`, or spawn it with \
                `contextvars::spawn(fut)`",
+        // The caller expects a `Result` from `try_run`; `scope` would change the type.
+        fix: Fix::None,
     },
     Runner {
         path: "tracing::Span::in_scope",
@@ -240,6 +283,12 @@ pub static RUNNERS: &[Runner] = &[
         in_result: false,
         help: "instrument the future with the span instead: `fut.instrument(span)` \
                (`tracing::Instrument`)",
+        fix: Fix::OnFuture {
+            method: "instrument",
+            operand: Operand::Receiver,
+            trait_name: "Instrument",
+            trait_crates: &["tracing"],
+        },
     },
     Runner {
         path: "tracing::subscriber::with_default",
@@ -249,6 +298,12 @@ pub static RUNNERS: &[Runner] = &[
         in_result: false,
         help: "give the future its subscriber instead: `fut.with_subscriber(subscriber)` \
                (`tracing::instrument::WithSubscriber`)",
+        fix: Fix::OnFuture {
+            method: "with_subscriber",
+            operand: Operand::First,
+            trait_name: "WithSubscriber",
+            trait_crates: &["tracing"],
+        },
     },
     Runner {
         path: "tracing::dispatcher::with_default",
@@ -258,6 +313,8 @@ pub static RUNNERS: &[Runner] = &[
         in_result: false,
         help: "give the future its dispatcher instead: `fut.with_subscriber(dispatch.clone())` \
                (`tracing::instrument::WithSubscriber`)",
+        // `with_default` borrows the dispatch (`&Dispatch`); no rewrite from the call alone.
+        fix: Fix::None,
     },
     Runner {
         path: "tokio::task::LocalKey::sync_scope",
@@ -266,6 +323,7 @@ pub static RUNNERS: &[Runner] = &[
         closure: 1,
         in_result: false,
         help: "scope the future instead: `KEY.scope(value, fut)`",
+        fix: Fix::OnReceiver { method: "scope" },
     },
     Runner {
         path: "sentry_core::Hub::run",
@@ -275,8 +333,93 @@ pub static RUNNERS: &[Runner] = &[
         in_result: false,
         help: "bind the future to the hub instead: `fut.bind_hub(hub)` \
                (`sentry::SentryFutureExt`)",
+        fix: Fix::OnFuture {
+            method: "bind_hub",
+            operand: Operand::First,
+            trait_name: "SentryFutureExt",
+            trait_crates: &["sentry", "sentry_core"],
+        },
     },
 ];
+
+/// The entries a project adds to the tables with the config keys `extra-runners` and
+/// `extra-guards`, in `ctxlint.toml` for the CLI and in `dylint.toml` for the Dylint library:
+/// one shape in both files.
+#[cfg(feature = "config")]
+pub mod config {
+    use serde::Deserialize;
+
+    use crate::{Fix, Guard, Runner, RunnerCall};
+
+    /// One entry of `extra-runners`: `{ path = "my_crate::Scope::run_in", method = true,
+    /// closure = 0, help = "use `scope.bind(fut)`" }`.
+    #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+    pub struct ExtraRunner {
+        /// The def path of the runner.
+        pub path: String,
+        /// Whether it is a method (`scope.run_in(f)`), rather than a function.
+        #[serde(default)]
+        pub method: bool,
+        /// The position of the closure among the arguments, not counting a receiver.
+        #[serde(default)]
+        pub closure: usize,
+        /// The `help:` of a finding.
+        pub help: String,
+    }
+
+    /// One entry of `extra-guards`: `{ type = "my_crate::TenantGuard", made-by =
+    /// ["my_crate::enter_tenant", ".pin_tenant()"], help = "use `bind_tenant(t, fut)`" }`.
+    #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+    pub struct ExtraGuard {
+        /// The def path of the guard's type.
+        #[serde(rename = "type")]
+        pub ty: String,
+        /// The calls that return it (a path, or `.method()`): the CLI finds guards by these.
+        /// The Dylint library sees the type itself and does not read them.
+        pub made_by: Vec<String>,
+        /// The `help:` of a finding.
+        pub help: String,
+    }
+
+    impl ExtraRunner {
+        /// The runner, with its strings made `'static` by `keep` (which may leak or intern
+        /// them): a configured runner has no rewrite, only its help.
+        pub fn to_runner(&self, mut keep: impl FnMut(&str) -> &'static str) -> Runner {
+            Runner {
+                path: keep(&self.path),
+                aliases: &[],
+                call: if self.method {
+                    RunnerCall::Method
+                } else {
+                    RunnerCall::Function
+                },
+                closure: self.closure,
+                in_result: false,
+                help: keep(&self.help),
+                fix: Fix::None,
+            }
+        }
+    }
+
+    impl ExtraGuard {
+        /// The guard, with its strings made `'static` by `keep`, and the list of calls by
+        /// `keep_list`.
+        pub fn to_guard(
+            &self,
+            mut keep: impl FnMut(&str) -> &'static str,
+            keep_list: impl FnOnce(Vec<&'static str>) -> &'static [&'static str],
+        ) -> Guard {
+            let made_by = self.made_by.iter().map(|call| keep(call)).collect();
+            Guard {
+                ty: keep(&self.ty),
+                made_by: keep_list(made_by),
+                help: keep(&self.help),
+            }
+        }
+    }
+}
 
 /// A guard that makes a context current until it is dropped: held across an `.await`, the
 /// context stays current while other tasks run on the thread, and is missing when this one

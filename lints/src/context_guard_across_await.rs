@@ -3,11 +3,13 @@
 use clippy_utils::diagnostics::span_lint_and_then;
 use clippy_utils::paths::{PathNS, lookup_path_str};
 use ctxlint_catalogue::CONTEXT_GUARD_ACROSS_AWAIT as TEXT;
+use ctxlint_catalogue::config::ExtraGuard;
 use ctxlint_catalogue::{GUARDS, Guard};
 use rustc_hir::def_id::DefId;
 use rustc_hir::{Closure, ClosureKind, CoroutineDesugaring, CoroutineKind, Expr, ExprKind};
 use rustc_lint::{LateContext, LateLintPass, LintContext};
 use rustc_middle::ty;
+use serde::Deserialize;
 
 dylint_linting::declare_lint! {
     #[doc = include_str!("../../catalogue/docs/context_guard_across_await.md")]
@@ -18,16 +20,55 @@ dylint_linting::declare_lint! {
 
 dylint_linting::impl_lint_pass!(ContextGuardAcrossAwait => [CONTEXT_GUARD_ACROSS_AWAIT]);
 
-/// The lint pass. The catalogue's guard types are resolved once per crate, in `check_crate`.
+/// The `[context_guard_across_await]` table of `dylint.toml`: the same key as the CLI's.
+///
+/// ```toml
+/// [context_guard_across_await]
+/// extra-guards = [
+///   { type = "my_crate::TenantGuard", made-by = ["my_crate::enter_tenant"], help = "use `bind_tenant(t, fut)`" },
+/// ]
+/// ```
+///
+/// `made-by` is for the CLI, which finds guards by the calls that make them; this library
+/// sees the guard's type.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Config {
+    /// Guard types of the project's own, checked as the catalogue's are, with their help.
+    pub extra_guards: Vec<ExtraGuard>,
+}
+
+/// The lint pass. The catalogue's guard types and the configured ones are resolved once per
+/// crate, in `check_crate`.
 #[derive(Default)]
 pub struct ContextGuardAcrossAwait {
+    extra: Vec<&'static Guard>,
     guards: Vec<(DefId, &'static Guard)>,
+}
+
+impl ContextGuardAcrossAwait {
+    /// The pass, with the configured guards after the catalogue's.
+    pub fn new(config: &Config) -> Self {
+        Self {
+            // Kept for the whole compilation, as the catalogue's guards are.
+            extra: config
+                .extra_guards
+                .iter()
+                .map(|raw| {
+                    let guard = raw.to_guard(crate::leak_str, |list| Box::leak(list.into()));
+                    &*Box::leak(Box::new(guard))
+                })
+                .collect(),
+            ..Self::default()
+        }
+    }
 }
 
 impl<'tcx> LateLintPass<'tcx> for ContextGuardAcrossAwait {
     fn check_crate(&mut self, cx: &LateContext<'tcx>) {
         self.guards = GUARDS
             .iter()
+            .chain(self.extra.iter().copied())
             .flat_map(|guard| {
                 lookup_path_str(cx.tcx, PathNS::Type, guard.ty)
                     .into_iter()

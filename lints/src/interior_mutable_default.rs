@@ -45,22 +45,6 @@ pub struct Config {
     pub ignore_types: Vec<String>,
 }
 
-impl Config {
-    /// Reads the table, reporting a malformed one as a compile error rather than a panic.
-    pub fn read(sess: &rustc_session::Session) -> Self {
-        match dylint_linting::config::<Self>(TEXT.name) {
-            Ok(config) => config.unwrap_or_default(),
-            Err(error) => {
-                sess.dcx().err(format!(
-                    "invalid `[{}]` table in `dylint.toml`: {error}",
-                    TEXT.name
-                ));
-                Self::default()
-            }
-        }
-    }
-}
-
 /// The lint pass. Paths are resolved once per crate, when the pass is built.
 pub struct InteriorMutableDefault<'tcx> {
     with_default: Vec<DefId>,

@@ -47,14 +47,43 @@ pub fn lints() -> [&'static rustc_lint::Lint; 3] {
 pub fn register_lints(sess: &rustc_session::Session, lint_store: &mut rustc_lint::LintStore) {
     // `init_config` must run before any `dylint.toml` table is read.
     dylint_linting::init_config(sess);
-    let config = interior_mutable_default::Config::read(sess);
+    let imd: interior_mutable_default::Config = read_config(sess, INTERIOR_MUTABLE_DEFAULT);
+    let srwf: sync_run_wraps_future::Config = read_config(sess, SYNC_RUN_WRAPS_FUTURE);
+    let cgaa: context_guard_across_await::Config = read_config(sess, CONTEXT_GUARD_ACROSS_AWAIT);
 
     lint_store.register_lints(&lints());
     lint_store.register_late_lint_pass(Box::new(move |tcx| {
-        Box::new(InteriorMutableDefault::new(tcx, &config))
+        Box::new(InteriorMutableDefault::new(tcx, &imd))
     }));
-    lint_store.register_late_lint_pass(Box::new(|_| Box::new(SyncRunWrapsFuture::default())));
-    lint_store.register_late_lint_pass(Box::new(|_| Box::new(ContextGuardAcrossAwait::default())));
+    lint_store.register_late_lint_pass(Box::new(move |_| Box::new(SyncRunWrapsFuture::new(&srwf))));
+    lint_store.register_late_lint_pass(Box::new(move |_| {
+        Box::new(ContextGuardAcrossAwait::new(&cgaa))
+    }));
+}
+
+/// Reads the lint's table of `dylint.toml` (named after the lint), reporting a malformed one as
+/// a compile error rather than a panic.
+fn read_config<T: Default + serde::de::DeserializeOwned>(
+    sess: &rustc_session::Session,
+    lint: &rustc_lint::Lint,
+) -> T {
+    let name = lint.name_lower();
+    match dylint_linting::config::<T>(&name) {
+        Ok(config) => config.unwrap_or_default(),
+        Err(error) => {
+            sess.dcx().err(format!(
+                "invalid `[{name}]` table in `dylint.toml`: {error}"
+            ));
+            T::default()
+        }
+    }
+}
+
+/// A configured runner's or guard's text, kept for the whole compilation as the catalogue's
+/// `'static` texts are. The configuration is read once per rustc session, so this leaks a few
+/// bytes once.
+fn leak_str(text: &str) -> &'static str {
+    Box::leak(text.to_owned().into_boxed_str())
 }
 
 #[cfg(test)]

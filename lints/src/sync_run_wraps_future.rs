@@ -2,12 +2,15 @@
 
 use clippy_utils::diagnostics::span_lint_hir_and_then;
 use clippy_utils::paths::{PathNS, lookup_path_str};
-use clippy_utils::source::{snippet_with_applicability, walk_span_to_context};
+use clippy_utils::source::{
+    snippet_with_applicability, snippet_with_context, walk_span_to_context,
+};
 use clippy_utils::sugg::Sugg;
 use clippy_utils::ty::implements_trait;
 use clippy_utils::{fn_def_id, is_expr_async_block};
 use ctxlint_catalogue::SYNC_RUN_WRAPS_FUTURE as TEXT;
-use ctxlint_catalogue::{CONTEXT_LOSING_SPAWNS, RUNNERS, Runner, RunnerCall};
+use ctxlint_catalogue::config::ExtraRunner;
+use ctxlint_catalogue::{CONTEXT_LOSING_SPAWNS, Fix, Operand, RUNNERS, Runner, RunnerCall};
 use rustc_errors::Applicability;
 use rustc_hir::def::{DefKind, Res};
 use rustc_hir::def_id::DefId;
@@ -15,6 +18,7 @@ use rustc_hir::{CaptureBy, Closure, Expr, ExprKind, QPath};
 use rustc_lint::{LateContext, LateLintPass, LintContext};
 use rustc_middle::ty::{self, Ty};
 use rustc_span::sym;
+use serde::Deserialize;
 
 dylint_linting::declare_lint! {
     #[doc = include_str!("../../catalogue/docs/sync_run_wraps_future.md")]
@@ -25,18 +29,51 @@ dylint_linting::declare_lint! {
 
 dylint_linting::impl_lint_pass!(SyncRunWrapsFuture => [SYNC_RUN_WRAPS_FUTURE]);
 
-/// The lint pass. The catalogue's runners and spawn functions are resolved once per crate, in
-/// `check_crate`.
+/// The `[sync_run_wraps_future]` table of `dylint.toml`: the same key as the CLI's.
+///
+/// ```toml
+/// [sync_run_wraps_future]
+/// extra-runners = [
+///   { path = "my_crate::Scope::run_in", method = true, closure = 0, help = "use `scope.bind(fut)`" },
+/// ]
+/// ```
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Config {
+    /// Runners of the project's own, checked as the catalogue's are, with their help.
+    pub extra_runners: Vec<ExtraRunner>,
+}
+
+/// The lint pass. The catalogue's runners, the configured ones and the spawn functions are
+/// resolved once per crate, in `check_crate`.
 #[derive(Default)]
 pub struct SyncRunWrapsFuture {
+    extra: Vec<&'static Runner>,
     runners: Vec<(DefId, &'static Runner)>,
     losing_spawns: Vec<DefId>,
+}
+
+impl SyncRunWrapsFuture {
+    /// The pass, with the configured runners after the catalogue's.
+    pub fn new(config: &Config) -> Self {
+        Self {
+            // Kept for the whole compilation, as the catalogue's runners are: the library is
+            // registered once per rustc session.
+            extra: config
+                .extra_runners
+                .iter()
+                .map(|raw| &*Box::leak(Box::new(raw.to_runner(crate::leak_str))))
+                .collect(),
+            ..Self::default()
+        }
+    }
 }
 
 impl<'tcx> LateLintPass<'tcx> for SyncRunWrapsFuture {
     fn check_crate(&mut self, cx: &LateContext<'tcx>) {
         self.runners = RUNNERS
             .iter()
+            .chain(self.extra.iter().copied())
             .flat_map(|runner| {
                 std::iter::once(runner.path)
                     .chain(runner.aliases.iter().copied())
@@ -60,17 +97,19 @@ impl<'tcx> LateLintPass<'tcx> for SyncRunWrapsFuture {
         let Some(&(_, runner)) = self.runners.iter().find(|(id, _)| *id == callee) else {
             return;
         };
-        // Both forms of a method: `ctx.run(f)` and `Context::run(&mut ctx, f)`.
-        let (receiver, arg) = match (expr.kind, runner.call) {
-            (ExprKind::MethodCall(_, receiver, args, _), _) => {
-                (Some(receiver), args.get(runner.closure))
+        // Both forms of a method: `ctx.run(f)` and `Context::run(&mut ctx, f)`; and the
+        // arguments after the receiver, of which the closure is one.
+        let (receiver, rest) = match (expr.kind, runner.call) {
+            (ExprKind::MethodCall(_, receiver, args, _), _) => (Some(receiver), args),
+            (ExprKind::Call(_, [receiver, rest @ ..]), RunnerCall::Method) => {
+                (Some(receiver), rest)
             }
-            (ExprKind::Call(_, args), RunnerCall::Method) => {
-                (args.first(), args.get(1 + runner.closure))
-            }
-            (ExprKind::Call(_, args), RunnerCall::Function) => (None, args.get(runner.closure)),
+            (ExprKind::Call(_, args), RunnerCall::Function) => (None, args),
             _ => return,
         };
+        let arg = rest.get(runner.closure);
+        // The value of `sync_scope`, the subscriber of `with_default`, the hub of `Hub::run`.
+        let first = rest.first().filter(|_| runner.closure > 0);
         let Some(arg) = arg else {
             return;
         };
@@ -101,13 +140,14 @@ impl<'tcx> LateLintPass<'tcx> for SyncRunWrapsFuture {
                 diag.span_label(span, TEXT.label);
                 diag.note(TEXT.note);
                 let mut applicability = Applicability::MaybeIncorrect;
-                let sugg = match (receiver, runner.path) {
-                    (Some(receiver), "contextvars::Context::run") => {
-                        scope_suggestion(cx, expr, receiver, arg, &mut applicability)
-                    }
-                    _ => None,
+                let site = Site {
+                    call: expr,
+                    runner,
+                    receiver,
+                    first,
+                    arg,
                 };
-                match sugg {
+                match suggestion(cx, &site, &mut applicability) {
                     Some(sugg) => {
                         diag.span_suggestion_verbose(expr.span, runner.help, sugg, applicability);
                     }
@@ -168,50 +208,122 @@ fn escapes<'tcx>(cx: &LateContext<'tcx>, ty: Ty<'tcx>) -> bool {
     }
 }
 
-/// `ctx.scope_mut(fut)` for `ctx.run(|| fut)`, only when moving the creation of the future out
-/// of the context runs no code that could read the context: the future is an `async` block, or
-/// a call of an `async fn` whose operands are plain variables, constants or literals (an `async
-/// fn` runs none of its body when called). Anything else, such as `|| handle(USER.get())`,
-/// would read the caller's value instead of the copy's, so it gets no suggestion.
+/// Where a runner is called, for its suggestion.
+struct Site<'tcx> {
+    call: &'tcx Expr<'tcx>,
+    runner: &'static Runner,
+    receiver: Option<&'tcx Expr<'tcx>>,
+    first: Option<&'tcx Expr<'tcx>>,
+    arg: &'tcx Expr<'tcx>,
+}
+
+/// The runner's fix (the catalogue's template) for `runner(.., || fut)`, only when moving the
+/// creation of the future out of the context runs no code that could read the context: the
+/// future is an `async` block, or a call of an `async fn` whose operands are plain variables,
+/// constants or literals (an `async fn` runs none of its body when called). Anything else,
+/// such as `|| handle(USER.get())`, would read the caller's value instead of the context's,
+/// so it gets no suggestion.
 ///
-/// A receiver that is a temporary `Context` (`copy_context().run(..)`) gets `scope`, which takes
-/// the context by value: `scope_mut` would borrow a temporary that dies at the end of the
-/// statement. A place or a `&mut Context` keeps `scope_mut`.
+/// For `contextvars`, a receiver that is a temporary `Context` (`copy_context().run(..)`) gets
+/// `scope`, which takes the context by value: `scope_mut` would borrow a temporary that dies
+/// at the end of the statement. A place or a `&mut Context` keeps `scope_mut`.
 ///
-/// The applicability is at most `MaybeIncorrect`: the result becomes a `Scoped` future, which
-/// holds the context (or a borrow of it) until it is dropped, where `run` held it only briefly.
-fn scope_suggestion(
+/// The applicability is at most `MaybeIncorrect`: the result becomes a future that holds the
+/// context (or a borrow of it, or the span, or the hub) until it is dropped, where the runner
+/// held it only briefly, and an extension trait's method needs the trait in scope.
+fn suggestion(
     cx: &LateContext<'_>,
-    call: &Expr<'_>,
-    receiver: &Expr<'_>,
-    arg: &Expr<'_>,
+    site: &Site<'_>,
     applicability: &mut Applicability,
 ) -> Option<String> {
+    let call = site.call;
     // A rewrite inside a macro's expansion could not be applied to the source.
-    if call.span.from_expansion() || arg.span.from_expansion() {
+    if call.span.from_expansion() || site.arg.span.from_expansion() {
         return None;
     }
-    let future = future_snippet(cx, arg, applicability)?;
-    match call.kind {
-        ExprKind::MethodCall(..) => {
-            // A temporary `Context` (not a place, not a reference) can be given away.
-            let temporary = !receiver.is_place_expr(|_| false)
-                && !cx.typeck_results().expr_ty(receiver).is_ref();
-            let method = if temporary { "scope" } else { "scope_mut" };
-            let receiver = Sugg::hir_with_applicability(cx, receiver, "..", applicability);
-            Some(format!("{}.{method}({future})", receiver.maybe_paren()))
+    let future = future_snippet(cx, site.arg, applicability)?;
+    // Operands as written at the call, even when a macro made them (`info_span!(..)`), so that
+    // the rewrite shows the macro call, not its expansion.
+    let ctxt = call.span.ctxt();
+    let snippet = |e: &Expr<'_>, applicability: &mut Applicability| {
+        snippet_with_context(cx, e.span, ctxt, "..", applicability)
+            .0
+            .into_owned()
+    };
+    let sugg = |e: &Expr<'_>, applicability: &mut Applicability| {
+        Sugg::hir_with_context(cx, e, ctxt, "..", applicability)
+    };
+    // The path form's prefix: `Context::` of `Context::run(&mut ctx, f)`.
+    let type_prefix = |applicability: &mut Applicability| {
+        let ExprKind::Call(func, _) = call.kind else {
+            return None;
+        };
+        let func = snippet_with_applicability(cx, func.span, "..", applicability);
+        let name = site.runner.path.rsplit("::").next()?;
+        func.strip_suffix(name).map(str::to_owned)
+    };
+    match site.runner.fix {
+        Fix::None => None,
+        Fix::ContextScope => {
+            let receiver = site.receiver?;
+            match call.kind {
+                ExprKind::MethodCall(..) => {
+                    // A temporary `Context` (not a place, not a reference) can be given away.
+                    let temporary = !receiver.is_place_expr(|_| false)
+                        && !cx.typeck_results().expr_ty(receiver).is_ref();
+                    let method = if temporary { "scope" } else { "scope_mut" };
+                    let receiver = sugg(receiver, applicability);
+                    Some(format!("{}.{method}({future})", receiver.maybe_paren()))
+                }
+                _ => {
+                    let path = type_prefix(applicability)?;
+                    let receiver = snippet(receiver, applicability);
+                    Some(format!("{path}scope_mut({receiver}, {future})"))
+                }
+            }
         }
-        ExprKind::Call(func, _) => {
-            let func = snippet_with_applicability(cx, func.span, "..", applicability);
-            let path = func.strip_suffix("run")?;
-            let receiver = snippet_with_applicability(cx, receiver.span, "..", applicability);
-            Some(format!("{path}scope_mut({receiver}, {future})"))
+        Fix::OnReceiver { method } => {
+            let (receiver, first) = (site.receiver?, site.first?);
+            let first = snippet(first, applicability);
+            match call.kind {
+                ExprKind::MethodCall(..) => {
+                    let receiver = sugg(receiver, applicability);
+                    Some(format!(
+                        "{}.{method}({first}, {future})",
+                        receiver.maybe_paren()
+                    ))
+                }
+                _ => {
+                    let path = type_prefix(applicability)?;
+                    let receiver = snippet(receiver, applicability);
+                    Some(format!("{path}{method}({receiver}, {first}, {future})"))
+                }
+            }
         }
-        _ => None,
+        Fix::OnFuture {
+            method, operand, ..
+        } => {
+            let operand = match operand {
+                // Taken by value: a place (or a reference) is cloned, a temporary moved.
+                Operand::Receiver => {
+                    let receiver = site.receiver?;
+                    let written = sugg(receiver, applicability);
+                    if receiver.is_place_expr(|_| false)
+                        || cx.typeck_results().expr_ty(receiver).is_ref()
+                    {
+                        format!("{}.clone()", written.maybe_paren())
+                    } else {
+                        written.to_string()
+                    }
+                }
+                Operand::First => snippet(site.first?, applicability),
+            };
+            Some(format!("{future}.{method}({operand})"))
+        }
     }
 }
 
-/// The expression to pass to `scope_mut`, when creating it outside the context is harmless.
+/// The future to bind, when creating it outside the context is harmless.
 fn future_snippet(
     cx: &LateContext<'_>,
     arg: &Expr<'_>,
@@ -232,6 +344,10 @@ fn future_snippet(
             ..
         }) if fn_decl.inputs.is_empty() => {
             let value = cx.tcx.hir_body(body).value;
+            // A future made by a macro (`|| my_future!()`) would be rewritten as its expansion.
+            if value.span.from_expansion() {
+                return None;
+            }
             let harmless = if is_expr_async_block(value) {
                 // Without the closure's `move`, a non-`move` block would borrow what the closure
                 // moved; keep those as they are.

@@ -20,6 +20,8 @@ async fn scoped() {
     let c = USER.sync_scope("alice", || handle()).await; //~ sync_run_wraps_future
     let d = REQUEST.sync_scope(3, handle); //~ sync_run_wraps_future
     let e = REQUEST.sync_scope(4, || Box::pin(handle())); //~ sync_run_wraps_future
+    // The path form.
+    let f = tokio::task::LocalKey::sync_scope(&REQUEST, 9, || async { handle().await }).await; //~ sync_run_wraps_future
 
     // Silent: synchronous work inside the scope.
     let n = REQUEST.sync_scope(5, || read());

@@ -12,7 +12,7 @@
 //! The full documentation is in the catalogue (`ctxlint explain sync_run_wraps_future`).
 
 use ctxlint_catalogue::{
-    CONTEXT_COPYING_SPAWNS, CONTEXT_LOSING_SPAWNS, RUNNERS, Runner, RunnerCall,
+    CONTEXT_COPYING_SPAWNS, CONTEXT_LOSING_SPAWNS, Fix, Operand, RUNNERS, Runner, RunnerCall,
     SYNC_RUN_WRAPS_FUTURE,
 };
 use quote::quote;
@@ -301,8 +301,9 @@ fn strip_block(expr: &syn::Expr) -> &syn::Expr {
     }
 }
 
-/// The rewrite `RECV.run(|| FUT)` → `RECV.scope_mut(FUT)` (and `RECV.run(f)` →
-/// `RECV.scope_mut(f())`), generated with `quote`.
+/// The runner's rewrite, from the catalogue's template: `RECV.run(|| FUT)` →
+/// `RECV.scope_mut(FUT)` (and `RECV.run(f)` → `RECV.scope_mut(f())`), `span.in_scope(|| FUT)`
+/// → `FUT.instrument(span.clone())`, and so on; generated with `quote`.
 ///
 /// It is machine-applicable only when certainly right: the result is immediately `.await`ed
 /// (so the future is not stored), and the future expression is an `async` block, a call
@@ -332,51 +333,53 @@ fn suggest(
     };
     let recv = site.receiver;
     let first = site.first;
-    // Each runner's future-side API; `imported` says whether the trait it needs is in scope,
-    // without which the rewrite does not compile.
-    let (tokens, imported) = match runner.path {
-        "contextvars::Context::run" => {
+    // The runner's future-side API (the catalogue's template); `imported` says whether the
+    // trait it needs is in scope, without which the rewrite does not compile.
+    let (tokens, imported) = match runner.fix {
+        Fix::None => return None,
+        Fix::ContextScope => {
             let recv = recv?;
             let tokens = match site.type_path {
                 Some(path) => quote!(#path::scope_mut(#recv, #fut_tokens)),
+                // A context made right there is given away: `scope_mut` would borrow a
+                // temporary that dies with the statement.
+                None if is_new_context(cx, recv) => quote!(#recv.scope(#fut_tokens)),
                 None => quote!(#recv.scope_mut(#fut_tokens)),
             };
             (tokens, true)
         }
-        "tracing::Span::in_scope" => {
-            let recv = recv?;
-            // `instrument` takes the span by value; a place is cloned, a temporary moved.
-            let span = match recv {
-                syn::Expr::Macro(_) | syn::Expr::Call(_) => quote!(#recv),
-                _ => quote!(#recv.clone()),
-            };
-            (
-                quote!(#fut_tokens.instrument(#span)),
-                cx.imports.is_imported_from("Instrument", "tracing"),
-            )
-        }
-        "tokio::task::LocalKey::sync_scope" => {
+        Fix::OnReceiver { method } => {
             let (recv, value) = (recv?, first?);
-            (quote!(#recv.scope(#value, #fut_tokens)), true)
+            let method = syn::Ident::new(method, proc_macro2::Span::call_site());
+            let tokens = match site.type_path {
+                Some(path) => quote!(#path::#method(#recv, #value, #fut_tokens)),
+                None => quote!(#recv.#method(#value, #fut_tokens)),
+            };
+            (tokens, true)
         }
-        "tracing::subscriber::with_default" => {
-            let subscriber = first?;
-            (
-                quote!(#fut_tokens.with_subscriber(#subscriber)),
-                cx.imports.is_imported_from("WithSubscriber", "tracing"),
-            )
+        Fix::OnFuture {
+            method,
+            operand,
+            trait_name,
+            trait_crates,
+        } => {
+            let operand = match operand {
+                // Taken by value: a place is cloned, a temporary moved.
+                Operand::Receiver => match recv? {
+                    recv @ (syn::Expr::Macro(_) | syn::Expr::Call(_)) => quote!(#recv),
+                    recv => quote!(#recv.clone()),
+                },
+                Operand::First => {
+                    let first = first?;
+                    quote!(#first)
+                }
+            };
+            let method = syn::Ident::new(method, proc_macro2::Span::call_site());
+            let imported = trait_crates
+                .iter()
+                .any(|krate| cx.imports.is_imported_from(trait_name, krate));
+            (quote!(#fut_tokens.#method(#operand)), imported)
         }
-        "sentry_core::Hub::run" => {
-            let hub = first?;
-            (
-                quote!(#fut_tokens.bind_hub(#hub)),
-                cx.imports.is_imported_from("SentryFutureExt", "sentry")
-                    || cx
-                        .imports
-                        .is_imported_from("SentryFutureExt", "sentry_core"),
-            )
-        }
-        _ => return None,
     };
     let certain = simple && imported;
     let (call_span, awaited) = (site.span, site.awaited);
@@ -402,6 +405,19 @@ fn suggest(
         replacement,
         applicability,
     })
+}
+
+/// A `Context` that the expression makes, owned and temporary: `copy_context()`,
+/// `Context::new()`, `ctx.clone()`.
+fn is_new_context(cx: &FileCx<'_>, expr: &syn::Expr) -> bool {
+    match expr {
+        syn::Expr::Call(_) => cx.is_context_expr(expr),
+        syn::Expr::MethodCall(m) if m.method == "clone" && m.args.is_empty() => {
+            cx.is_context_expr(expr)
+        }
+        syn::Expr::Paren(p) => is_new_context(cx, &p.expr),
+        _ => false,
+    }
 }
 
 /// Formats an expression with `prettyplease`, indenting its continuation lines by `indent`.
