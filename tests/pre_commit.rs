@@ -9,7 +9,10 @@
 //! `cargo test --test pre_commit -- --ignored`. So is the `ctxlint-python` hook's
 //! (`language: python`), for which pip builds the wheel of `pyproject.toml` with maturin.
 
-use std::path::{Path, PathBuf};
+#[path = "support/pypi.rs"]
+mod pypi;
+
+use std::path::Path;
 use std::process::{Command, Output};
 
 type Result<T = (), E = Box<dyn std::error::Error>> = std::result::Result<T, E>;
@@ -23,54 +26,6 @@ pub async fn f() {\n    let mut ctx = copy_context();\n    ctx.run(|| work()).aw
 const FIXED: &str = "use contextvars::copy_context;\n\
 async fn work() {}\n\
 pub async fn f() {\n    let mut ctx = copy_context();\n    ctx.scope_mut(work()).await;\n}\n";
-
-fn unreachable(stderr: &str) -> bool {
-    [
-        "Failed to establish a new connection",
-        "Temporary failure in name resolution",
-        "Network is unreachable",
-        "No matching distribution found",
-    ]
-    .iter()
-    .any(|s| stderr.contains(s))
-}
-
-/// A venv with pre-commit, shared by the tests of one target directory; `None` when PyPI
-/// cannot be reached and this is not CI.
-fn pre_commit() -> Result<Option<PathBuf>> {
-    // scripts/setup.sh installs it once for every target directory.
-    if let Some(tools) = std::env::var_os("CTXLINT_TOOLS") {
-        let bin = PathBuf::from(tools).join("venv/bin/pre-commit");
-        if bin.exists() {
-            return Ok(Some(bin));
-        }
-    }
-    let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pre-commit-4.7.0");
-    let bin = root.join("bin/pre-commit");
-    if !bin.exists() {
-        let venv = Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(&root)
-            .output()?;
-        assert!(
-            venv.status.success(),
-            "{}",
-            String::from_utf8_lossy(&venv.stderr)
-        );
-        let pip = Command::new(root.join("bin/python"))
-            .args(["-m", "pip", "install", "-q", PRE_COMMIT])
-            .output()?;
-        if !pip.status.success() {
-            let stderr = String::from_utf8_lossy(&pip.stderr);
-            if unreachable(&stderr) && std::env::var_os("CI").is_none() {
-                eprintln!("SKIPPED: the pre-commit test: PyPI is unreachable:\n{stderr}");
-                return Ok(None);
-            }
-            return Err(format!("pip install {PRE_COMMIT} failed:\n{stderr}").into());
-        }
-    }
-    Ok(Some(bin))
-}
 
 fn git(dir: &Path, args: &[&str]) -> Result {
     let out = Command::new("git").args(args).current_dir(dir).output()?;
@@ -149,7 +104,7 @@ fn try_repo(pre_commit: &Path, repo: &Path, hook: &str, path: &str, home: &Path)
 }
 
 fn fails_then_passes(hook: &str, path: &str, cases: &[Case]) -> Result {
-    let Some(pre_commit) = pre_commit()? else {
+    let Some(pre_commit) = pypi::tool("pre-commit", PRE_COMMIT, "the pre-commit test")? else {
         return Ok(());
     };
     let repo = repo(cases)?;

@@ -9,6 +9,9 @@
 //! the first run compiles ctxlint once more (minutes on 2 cores): the test is `#[ignore]`d; run
 //! it with `cargo test --test wheel -- --ignored` (scripts/test.sh does).
 
+#[path = "support/pypi.rs"]
+mod pypi;
+
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -96,17 +99,6 @@ async def main():
     },
 ];
 
-fn unreachable(stderr: &str) -> bool {
-    [
-        "Failed to establish a new connection",
-        "Temporary failure in name resolution",
-        "Network is unreachable",
-        "No matching distribution found",
-    ]
-    .iter()
-    .any(|s| stderr.contains(s))
-}
-
 fn run(cmd: &mut Command) -> Result<Output> {
     let out = cmd.output()?;
     if !out.status.success() {
@@ -119,34 +111,6 @@ fn run(cmd: &mut Command) -> Result<Output> {
         .into());
     }
     Ok(out)
-}
-
-/// maturin: scripts/setup.sh's, or one installed from PyPI for this target directory; `None`
-/// when PyPI cannot be reached and this is not CI.
-fn maturin() -> Result<Option<PathBuf>> {
-    if let Some(tools) = std::env::var_os("CTXLINT_TOOLS") {
-        let bin = PathBuf::from(tools).join("venv/bin/maturin");
-        if bin.exists() {
-            return Ok(Some(bin));
-        }
-    }
-    let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("maturin-1.16.0");
-    let bin = root.join("bin/maturin");
-    if !bin.exists() {
-        run(Command::new("python3").args(["-m", "venv"]).arg(&root))?;
-        let pip = Command::new(root.join("bin/python"))
-            .args(["-m", "pip", "install", "-q", MATURIN])
-            .output()?;
-        if !pip.status.success() {
-            let stderr = String::from_utf8_lossy(&pip.stderr);
-            if unreachable(&stderr) && std::env::var_os("CI").is_none() {
-                eprintln!("SKIPPED: the wheel test: PyPI is unreachable:\n{stderr}");
-                return Ok(None);
-            }
-            return Err(format!("pip install {MATURIN} failed:\n{stderr}").into());
-        }
-    }
-    Ok(Some(bin))
 }
 
 /// Builds the wheel of this checkout into `out` and returns its path.
@@ -207,7 +171,7 @@ fn findings(stdout: &[u8]) -> Result<Vec<(String, String, u64)>> {
 #[test]
 #[ignore = "maturin builds ctxlint in its own target directory: minutes; run with --ignored"]
 fn installed_wheel_lints_the_seed_examples() -> Result {
-    let Some(maturin) = maturin()? else {
+    let Some(maturin) = pypi::tool("maturin", MATURIN, "the wheel test")? else {
         return Ok(());
     };
     let work = tempfile::tempdir()?;
