@@ -40,6 +40,7 @@
 //! | `iter` | O(n) | a stack of at most 13 levels |
 
 use std::any::Any;
+use std::cell::Cell;
 use std::sync::Arc;
 
 /// Bits of the key consumed per level.
@@ -402,6 +403,15 @@ impl Hamt {
         }
     }
 
+    /// Whether `self` and `other` share their root (two empty maps do not).
+    #[inline]
+    pub(crate) fn shares_root(&self, other: &Hamt) -> bool {
+        match (&self.root, &other.root) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+
     /// Checks every invariant of the [module documentation](self).
     #[cfg(test)]
     pub(crate) fn check_invariants(&self) -> Result<(), String> {
@@ -502,6 +512,130 @@ impl<'a> Iterator for Iter<'a> {
 }
 
 impl ExactSizeIterator for Iter<'_> {}
+
+/// Spare references to one root, kept by a thread so that copying its current context and
+/// dropping the copy again touch no atomic counter.
+///
+/// `Arc::clone` and its drop are one atomic read-modify-write each, about 10 ns apiece on a
+/// virtualised core, and a [`copy_context`](crate::copy_context) is made on every spawned
+/// task. A copy dropped on the thread that made it, while the context it copied is still
+/// current, hands its reference to the thread's `Spares` instead of decrementing the count;
+/// the next copy takes it back. The counts stay true: each spare is a strong reference
+/// that the thread owns, only not wrapped in an `Arc` value.
+///
+/// # Invariants
+///
+/// 1. The thread owns `count` strong references to the `Root` at `root`, obtained from
+///    `Arc::into_raw`; `root` is meaningless while `count` is 0.
+/// 2. While `count` > 0, `root` is the root of a context that is current or entered on this
+///    thread, so the spares keep nothing alive longer than that context does. The owner keeps
+///    this: it calls [`release`](Self::release) before it writes to the current context and
+///    when a context stops being entered.
+pub(crate) struct Spares {
+    root: Cell<*const Root>,
+    count: Cell<usize>,
+}
+
+impl Spares {
+    /// No spare references.
+    pub(crate) const fn new() -> Self {
+        Spares {
+            root: Cell::new(std::ptr::null()),
+            count: Cell::new(0),
+        }
+    }
+
+    /// Whether no spare reference is kept.
+    #[inline]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.count.get() == 0
+    }
+
+    /// A copy of `map`: one of the spare references to its root if there is one, else a new
+    /// reference.
+    #[inline]
+    pub(crate) fn copy(&self, map: &Hamt) -> Hamt {
+        let count = self.count.get();
+        match &map.root {
+            Some(root) if count > 0 && std::ptr::eq(Arc::as_ptr(root), self.root.get()) => {
+                self.count.set(count - 1);
+                // SAFETY: by invariant 1 the thread owns `count` > 0 strong references to the
+                // `Root` at `self.root`, which came from `Arc::into_raw`; this takes one of them
+                // over, and `count` no longer includes it. The allocation is alive: `map` holds
+                // a reference too.
+                #[allow(unsafe_code, reason = "a spare reference becomes an `Arc` again")]
+                let root = unsafe { Arc::from_raw(self.root.get()) };
+                Hamt { root: Some(root) }
+            }
+            _ => map.clone(),
+        }
+    }
+
+    /// Keeps `copy`'s reference to its root as a spare if `copy` shares its root with
+    /// `current`, the thread's current map, and gives `copy` back otherwise, for the caller to
+    /// drop.
+    #[inline]
+    pub(crate) fn keep(&self, current: &Hamt, copy: Hamt) -> Option<Hamt> {
+        let count = self.count.get();
+        match &copy.root {
+            Some(root)
+                if current.shares_root(&copy)
+                    && (count == 0 || std::ptr::eq(Arc::as_ptr(root), self.root.get())) =>
+            {
+                let Some(root) = copy.root else {
+                    return None;
+                };
+                // Invariant 2 holds: `root` is the current context's root.
+                self.root.set(Arc::into_raw(root));
+                self.count.set(count + 1);
+                None
+            }
+            _ => Some(copy),
+        }
+    }
+
+    /// Gives every spare reference back if they are to `map`'s root, before `map` is written
+    /// to or stops being entered. Never frees the root: `map` holds a reference of its own.
+    #[inline]
+    pub(crate) fn release(&self, map: &Hamt) {
+        let count = self.count.get();
+        if count == 0 {
+            return;
+        }
+        let Some(root) = &map.root else {
+            return;
+        };
+        if !std::ptr::eq(Arc::as_ptr(root), self.root.get()) {
+            return;
+        }
+        debug_assert!(Arc::strong_count(root) > count, "invariant 1");
+        self.count.set(0);
+        for _ in 0..count {
+            // SAFETY: by invariant 1 the thread owns `count` strong references to this root,
+            // from `Arc::into_raw`; each iteration gives one back, and `count` was set to 0
+            // first. `map` holds one more, so the count never reaches zero here.
+            #[allow(unsafe_code, reason = "a spare reference is given back")]
+            unsafe {
+                Arc::decrement_strong_count(Arc::as_ptr(root));
+            }
+        }
+    }
+}
+
+impl Drop for Spares {
+    /// At thread exit: gives the spare references back, possibly the last ones (the thread's
+    /// own context may be gone already), which frees the root as dropping an `Arc` would.
+    fn drop(&mut self) {
+        let root = self.root.get();
+        for _ in 0..self.count.replace(0) {
+            // SAFETY: invariant 1; the count was set to 0 first.
+            #[allow(unsafe_code, reason = "a spare reference is given back")]
+            unsafe {
+                Arc::decrement_strong_count(root);
+            }
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -169,7 +169,7 @@
 mod hamt;
 
 use std::borrow::BorrowMut;
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, UnsafeCell};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -177,32 +177,52 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{self, Poll};
 
-use hamt::{Entry, Garbage, Hamt, Stored, Value};
+use hamt::{Entry, Garbage, Hamt, Spares, Stored, Value};
 
 /// The per-thread state: the current context, and CPython's `ContextVar.get` cache.
 ///
+/// The current context is not moved in and out of the thread-local: as in CPython, the
+/// thread-local points at it. Entering a context (on every poll of a scoped future) then
+/// stores one pointer and restores it on exit, where swapping the context in and out made a
+/// chain of dependent loads and stores through memory that cost twice tokio's `sync_scope`.
+///
 /// # Invariants
 ///
-/// 1. No user code runs while `current` is borrowed mutably: writes return what they
-///    displace (replaced values, removed values, copied nodes) and the caller drops it after
-///    the borrow ends.
-/// 2. The only user code that runs while `current` is borrowed at all is `T::clone` inside
-///    [`ContextVar::get`], under a shared borrow.
-/// 3. A version names one map in one state. Every change to `current` (a write through
-///    [`with_current_mut`], or the swap that enters a context in [`Entered::new`]) gives
-///    `version` a fresh value from `next_version`, never handed out before. The one exception
-///    is the swap back when a `run` (or a scoped poll) ends: it puts back the very map the
-///    caller had under the version `Entered` saved, and restores that version with it. That
-///    map was not changed in between: `Entered` held it under an exclusive borrow, and the
-///    values it points to stayed alive and unwritten because it holds a reference to each
-///    (a write elsewhere finds them shared and copies them). So while `version` equals a
-///    slot's version, `current` is the map the slot was filled from, untouched; and the
+/// 1. The current context is `*entered` if `entered` is not null, else `base`. A non-null
+///    `entered` was set by [`Entered::new`] from a `&'a mut Context`, and the [`Entered`]
+///    guard, which holds that borrow for `'a`, restores the previous pointer when it is
+///    dropped, also when unwinding: so `entered` is always valid, and nothing but this state
+///    reaches the context it points to (its owner lent it to `run`).
+/// 2. References to the current context exist only inside [`ThreadState::with_current`] and
+///    [`ThreadState::with_current_mut`], never both at once: `with_current_mut` runs no user
+///    code (writes return what they displace and the caller drops it afterwards), and the
+///    only user code run while a `with_current` reference is alive is `T::clone` inside
+///    [`ContextVar::get`], during which `reading` is non-zero and every write, and every
+///    entry into another context, fails with [`AccessError::Reentrant`].
+/// 3. A version names one map in one state. Every change to the current context (a write
+///    through `with_current_mut`, or entering a context in [`Entered::new`]) gives `version`
+///    a fresh value from `next_version`, never handed out before. The one exception is the
+///    exit from a `run` (or a scoped poll): the caller's context becomes current again, and
+///    its version, saved by `Entered`, is restored with it. That context was not changed in
+///    between: while another one was entered, it could not be reached, and the values it
+///    points to stayed alive and unwritten because it holds a reference to each (a write
+///    elsewhere finds them shared and copies them). So while `version` equals a slot's
+///    version, the current context is the one the slot was filled from, untouched; and the
 ///    caller's cache stays warm across a `run`.
-/// 4. A cache slot whose `version` equals `version` holds, for its `key`, what `current`
-///    held when the slot was filled: a pointer to the `T` inside the `Arc<Stored<T>>` of that
-///    key's leaf, or null if the key was absent. By 3, that is still what `current` holds.
+/// 4. A cache slot whose `version` equals `version` holds, for its `key`, what the current
+///    context held when the slot was filled: a pointer to the `T` inside the `Arc<Stored<T>>`
+///    of that key's leaf, or null if the key was absent. By 3, that is still what it holds.
+/// 5. `spares` holds references only to the root of the current context or of an entered
+///    one ([`Spares`]' invariant 2): writes release them first, and so does the exit from a
+///    context.
 struct ThreadState {
-    current: RefCell<Context>,
+    /// The thread's own context, current when no `run` is active.
+    base: UnsafeCell<Context>,
+    /// The context of the innermost active `run`, or null (invariant 1).
+    entered: Cell<*mut Context>,
+    /// How many `ContextVar::get`s on this thread are cloning a value (invariant 2).
+    reading: Cell<usize>,
+    spares: Spares,
     version: Cell<u64>,
     /// The next fresh version (invariant 3). A `u64` does not wrap in practice: one per
     /// nanosecond takes 584 years.
@@ -211,12 +231,74 @@ struct ThreadState {
 }
 
 impl ThreadState {
-    /// Marks `current` as changed (invariant 3): every cached lookup is stale from here on.
+    /// Marks the current context as changed (invariant 3): every cached lookup is stale from
+    /// here on.
     #[inline]
     fn fresh_version(&self) {
         let fresh = self.next_version.get();
         self.next_version.set(fresh.wrapping_add(1));
         self.version.set(fresh);
+    }
+
+    #[inline]
+    fn current_ptr(&self) -> *mut Context {
+        let entered = self.entered.get();
+        if entered.is_null() {
+            self.base.get()
+        } else {
+            entered
+        }
+    }
+
+    /// Runs `f` with the current context. `f` must not write to a context variable or enter
+    /// a context except from inside a `T::clone` with `reading` raised (invariant 2).
+    #[inline]
+    fn with_current<R>(&self, f: impl FnOnce(&Context) -> R) -> R {
+        // SAFETY: the pointer is valid (invariant 1), and no mutable reference to the context
+        // exists while this one does (invariant 2).
+        #[allow(unsafe_code, reason = "the thread-local points at the current context")]
+        let current = unsafe { &*self.current_ptr() };
+        f(current)
+    }
+
+    /// Runs `f` with the current context, mutably, after marking it changed. `f` must not
+    /// run user code (invariant 2): it returns what it displaces, for the caller to drop.
+    ///
+    /// # Errors
+    ///
+    /// [`AccessError::Reentrant`] from inside a `T::clone` run by [`ContextVar::get`].
+    #[inline]
+    fn with_current_mut<R>(&self, f: impl FnOnce(&mut Context) -> R) -> Result<R, AccessError> {
+        if self.reading.get() != 0 {
+            return Err(AccessError::Reentrant);
+        }
+        self.fresh_version();
+        // SAFETY: the pointer is valid (invariant 1); no other reference to the context
+        // exists: `reading` is 0, and none is taken while `f` runs (invariant 2).
+        #[allow(unsafe_code, reason = "the thread-local points at the current context")]
+        let current = unsafe { &mut *self.current_ptr() };
+        // Invariant 5: the write may need the root to itself.
+        self.spares.release(&current.map);
+        Ok(f(current))
+    }
+}
+
+/// Raises [`ThreadState::reading`] while a value is cloned, and lowers it again even if the
+/// clone panics.
+struct Reading<'a>(&'a ThreadState);
+
+impl<'a> Reading<'a> {
+    #[inline]
+    fn new(state: &'a ThreadState) -> Self {
+        state.reading.set(state.reading.get() + 1);
+        Reading(state)
+    }
+}
+
+impl Drop for Reading<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        self.0.reading.set(self.0.reading.get() - 1);
     }
 }
 
@@ -243,7 +325,10 @@ thread_local! {
     /// Each thread starts with an empty context.
     static STATE: ThreadState = const {
         ThreadState {
-            current: RefCell::new(Context::new()),
+            base: UnsafeCell::new(Context::new()),
+            entered: Cell::new(std::ptr::null_mut()),
+            reading: Cell::new(0),
+            spares: Spares::new(),
             version: Cell::new(1),
             next_version: Cell::new(2),
             cache: [const { Cell::new(EMPTY_SLOT) }; CACHE_SLOTS],
@@ -338,30 +423,46 @@ impl From<AccessError> for ResetError {
     }
 }
 
-/// Runs `f` with the current context borrowed.
+/// Runs `f` with the current context.
 #[inline]
 fn with_current<R>(f: impl FnOnce(&Context) -> R) -> Result<R, AccessError> {
     STATE
-        .try_with(|state| match state.current.try_borrow() {
-            Ok(cur) => Ok(f(&cur)),
-            Err(_) => Err(AccessError::Reentrant),
-        })
-        .unwrap_or(Err(AccessError::ThreadExiting))
+        .try_with(|state| state.with_current(f))
+        .map_err(|_| AccessError::ThreadExiting)
 }
 
-/// Runs `f` with the current context borrowed mutably. `f` must not run user code (invariant
-/// 1 of [`ThreadState`]): it returns what it displaces, for the caller to drop.
+/// Runs `f` with the current context, mutably: see [`ThreadState::with_current_mut`].
 #[inline]
 fn with_current_mut<R>(f: impl FnOnce(&mut Context) -> R) -> Result<R, AccessError> {
     STATE
-        .try_with(|state| match state.current.try_borrow_mut() {
-            Ok(mut cur) => {
-                state.fresh_version();
-                Ok(f(&mut cur))
-            }
-            Err(_) => Err(AccessError::Reentrant),
-        })
+        .try_with(|state| state.with_current_mut(f))
         .unwrap_or(Err(AccessError::ThreadExiting))
+}
+
+/// Looks `key` up in the current context and fills `slot` with the result: the `T` of its
+/// value, or null. Out of line, so that a cache hit in [`ContextVar::try_get`] is a few
+/// instructions with few registers.
+#[cold]
+#[inline(never)]
+fn cache_miss<T: 'static>(
+    state: &ThreadState,
+    key: u64,
+    slot: &Cell<CacheSlot>,
+    version: u64,
+) -> *const () {
+    let found = state.with_current(|current| {
+        current
+            .map
+            .get(key)
+            .and_then(Entry::downcast::<T>)
+            .map_or(std::ptr::null(), |v| std::ptr::from_ref(v).cast())
+    });
+    slot.set(CacheSlot {
+        key,
+        version,
+        value: found,
+    });
+    found
 }
 
 /// A context variable: one value per [`Context`], plus an optional default.
@@ -489,42 +590,36 @@ impl<T: Send + Sync + 'static> ContextVar<T> {
         let key = self.key();
         let found = STATE
             .try_with(|state| {
-                // Held across the clone below: a write from inside `T::clone` fails with
-                // `Reentrant` instead of freeing the value being cloned (invariant 2).
-                let Ok(current) = state.current.try_borrow() else {
-                    return Err(AccessError::Reentrant);
-                };
                 let slot = &state.cache[(key % CACHE_SLOTS as u64) as usize];
                 let cached = slot.get();
                 let version = state.version.get();
-                if cached.key == key && cached.version == version {
-                    if cached.value.is_null() {
-                        return Ok(None);
-                    }
-                    // SAFETY: by invariant 4 of `ThreadState`, the slot's equal version means
-                    // `current` is unchanged since the slot was filled, so it still owns (through
-                    // nodes it owns) the `Arc<Stored<T>>` whose `T` the pointer addresses: the
-                    // allocation is alive. Nothing can write to it: `Arc::get_mut` on it needs
-                    // either a write to `current` (which would have changed the version and is
-                    // now excluded by the shared borrow we hold) or sole ownership by another
-                    // context, impossible while `current` owns it too. The pointee is a `T`:
-                    // `key` belongs to this `ContextVar<T>` alone, and only it stores there.
-                    #[allow(unsafe_code, reason = "the crate's one unsafe block: the get cache")]
-                    let value = unsafe { &*cached.value.cast::<T>() };
-                    return Ok(Some(value.clone()));
+                let found = if cached.key == key && cached.version == version {
+                    cached.value
+                } else {
+                    cache_miss::<T>(state, key, slot, version)
+                };
+                if found.is_null() {
+                    return None;
                 }
-                let value = current.map.get(key).and_then(Entry::downcast::<T>);
-                slot.set(CacheSlot {
-                    key,
-                    version,
-                    value: value.map_or(std::ptr::null(), |v| std::ptr::from_ref(v).cast()),
-                });
-                Ok(value.cloned())
+                // Held across the clone below: a write from inside `T::clone` fails with
+                // `Reentrant` instead of changing or freeing the value being cloned
+                // (invariant 2).
+                let _reading = Reading::new(state);
+                // SAFETY: by invariant 4 of `ThreadState`, the slot's version (just filled, or
+                // equal) means the current context is unchanged since the slot was filled, so
+                // it still owns (through nodes it owns) the `Arc<Stored<T>>` whose `T` the
+                // pointer addresses: the allocation is alive. Nothing can write to it while
+                // `_reading` lives: `Arc::get_mut` on it needs either a write to the current
+                // context (refused now, invariant 2) or sole ownership by another context,
+                // impossible while the current one owns it too. The pointee is a `T`: `key`
+                // belongs to this `ContextVar<T>` alone, and only it stores there.
+                #[allow(unsafe_code, reason = "the get cache")]
+                let value = unsafe { &*found.cast::<T>() };
+                Some(value.clone())
             })
             // The thread's context is gone: read as from an empty context (see "At thread
             // exit" in the crate docs).
-            .unwrap_or(Ok(None))?;
-        // The default is cloned outside the borrow: no reason to hold it longer.
+            .unwrap_or(None);
         Ok(found.or_else(|| self.default.clone()))
     }
 
@@ -829,55 +924,81 @@ impl Clone for Context {
     }
 }
 
+impl Drop for Context {
+    /// A copy of the current context, dropped on the thread that made it, leaves its
+    /// reference to the shared root with the thread, for the next copy ([`Spares`]).
+    #[inline]
+    fn drop(&mut self) {
+        if self.map.len() == 0 {
+            return;
+        }
+        let map = std::mem::take(&mut self.map);
+        // At thread exit the closure is not called, and `map` is dropped with it.
+        let rest = STATE.try_with(|state| {
+            state.with_current(|current| state.spares.keep(&current.map, map))
+        });
+        drop(rest);
+    }
+}
+
 /// Restores the caller's context when dropped, even when unwinding.
 struct Entered<'a> {
-    /// While entered: the caller's context, swapped out.
-    ctx: &'a mut Context,
+    /// The caller's context, as [`ThreadState::entered`] had it.
+    prev: *mut Context,
     /// The caller's version, restored with its context (invariant 3 of [`ThreadState`]).
     saved: u64,
+    /// The entered context, lent to the thread-local until the guard is dropped.
+    ctx: std::marker::PhantomData<&'a mut Context>,
 }
 
 impl<'a> Entered<'a> {
-    /// Swaps `ctx` in as the thread's current context.
+    /// Makes `ctx` the thread's current context.
     #[inline]
     fn new(ctx: &'a mut Context) -> Result<Self, AccessError> {
         // One thread-local access for the whole entry: this is on every poll of a scoped
         // future.
-        let saved = STATE
-            .try_with(|state| match state.current.try_borrow_mut() {
-                Ok(mut cur) => {
-                    let saved = state.version.get();
-                    state.fresh_version();
-                    std::mem::swap(&mut *cur, ctx);
-                    Ok(saved)
+        STATE
+            .try_with(|state| {
+                if state.reading.get() != 0 {
+                    return Err(AccessError::Reentrant);
                 }
-                Err(_) => Err(AccessError::Reentrant),
+                let saved = state.version.get();
+                state.fresh_version();
+                Ok(Entered {
+                    prev: state.entered.replace(std::ptr::from_mut(ctx)),
+                    saved,
+                    ctx: std::marker::PhantomData,
+                })
             })
-            .unwrap_or(Err(AccessError::ThreadExiting))?;
-        Ok(Entered { ctx, saved })
+            .unwrap_or(Err(AccessError::ThreadExiting))
     }
+}
+
+/// Gives the spare references to the current context's root back: out of line, so that
+/// the exit from a context, on every poll, stays small when there are none.
+#[cold]
+#[inline(never)]
+fn release_spares(state: &ThreadState) {
+    state.with_current(|current| state.spares.release(&current.map));
 }
 
 impl Drop for Entered<'_> {
     #[inline]
     fn drop(&mut self) {
-        // Swapping back cannot fail: the thread-local outlives this guard (it was reachable on
-        // entry and is destroyed only after user code on this thread returns), and no borrow
-        // taken by this crate outlives the call that took it.
-        let restored = STATE.try_with(|state| match state.current.try_borrow_mut() {
-            Ok(mut cur) => {
-                std::mem::swap(&mut *cur, self.ctx);
-                // The caller's map is back, unchanged since `new` (invariant 3): so are the
-                // cache slots filled under its version.
-                state.version.set(self.saved);
-                true
+        // Cannot fail: the thread-local outlives this guard (it was reachable on entry and is
+        // destroyed only after user code on this thread returns).
+        let restored = STATE.try_with(|state| {
+            // Invariant 5: the spares may be references to this context's root, which its
+            // owner gets back now.
+            if !state.spares.is_empty() {
+                release_spares(state);
             }
-            Err(_) => false,
+            state.entered.set(self.prev);
+            // The caller's context is back, unchanged since `new` (invariant 3): so are the
+            // cache slots filled under its version.
+            state.version.set(self.saved);
         });
-        debug_assert!(
-            restored == Ok(true),
-            "could not restore the caller's context"
-        );
+        debug_assert!(restored.is_ok(), "could not restore the caller's context");
     }
 }
 
@@ -919,6 +1040,7 @@ impl Context {
     /// assert_eq!(ctx.run(|| { VAR.set(1); VAR.get() }), Some(1));
     /// assert_eq!(VAR.get(), None);
     /// ```
+    #[inline]
     #[track_caller]
     pub fn run<R>(&mut self, f: impl FnOnce() -> R) -> R {
         match Entered::new(self) {
@@ -932,6 +1054,7 @@ impl Context {
     /// # Errors
     ///
     /// [`AccessError`] when the thread's context cannot be swapped; `f` is not called.
+    #[inline]
     pub fn try_run<R>(&mut self, f: impl FnOnce() -> R) -> Result<R, AccessError> {
         let _entered = Entered::new(self)?;
         Ok(f())
@@ -1096,7 +1219,13 @@ pub fn copy_context() -> Context {
 /// None in practice, as for [`ContextVar::try_get`].
 #[inline]
 pub fn try_copy_context() -> Result<Context, AccessError> {
-    match with_current(Context::clone) {
+    let copy = STATE.try_with(|state| {
+        state.with_current(|current| Context {
+            id: 0,
+            map: state.spares.copy(&current.map),
+        })
+    });
+    match copy.map_err(|_| AccessError::ThreadExiting) {
         Err(AccessError::ThreadExiting) => Ok(Context::new()),
         other => other,
     }
