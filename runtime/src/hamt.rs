@@ -577,21 +577,19 @@ impl Spares {
     #[inline]
     pub(crate) fn keep(&self, current: &Hamt, copy: Hamt) -> Option<Hamt> {
         let count = self.count.get();
-        match &copy.root {
-            Some(root)
-                if current.shares_root(&copy)
-                    && (count == 0 || std::ptr::eq(Arc::as_ptr(root), self.root.get())) =>
-            {
-                let Some(root) = copy.root else {
-                    return None;
-                };
-                // Invariant 2 holds: `root` is the current context's root.
-                self.root.set(Arc::into_raw(root));
-                self.count.set(count + 1);
-                None
-            }
-            _ => Some(copy),
+        let keep = current.shares_root(&copy)
+            && (count == 0
+                || copy
+                    .root
+                    .as_ref()
+                    .is_some_and(|root| std::ptr::eq(Arc::as_ptr(root), self.root.get())));
+        if !keep {
+            return Some(copy);
         }
+        // Invariant 2 holds: the root is the current context's.
+        self.root.set(Arc::into_raw(copy.root?));
+        self.count.set(count + 1);
+        None
     }
 
     /// Gives every spare reference back if they are to `map`'s root, before `map` is written
