@@ -592,6 +592,20 @@ impl Spares {
         None
     }
 
+    /// Gives every spare reference back, at thread exit: possibly the last references (the
+    /// thread's own context may be gone already), which then frees the root as dropping an
+    /// `Arc` would, running the destructors of its values.
+    pub(crate) fn release_all(&self) {
+        let root = self.root.get();
+        for _ in 0..self.count.replace(0) {
+            // SAFETY: invariant 1; the count was set to 0 first.
+            #[allow(unsafe_code, reason = "a spare reference is given back")]
+            unsafe {
+                Arc::decrement_strong_count(root);
+            }
+        }
+    }
+
     /// Gives every spare reference back if they are to `map`'s root, before `map` is written
     /// to or stops being entered. Never frees the root: `map` holds a reference of its own.
     #[inline]
@@ -615,21 +629,6 @@ impl Spares {
             #[allow(unsafe_code, reason = "a spare reference is given back")]
             unsafe {
                 Arc::decrement_strong_count(Arc::as_ptr(root));
-            }
-        }
-    }
-}
-
-impl Drop for Spares {
-    /// At thread exit: gives the spare references back, possibly the last ones (the thread's
-    /// own context may be gone already), which frees the root as dropping an `Arc` would.
-    fn drop(&mut self) {
-        let root = self.root.get();
-        for _ in 0..self.count.replace(0) {
-            // SAFETY: invariant 1; the count was set to 0 first.
-            #[allow(unsafe_code, reason = "a spare reference is given back")]
-            unsafe {
-                Arc::decrement_strong_count(root);
             }
         }
     }

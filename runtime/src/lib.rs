@@ -188,7 +188,8 @@ use hamt::{Entry, Garbage, Hamt, Spares, Stored, Value};
 ///
 /// # Invariants
 ///
-/// 1. The current context is `*entered` if `entered` is not null, else `base`. A non-null
+/// 1. The current context is `*entered` if `entered` is not null, else the thread's own
+///    context in [`BASE`], which is gone at thread exit (then there is none). A non-null
 ///    `entered` was set by [`Entered::new`] from a `&'a mut Context`, and the [`Entered`]
 ///    guard, which holds that borrow for `'a`, restores the previous pointer when it is
 ///    dropped, also when unwinding: so `entered` is always valid, and nothing but this state
@@ -215,9 +216,10 @@ use hamt::{Entry, Garbage, Hamt, Spares, Stored, Value};
 /// 5. `spares` holds references only to the root of the current context or of an entered
 ///    one ([`Spares`]' invariant 2): writes release them first, and so does the exit from a
 ///    context.
+///
+/// The state has no destructor, so that reaching it needs no check of whether the thread is
+/// exiting: that check is left to the rarer paths that reach [`BASE`].
 struct ThreadState {
-    /// The thread's own context, current when no `run` is active.
-    base: UnsafeCell<Context>,
     /// The context of the innermost active `run`, or null (invariant 1).
     entered: Cell<*mut Context>,
     /// How many `ContextVar::get`s on this thread are cloning a value (invariant 2).
@@ -240,25 +242,28 @@ impl ThreadState {
         self.version.set(fresh);
     }
 
+    /// The current context, or `None` at thread exit, once the thread's own context is gone.
     #[inline]
-    fn current_ptr(&self) -> *mut Context {
+    fn current_ptr(&self) -> Option<*mut Context> {
         let entered = self.entered.get();
         if entered.is_null() {
-            self.base.get()
+            BASE.try_with(|base| base.0.get()).ok()
         } else {
-            entered
+            Some(entered)
         }
     }
 
-    /// Runs `f` with the current context. `f` must not write to a context variable or enter
-    /// a context except from inside a `T::clone` with `reading` raised (invariant 2).
+    /// Runs `f` with the current context, or returns `None` if there is none (at thread
+    /// exit). `f` must not write to a context variable or enter a context except from inside
+    /// a `T::clone` with `reading` raised (invariant 2).
     #[inline]
-    fn with_current<R>(&self, f: impl FnOnce(&Context) -> R) -> R {
+    fn with_current<R>(&self, f: impl FnOnce(&Context) -> R) -> Option<R> {
+        let current = self.current_ptr()?;
         // SAFETY: the pointer is valid (invariant 1), and no mutable reference to the context
         // exists while this one does (invariant 2).
         #[allow(unsafe_code, reason = "the thread-local points at the current context")]
-        let current = unsafe { &*self.current_ptr() };
-        f(current)
+        let current = unsafe { &*current };
+        Some(f(current))
     }
 
     /// Runs `f` with the current context, mutably, after marking it changed. `f` must not
@@ -266,17 +271,19 @@ impl ThreadState {
     ///
     /// # Errors
     ///
-    /// [`AccessError::Reentrant`] from inside a `T::clone` run by [`ContextVar::get`].
+    /// [`AccessError::Reentrant`] from inside a `T::clone` run by [`ContextVar::get`], and
+    /// [`AccessError::ThreadExiting`] once the thread's own context is gone.
     #[inline]
     fn with_current_mut<R>(&self, f: impl FnOnce(&mut Context) -> R) -> Result<R, AccessError> {
         if self.reading.get() != 0 {
             return Err(AccessError::Reentrant);
         }
+        let current = self.current_ptr().ok_or(AccessError::ThreadExiting)?;
         self.fresh_version();
         // SAFETY: the pointer is valid (invariant 1); no other reference to the context
         // exists: `reading` is 0, and none is taken while `f` runs (invariant 2).
         #[allow(unsafe_code, reason = "the thread-local points at the current context")]
-        let current = unsafe { &mut *self.current_ptr() };
+        let current = unsafe { &mut *current };
         // Invariant 5: the write may need the root to itself.
         self.spares.release(&current.map);
         Ok(f(current))
@@ -321,11 +328,29 @@ const EMPTY_SLOT: CacheSlot = CacheSlot {
     value: std::ptr::null(),
 };
 
+/// The thread's own context: the current one while no `run` is active.
+struct Base(UnsafeCell<Context>);
+
+impl Drop for Base {
+    /// At thread exit, before the context and its values are dropped.
+    fn drop(&mut self) {
+        // `STATE` has no destructor, so it is still there.
+        let _ = STATE.try_with(|state| {
+            // Cache slots may point into this context: make them all stale.
+            state.fresh_version();
+            // Spare references are to this context's root (invariant 5): no context is
+            // entered at thread exit.
+            state.spares.release_all();
+        });
+    }
+}
+
 thread_local! {
     /// Each thread starts with an empty context.
+    static BASE: Base = const { Base(UnsafeCell::new(Context::new())) };
+
     static STATE: ThreadState = const {
         ThreadState {
-            base: UnsafeCell::new(Context::new()),
             entered: Cell::new(std::ptr::null_mut()),
             reading: Cell::new(0),
             spares: Spares::new(),
@@ -428,7 +453,9 @@ impl From<AccessError> for ResetError {
 fn with_current<R>(f: impl FnOnce(&Context) -> R) -> Result<R, AccessError> {
     STATE
         .try_with(|state| state.with_current(f))
-        .map_err(|_| AccessError::ThreadExiting)
+        .ok()
+        .flatten()
+        .ok_or(AccessError::ThreadExiting)
 }
 
 /// Runs `f` with the current context, mutably: see [`ThreadState::with_current_mut`].
@@ -450,13 +477,16 @@ fn cache_miss<T: 'static>(
     slot: &Cell<CacheSlot>,
     version: u64,
 ) -> *const () {
-    let found = state.with_current(|current| {
-        current
-            .map
-            .get(key)
-            .and_then(Entry::downcast::<T>)
-            .map_or(std::ptr::null(), |v| std::ptr::from_ref(v).cast())
-    });
+    // No current context at thread exit: read as from an empty one.
+    let found = state
+        .with_current(|current| {
+            current
+                .map
+                .get(key)
+                .and_then(Entry::downcast::<T>)
+                .map_or(std::ptr::null(), |v| std::ptr::from_ref(v).cast())
+        })
+        .unwrap_or(std::ptr::null());
     slot.set(CacheSlot {
         key,
         version,
@@ -933,7 +963,7 @@ impl Drop for Context {
             return;
         }
         let map = std::mem::take(&mut self.map);
-        // At thread exit the closure is not called, and `map` is dropped with it.
+        // With no current context (at thread exit), `map` is dropped with the closure.
         let rest = STATE.try_with(|state| {
             state.with_current(|current| state.spares.keep(&current.map, map))
         });
@@ -1225,10 +1255,7 @@ pub fn try_copy_context() -> Result<Context, AccessError> {
             map: state.spares.copy(&current.map),
         })
     });
-    match copy.map_err(|_| AccessError::ThreadExiting) {
-        Err(AccessError::ThreadExiting) => Ok(Context::new()),
-        other => other,
-    }
+    Ok(copy.ok().flatten().unwrap_or_default())
 }
 
 pin_project_lite::pin_project! {
