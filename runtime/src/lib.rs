@@ -131,35 +131,41 @@
 //!
 //! Every operation on the current context has a fallible twin (`try_get`, `try_set`, …)
 //! returning [`AccessError`]; the plain form panics where the twin would fail. Only *writes*
-//! can fail (`set`, `reset`, `run`, polling a [`Scoped`] future), and only in two corner
-//! cases: a write from inside a `T::clone` that [`ContextVar::get`] is running
-//! ([`AccessError::Reentrant`]), or a write while the thread exits
-//! ([`AccessError::ThreadExiting`]).
+//! can fail (`set`, `reset`, and entering a context: `run`, polling a [`Scoped`] future), and
+//! only in two corner cases: a write or an entry from inside a `T::clone` that
+//! [`ContextVar::get`] is running ([`AccessError::Reentrant`]), or a write to the thread's own
+//! context while the thread exits ([`AccessError::ThreadExiting`]).
 //!
 //! ## At thread exit
 //!
-//! The thread's current context lives in a thread-local, which the thread destroys when it
+//! The thread's own context lives in a thread-local, which the thread destroys when it
 //! exits. Code that still runs after that, in the destructor of another thread-local or of a
 //! value stored in the context itself, sees an **empty context**: [`ContextVar::get`],
 //! [`try_get`](ContextVar::try_get) and [`with`](ContextVar::with) give the variable's
 //! default, or `None`, and [`copy_context`] gives an empty context. Writes have nowhere to go:
 //! [`try_set`](ContextVar::try_set) and [`reset`](ContextVar::reset) fail with
 //! [`AccessError::ThreadExiting`], and [`set`](ContextVar::set) panics. (A panic that leaves a
-//! thread-local destructor aborts the process, so use `try_set` in destructors.)
+//! thread-local destructor aborts the process, so use `try_set` in destructors.) A context of
+//! your own can still be entered there, with [`Context::run`] or a [`Scoped`] future, and
+//! read and written inside.
 //!
 //! # How it is built
 //!
 //! A context is a persistent hash array mapped trie, as in CPython: a copy shares the whole
 //! trie (one reference-count increment), and a write copies only the path to the changed
 //! leaf, or nothing when no other context shares that path, reusing the value's allocation
-//! too. A [`Context`] is two words, its identity and a pointer to the trie's root, so that
-//! entering one (on every poll of a scoped future) swaps two words. [`ContextVar::get`] has a
-//! per-thread cache validated by a version number that every change of the current context
-//! renews, again as CPython does; a hit costs a few loads. The end of a [`Context::run`] puts
-//! the caller's version back with the caller's context, so the caller's cache survives the
-//! run. The cache's pointer read is the crate's single `unsafe` block, argued in a `// SAFETY:` comment
-//! and exercised under Miri. Measurements against `std::thread_local!`, `tokio::task_local!`
-//! and CPython are in the repository's `BENCHMARKS.md`.
+//! too. As in CPython, the thread-local points at the current context rather than holding
+//! it, so entering a context (on every poll of a scoped future) stores one pointer, and
+//! leaving it restores the previous one. [`ContextVar::get`] has a per-thread cache validated
+//! by a version number that every change of the current context renews, again as CPython
+//! does; a hit costs a few loads. The end of a [`Context::run`] puts the caller's version back
+//! with the caller's context, so the caller's cache survives the run. A copy of the current
+//! context that is dropped on the same thread, while that context is still current, leaves
+//! its reference with the thread for the next copy, so that copying and dropping touch no
+//! atomic counter. The few `unsafe` blocks (the pointer to the current context, the cache's
+//! pointer read, the spare references) are each argued in a `// SAFETY:` comment against
+//! numbered invariants, and exercised under Miri. Measurements against `std::thread_local!`,
+//! `tokio::task_local!` and CPython are in the repository's `BENCHMARKS.md`.
 //!
 //! [PEP 567]: https://peps.python.org/pep-0567/
 
@@ -1083,7 +1089,8 @@ impl Context {
     ///
     /// # Errors
     ///
-    /// [`AccessError`] when the thread's context cannot be swapped; `f` is not called.
+    /// [`AccessError::Reentrant`] from inside a `T::clone` run by [`ContextVar::get`]; `f` is
+    /// not called.
     #[inline]
     pub fn try_run<R>(&mut self, f: impl FnOnce() -> R) -> Result<R, AccessError> {
         let _entered = Entered::new(self)?;
@@ -1268,8 +1275,8 @@ pin_project_lite::pin_project! {
     ///
     /// # Panics
     ///
-    /// Polling it after it completed panics, as for any future; so does polling it from a
-    /// late thread-local destructor ([`AccessError::ThreadExiting`]).
+    /// Polling it after it completed panics, as for any future; so does polling it from
+    /// inside a `T::clone` run by [`ContextVar::get`] ([`AccessError::Reentrant`]).
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     pub struct Scoped<F, C = Context>
     where
@@ -1289,8 +1296,9 @@ pin_project_lite::pin_project! {
             if this.fut.is_some() {
                 let ctx: &mut Context = (*this.ctx).borrow_mut();
                 let fut = this.fut.as_mut();
-                // Best effort: if the thread's context is gone, the future is dropped outside
-                // it, with the struct's fields, and nothing panics in a destructor.
+                // Best effort: dropped from inside a `T::clone` run by `ContextVar::get`, the
+                // future is dropped outside the context, with the struct's fields, and nothing
+                // panics in a destructor.
                 let _ = ctx.try_run(|| drop_pinned(fut));
             }
         }

@@ -1,13 +1,16 @@
 //! Reads and writes at thread exit, after the crate's thread-local (the thread's current
 //! context) is destroyed: reads see an empty context, `try_set` and `reset` fail with
-//! `AccessError::ThreadExiting`, `set` panics. Nothing aborts the process.
+//! `AccessError::ThreadExiting`, `set` panics; a context of one's own can still be entered
+//! and written. Nothing aborts the process.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::cell::RefCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc::{Sender, channel};
 
-use contextvars::{AccessError, ContextVar, ResetError, Token, copy_context, try_copy_context};
+use contextvars::{
+    AccessError, Context, ContextVar, ResetError, Token, copy_context, try_copy_context,
+};
 
 static WITH_DEFAULT: ContextVar<i32> = ContextVar::with_default("with_default", 7);
 static NO_DEFAULT: ContextVar<i32> = ContextVar::new("no_default");
@@ -25,6 +28,9 @@ struct Seen {
     try_set: Option<AccessError>,
     set_panic: Option<String>,
     reset: Result<(), ResetError>,
+    /// What a write and a read inside `Context::run` of a fresh context saw, and what the
+    /// context held afterwards.
+    own_context: (Option<i32>, Option<i32>),
 }
 
 fn observe(token: Token<i32>) -> Seen {
@@ -47,6 +53,14 @@ fn observe(token: Token<i32>) -> Seen {
         try_set: WITH_DEFAULT.try_set(2).err(),
         set_panic,
         reset: WITH_DEFAULT.reset(token),
+        own_context: {
+            let mut ctx = Context::new();
+            let inside = ctx.run(|| {
+                NO_DEFAULT.set(4);
+                NO_DEFAULT.get()
+            });
+            (inside, ctx.get(&NO_DEFAULT))
+        },
     }
 }
 
@@ -65,6 +79,7 @@ fn expected() -> Seen {
                 .into(),
         ),
         reset: Err(ResetError::Access(AccessError::ThreadExiting)),
+        own_context: (Some(4), Some(4)),
     }
 }
 

@@ -1,0 +1,103 @@
+//! Copies of the current context made and dropped on one thread: the thread keeps their
+//! references to the shared root as spares for the next copy. These tests check that this
+//! is invisible: copies stay snapshots, writes after a copy do not leak into it, and no value
+//! lives longer than the contexts that hold it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use contextvars::{Context, ContextVar, copy_context};
+
+static N: ContextVar<i32> = ContextVar::new("n");
+
+/// Counts its drops.
+struct Counted(Arc<AtomicUsize>);
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+static COUNTED: ContextVar<Counted> = ContextVar::new("counted");
+
+#[test]
+fn copies_stay_snapshots_when_made_from_spares() {
+    Context::new().run(|| {
+        N.set(1);
+        // The first copy is dropped: its reference becomes a spare.
+        drop(copy_context());
+        // The second is made from that spare, and must not see the writes that follow.
+        let kept = copy_context();
+        N.set(2);
+        assert_eq!(kept.get(&N), Some(1));
+        assert_eq!(N.get(), Some(2));
+        // The same with many spares at once.
+        let many: Vec<Context> = (0..10).map(|_| copy_context()).collect();
+        drop(many);
+        let again: Vec<Context> = (0..10).map(|_| copy_context()).collect();
+        N.set(3);
+        assert!(again.iter().all(|ctx| ctx.get(&N) == Some(2)));
+        assert_eq!(N.get(), Some(3));
+    });
+}
+
+#[test]
+fn a_copy_dropped_inside_a_run_does_not_keep_the_context_alive() {
+    let drops = Arc::new(AtomicUsize::new(0));
+    let mut ctx = Context::new();
+    ctx.run(|| {
+        COUNTED.set(Counted(Arc::clone(&drops)));
+        // A spare reference to `ctx`'s root, held by the thread...
+        drop(copy_context());
+    });
+    // ...is given back when `run` ends, so dropping `ctx` drops its value now.
+    assert_eq!(drops.load(Ordering::SeqCst), 0);
+    drop(ctx);
+    assert_eq!(drops.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn a_copy_dropped_while_another_context_is_current_is_not_kept() {
+    let drops = Arc::new(AtomicUsize::new(0));
+    let mut outer = Context::new();
+    let copy = outer.run(|| {
+        COUNTED.set(Counted(Arc::clone(&drops)));
+        copy_context()
+    });
+    drop(outer);
+    // `copy` holds the last reference; it is dropped while another context is current, so
+    // the thread must not keep it.
+    Context::new().run(|| drop(copy));
+    assert_eq!(drops.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn spares_are_given_back_at_thread_exit() {
+    let drops = Arc::new(AtomicUsize::new(0));
+    let inner = Arc::clone(&drops);
+    std::thread::spawn(move || {
+        // The thread's own context, not a `run`: its spares last until the thread exits.
+        COUNTED.set(Counted(inner));
+        drop(copy_context());
+        drop(copy_context());
+    })
+    .join()
+    .unwrap();
+    assert_eq!(drops.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn writes_after_spares_reuse_the_value_in_place() {
+    Context::new().run(|| {
+        N.set(1);
+        drop(copy_context());
+        // The spare is given back before the write, so the context's root is unique again
+        // and the token gets the old value by move, as without copies.
+        let token = N.set(2);
+        assert_eq!(token.old_value(), Some(&1));
+        N.reset(token).unwrap();
+        assert_eq!(N.get(), Some(1));
+    });
+}
