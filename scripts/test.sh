@@ -33,10 +33,12 @@ step cargo test --test pre_commit -- --ignored
 # a fresh venv, and the installed `ctxlint` lints the seed examples.
 step cargo test --test wheel -- --ignored
 
-# The runtime's one `unsafe` block (the `get` cache) and everything that reaches it, under
-# Miri. Proptest needs the file system (failure persistence), hence no isolation.
+# The runtime's `unsafe` blocks (the pointer to the current context, the `get` cache, the
+# spare references) and everything that reaches them, thread exit included, under Miri.
+# Proptest needs the file system (failure persistence), hence no isolation.
 MIRIFLAGS="${MIRIFLAGS:--Zmiri-disable-isolation}" step cargo "+$CTXLINT_NIGHTLY" miri test \
-    -p contextvars --features tokio --lib --test pep567 --test model --test scoped
+    -p contextvars --features tokio --lib --test pep567 --test model --test scoped \
+    --test copies --test thread_exit
 
 # Every fuzz target for a bounded time (CTXLINT_FUZZ_SECONDS each, 20 by default; 0 skips):
 # a crash, a hang or a broken property fails the run. scripts/fuzz.sh runs longer sessions.

@@ -42,6 +42,7 @@
 use std::any::Any;
 use std::cell::Cell;
 use std::sync::Arc;
+use std::sync::atomic::{Ordering, fence};
 
 /// Bits of the key consumed per level.
 const BITS: u32 = 5;
@@ -137,14 +138,57 @@ struct Root {
     branch: Branch,
 }
 
+/// Whether `arc` is the only reference to its value.
+///
+/// `Arc::get_mut` answers the same with an atomic compare-and-swap on the weak count, which
+/// guards against a `Weak` being made at the same moment; this crate makes no `Weak`, so two
+/// loads suffice. A write to a context checks three values this way (root, slots, value),
+/// and the swaps were most of its cost.
+#[inline]
+fn is_unique<T: ?Sized>(arc: &Arc<T>) -> bool {
+    let unique = Arc::strong_count(arc) == 1 && Arc::weak_count(arc) == 0;
+    if unique {
+        // Pairs with the `Release` decrement by which another thread dropped its reference:
+        // that thread's accesses to the value happen before ours.
+        fence(Ordering::Acquire);
+    }
+    unique
+}
+
+/// The value behind `arc`, mutably, if `arc` is the only reference to it: `Arc::get_mut`
+/// without the compare-and-swap (see [`is_unique`]).
+#[inline]
+pub(crate) fn unique_mut<T: ?Sized>(arc: &mut Arc<T>) -> Option<&mut T> {
+    if !is_unique(arc) {
+        return None;
+    }
+    // SAFETY: the strong count is 1 and the caller holds that one reference mutably, so no
+    // other `Arc` to the value exists and none can be made while the borrow lasts; the weak
+    // count is 0 and no `Weak` can be made either (that needs a shared borrow of `arc`).
+    // Nothing else can reach the value, and the fence in `is_unique` ordered every access
+    // made through references dropped by other threads before this one. The pointer comes
+    // from the `Arc`'s own allocation pointer, so it may be written through.
+    #[allow(unsafe_code, reason = "`Arc::get_mut` without its compare-and-swap")]
+    Some(unsafe { &mut *Arc::as_ptr(arc).cast_mut() })
+}
+
 /// `root`, uniquely owned: copied first if another map shares it.
 ///
-/// Dropping the shared original here (inside `Arc::make_mut`) never runs user code, even if
-/// another thread drops the last other reference at the same moment: the copy holds its own
-/// reference to the root's slots, so only the `Root` itself can be freed.
+/// Dropping the shared original here never runs user code, even if another thread drops the
+/// last other reference at the same moment: the copy holds its own reference to the root's
+/// slots, so only the `Root` itself can be freed.
 #[inline]
 fn root_mut(root: &mut Arc<Root>) -> &mut Root {
-    Arc::make_mut(root)
+    if !is_unique(root) {
+        *root = Arc::new(Root::clone(root));
+    }
+    debug_assert!(is_unique(root));
+    // SAFETY: as in `unique_mut`: `root` was the only reference to its value, or it was just
+    // made here and nothing else has seen it.
+    #[allow(unsafe_code, reason = "`Arc::make_mut` without its compare-and-swap")]
+    unsafe {
+        &mut *Arc::as_ptr(root).cast_mut()
+    }
 }
 
 /// The fragment of `key` that indexes the branch at `shift`.
@@ -163,14 +207,14 @@ fn position(bitmap: u32, bit: u32) -> usize {
 /// Makes `slots` uniquely owned, copying it if it is shared, and returns it mutably.
 #[inline]
 fn slots_mut<'a>(slots: &'a mut Arc<[Slot]>, garbage: &mut Garbage) -> &'a mut [Slot] {
-    if Arc::get_mut(slots).is_none() {
+    if !is_unique(slots) {
         let copy: Arc<[Slot]> = slots.iter().cloned().collect();
         garbage.0.push(std::mem::replace(slots, copy));
     }
     // `slots` is now unique: either it was, or it is the copy made above, which nothing else
     // has seen and which has no `Weak` (this module makes none). The empty fallback keeps this
     // function total; callers treat a missing slot as "not found".
-    let unique = Arc::get_mut(slots);
+    let unique = unique_mut(slots);
     debug_assert!(unique.is_some());
     unique.unwrap_or_default()
 }
@@ -289,6 +333,12 @@ impl Hamt {
     #[inline]
     pub(crate) const fn new() -> Self {
         Hamt { root: None }
+    }
+
+    /// Whether the map has no entries: then it has no root (invariant 4).
+    #[inline]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.root.is_none()
     }
 
     /// The number of entries.

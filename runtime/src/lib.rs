@@ -645,7 +645,7 @@ impl<T: Send + Sync + 'static> ContextVar<T> {
                 // equal) means the current context is unchanged since the slot was filled, so
                 // it still owns (through nodes it owns) the `Arc<Stored<T>>` whose `T` the
                 // pointer addresses: the allocation is alive. Nothing can write to it while
-                // `_reading` lives: `Arc::get_mut` on it needs either a write to the current
+                // `_reading` lives: `unique_value` on it needs either a write to the current
                 // context (refused now, invariant 2) or sole ownership by another context,
                 // impossible while the current one owns it too. The pointee is a `T`: `key`
                 // belongs to this `ContextVar<T>` alone, and only it stores there.
@@ -887,7 +887,7 @@ enum Displaced<T> {
 /// The value behind `value` as a `&mut T`, if no other context shares it.
 #[inline]
 fn unique_value<T: 'static>(value: &mut Arc<dyn Value>) -> Option<&mut T> {
-    let value: &mut dyn std::any::Any = Arc::get_mut(value)?;
+    let value: &mut dyn std::any::Any = hamt::unique_mut(value)?;
     value
         .downcast_mut::<Stored<T>>()
         .map(|stored| &mut stored.value)
@@ -965,7 +965,7 @@ impl Drop for Context {
     /// reference to the shared root with the thread, for the next copy ([`Spares`]).
     #[inline]
     fn drop(&mut self) {
-        if self.map.len() == 0 {
+        if self.map.is_empty() {
             return;
         }
         let map = std::mem::take(&mut self.map);
@@ -1117,7 +1117,7 @@ impl Context {
 
     /// Whether no variable is set in this context.
     pub fn is_empty(&self) -> bool {
-        self.map.len() == 0
+        self.map.is_empty()
     }
 
     /// The variables set in this context, as their names and a debug view of their values,
