@@ -962,7 +962,7 @@ impl Clone for Context {
 
 impl Drop for Context {
     /// A copy of the current context, dropped on the thread that made it, leaves its
-    /// reference to the shared root with the thread, for the next copy ([`Spares`]).
+    /// reference to the shared root with the thread, for the next copy.
     #[inline]
     fn drop(&mut self) {
         if self.map.is_empty() {
@@ -970,9 +970,8 @@ impl Drop for Context {
         }
         let map = std::mem::take(&mut self.map);
         // With no current context (at thread exit), `map` is dropped with the closure.
-        let rest = STATE.try_with(|state| {
-            state.with_current(|current| state.spares.keep(&current.map, map))
-        });
+        let rest = STATE
+            .try_with(|state| state.with_current(|current| state.spares.keep(&current.map, map)));
         drop(rest);
     }
 }
