@@ -104,29 +104,34 @@ fn writes_after_spares_reuse_the_value_in_place() {
 
 #[test]
 fn writes_in_place_wait_for_readers_on_other_threads() {
-    // Other threads read the value through their copies and drop them, while this thread
-    // keeps writing; once the copies are gone, a write finds the value unique and changes it
-    // in place, knowing so only from the reference counts (no join, no channel in between).
-    // Under Miri, a missing synchronisation between a reader's drop and that in-place write
-    // is reported as a data race.
+    // Other threads read the value through their copies and drop them; this thread waits
+    // until they say so through a `Relaxed` counter, which orders nothing, and writes. The
+    // copies are gone, so the write finds the root, the slots and the value unique and changes
+    // the value in place, knowing so only from the reference counts. Under Miri, a missing
+    // synchronisation between a reader's drop and that in-place write is reported as a data
+    // race on the value.
     static V: ContextVar<Vec<u64>> = ContextVar::new("v");
-    let (rounds, writes) = if cfg!(miri) { (2, 40) } else { (100, 200) };
+    let rounds = if cfg!(miri) { 4 } else { 100 };
     Context::new().run(|| {
         V.set(vec![0; 4]);
         for round in 0..rounds {
+            let dropped = Arc::new(AtomicUsize::new(0));
             let readers: Vec<_> = (0..2)
                 .map(|_| {
                     let ctx = copy_context();
+                    let dropped = Arc::clone(&dropped);
                     std::thread::spawn(move || {
                         let sum: u64 = ctx.get(&V).unwrap_or_default().iter().sum();
                         drop(ctx);
+                        dropped.fetch_add(1, Ordering::Relaxed);
                         sum
                     })
                 })
                 .collect();
-            for _ in 0..writes {
-                V.set(vec![round + 1; 4]);
+            while dropped.load(Ordering::Relaxed) < 2 {
+                std::thread::yield_now();
             }
+            V.set(vec![round + 1; 4]);
             for reader in readers {
                 let sum = reader.join().unwrap();
                 assert_eq!(sum, round * 4, "a reader saw a write made after its copy");
