@@ -566,9 +566,9 @@ impl ExactSizeIterator for Iter<'_> {}
 /// Spare references to one root, kept by a thread so that copying its current context and
 /// dropping the copy again touch no atomic counter.
 ///
-/// `Arc::clone` and its drop are one atomic read-modify-write each, about 10 ns apiece on a
-/// virtualised core, and a [`copy_context`](crate::copy_context) is made on every spawned
-/// task. A copy dropped on the thread that made it, while the context it copied is still
+/// `Arc::clone` and its drop are one atomic read-modify-write each, which made a copy and its
+/// drop cost 23 ns (`BENCHMARKS.md`), and a [`copy_context`](crate::copy_context) is made on
+/// every spawned task. A copy dropped on the thread that made it, while the context it copied is still
 /// current, hands its reference to the thread's `Spares` instead of decrementing the count;
 /// the next copy takes it back. The counts stay true: each spare is a strong reference
 /// that the thread owns, only not wrapped in an `Arc` value.
@@ -642,9 +642,9 @@ impl Spares {
         None
     }
 
-    /// Gives every spare reference back, at thread exit: possibly the last references (the
-    /// thread's own context may be gone already), which then frees the root as dropping an
-    /// `Arc` would, running the destructors of its values.
+    /// Gives every spare reference back, whatever root they are to: at thread exit, where the
+    /// thread's own context is the only one left (invariant 2). Were they the last references,
+    /// the root would be freed as dropping an `Arc` frees it.
     pub(crate) fn release_all(&self) {
         let root = self.root.get();
         for _ in 0..self.count.replace(0) {

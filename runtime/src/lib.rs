@@ -201,11 +201,12 @@ use hamt::{Entry, Garbage, Hamt, Spares, Stored, Value};
 ///    dropped, also when unwinding: so `entered` is always valid, and nothing but this state
 ///    reaches the context it points to (its owner lent it to `run`).
 /// 2. References to the current context exist only inside [`ThreadState::with_current`] and
-///    [`ThreadState::with_current_mut`], never both at once: `with_current_mut` runs no user
-///    code (writes return what they displace and the caller drops it afterwards), and the
-///    only user code run while a `with_current` reference is alive is `T::clone` inside
-///    [`ContextVar::get`], during which `reading` is non-zero and every write, and every
-///    entry into another context, fails with [`AccessError::Reentrant`].
+///    [`ThreadState::with_current_mut`], whose closures run no user code (writes return what
+///    they displace and the caller drops it afterwards), so they never overlap. The only user
+///    code that runs while a pointer into the current context is in use is `T::clone` in
+///    [`ContextVar::get`], which reads the value through the cache's pointer; `reading` is
+///    non-zero meanwhile, and every write, and every entry into another context, fails with
+///    [`AccessError::Reentrant`].
 /// 3. A version names one map in one state. Every change to the current context (a write
 ///    through `with_current_mut`, or entering a context in [`Entered::new`]) gives `version`
 ///    a fresh value from `next_version`, never handed out before. The one exception is the
@@ -260,8 +261,7 @@ impl ThreadState {
     }
 
     /// Runs `f` with the current context, or returns `None` if there is none (at thread
-    /// exit). `f` must not write to a context variable or enter a context except from inside
-    /// a `T::clone` with `reading` raised (invariant 2).
+    /// exit). `f` must not run user code (invariant 2).
     #[inline]
     fn with_current<R>(&self, f: impl FnOnce(&Context) -> R) -> Option<R> {
         let current = self.current_ptr()?;
