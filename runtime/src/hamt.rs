@@ -601,17 +601,22 @@ impl Spares {
         self.count.get() == 0
     }
 
+    /// Whether spare references to `root` are kept.
+    #[inline]
+    fn holds(&self, root: &Arc<Root>) -> bool {
+        !self.is_empty() && std::ptr::eq(Arc::as_ptr(root), self.root.get())
+    }
+
     /// A copy of `map`: one of the spare references to its root if there is one, else a new
     /// reference.
     #[inline]
     pub(crate) fn copy(&self, map: &Hamt) -> Hamt {
-        let count = self.count.get();
         match &map.root {
-            Some(root) if count > 0 && std::ptr::eq(Arc::as_ptr(root), self.root.get()) => {
-                self.count.set(count - 1);
-                // SAFETY: by invariant 1 the thread owns `count` > 0 strong references to the
-                // `Root` at `self.root`, which came from `Arc::into_raw`; this takes one of them
-                // over, and `count` no longer includes it. The allocation is alive: `map` holds
+            Some(root) if self.holds(root) => {
+                self.count.set(self.count.get() - 1);
+                // SAFETY: by invariant 1 and `holds`, the thread owns `count` > 0 strong
+                // references to the `Root` at `self.root`, which came from `Arc::into_raw`; this
+                // takes one of them over, and `count` no longer includes it. The allocation is alive: `map` holds
                 // a reference too.
                 #[allow(unsafe_code, reason = "a spare reference becomes an `Arc` again")]
                 let root = unsafe { Arc::from_raw(self.root.get()) };
@@ -626,19 +631,14 @@ impl Spares {
     /// drop.
     #[inline]
     pub(crate) fn keep(&self, current: &Hamt, copy: Hamt) -> Option<Hamt> {
-        let count = self.count.get();
         let keep = current.shares_root(&copy)
-            && (count == 0
-                || copy
-                    .root
-                    .as_ref()
-                    .is_some_and(|root| std::ptr::eq(Arc::as_ptr(root), self.root.get())));
+            && (self.is_empty() || copy.root.as_ref().is_some_and(|root| self.holds(root)));
         if !keep {
             return Some(copy);
         }
         // Invariant 2 holds: the root is the current context's.
         self.root.set(Arc::into_raw(copy.root?));
-        self.count.set(count + 1);
+        self.count.set(self.count.get() + 1);
         None
     }
 
@@ -648,7 +648,9 @@ impl Spares {
     pub(crate) fn release_all(&self) {
         let root = self.root.get();
         for _ in 0..self.count.replace(0) {
-            // SAFETY: invariant 1; the count was set to 0 first.
+            // SAFETY: by invariant 1 the thread owns `count` strong references to the root at
+            // `root`, from `Arc::into_raw`; each iteration gives one back, and the count was
+            // set to 0 first.
             #[allow(unsafe_code, reason = "a spare reference is given back")]
             unsafe {
                 Arc::decrement_strong_count(root);
@@ -660,26 +662,11 @@ impl Spares {
     /// to or stops being entered. Never frees the root: `map` holds a reference of its own.
     #[inline]
     pub(crate) fn release(&self, map: &Hamt) {
-        let count = self.count.get();
-        if count == 0 {
-            return;
-        }
-        let Some(root) = &map.root else {
-            return;
-        };
-        if !std::ptr::eq(Arc::as_ptr(root), self.root.get()) {
-            return;
-        }
-        debug_assert!(Arc::strong_count(root) > count, "invariant 1");
-        self.count.set(0);
-        for _ in 0..count {
-            // SAFETY: by invariant 1 the thread owns `count` strong references to this root,
-            // from `Arc::into_raw`; each iteration gives one back, and `count` was set to 0
-            // first. `map` holds one more, so the count never reaches zero here.
-            #[allow(unsafe_code, reason = "a spare reference is given back")]
-            unsafe {
-                Arc::decrement_strong_count(Arc::as_ptr(root));
-            }
+        if let Some(root) = &map.root
+            && self.holds(root)
+        {
+            debug_assert!(Arc::strong_count(root) > self.count.get(), "invariant 1");
+            self.release_all();
         }
     }
 }
