@@ -108,13 +108,36 @@ fn cli_rewrites(case: &Path) -> Result<BTreeSet<Rewrite>> {
     Ok(found)
 }
 
+/// The Dylint library's snapshot of `case`.
+struct Snapshot {
+    name: String,
+    path: PathBuf,
+    /// Empty when there is no snapshot: the library finds nothing in the case.
+    text: String,
+    /// How a finding's location line starts: `--> $DIR/NAME.rs:`.
+    location: String,
+}
+
+fn dylint_snapshot(case: &Path) -> Snapshot {
+    let name = name_of(case);
+    let path = root().join(format!("lints/ui/shared/{name}.stderr"));
+    Snapshot {
+        text: std::fs::read_to_string(&path).unwrap_or_default(),
+        location: format!("--> $DIR/{name}.rs:"),
+        name,
+        path,
+    }
+}
+
 /// The Dylint library's one-line rewrites of `case`, from its snapshot: rustc shows one as
 /// `LL - old line` then `LL + new line`, after the finding's `--> $DIR/NAME.rs:LINE:COL`.
 fn dylint_rewrites(case: &Path) -> Result<BTreeSet<Rewrite>> {
-    let name = name_of(case);
-    let snapshot = root().join(format!("lints/ui/shared/{name}.stderr"));
-    let text = std::fs::read_to_string(&snapshot).unwrap_or_default();
-    let location = format!("--> $DIR/{name}.rs:");
+    let Snapshot {
+        name,
+        path: snapshot,
+        text,
+        location,
+    } = dylint_snapshot(case);
     let mut found = BTreeSet::new();
     // The finding's line: the first location after its header (later ones are notes, such as
     // where the lint's level was set).
@@ -152,11 +175,12 @@ fn squeeze(text: &str) -> String {
 /// What the Dylint library reports on `case`, from its snapshot: a `warning: MESSAGE` (or
 /// `error:`) header with a catalogue message, then its `--> $DIR/NAME.rs:LINE:COL`.
 fn dylint_findings(case: &Path) -> Result<BTreeSet<Finding>> {
-    let name = name_of(case);
-    let snapshot = root().join(format!("lints/ui/shared/{name}.stderr"));
-    // A case that the library finds nothing in has no snapshot.
-    let text = std::fs::read_to_string(&snapshot).unwrap_or_default();
-    let location = format!("--> $DIR/{name}.rs:");
+    let Snapshot {
+        name,
+        path: snapshot,
+        text,
+        location,
+    } = dylint_snapshot(case);
     let mut found = BTreeSet::new();
     let mut lines = text.lines();
     while let Some(line) = lines.next() {
