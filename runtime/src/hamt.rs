@@ -453,15 +453,6 @@ impl Hamt {
         }
     }
 
-    /// Whether `self` and `other` share their root (two empty maps do not).
-    #[inline]
-    pub(crate) fn shares_root(&self, other: &Hamt) -> bool {
-        match (&self.root, &other.root) {
-            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
-            _ => false,
-        }
-    }
-
     /// Checks every invariant of the [module documentation](self).
     #[cfg(test)]
     pub(crate) fn check_invariants(&self) -> Result<(), String> {
@@ -568,26 +559,27 @@ impl ExactSizeIterator for Iter<'_> {}
 ///
 /// `Arc::clone` and its drop are one atomic read-modify-write each, which made a copy and its
 /// drop cost 23 ns (`BENCHMARKS.md`), and a [`copy_context`](crate::copy_context) is made on
-/// every spawned task. A copy dropped on the thread that made it, while the context it copied is still
-/// current, hands its reference to the thread's `Spares` instead of decrementing the count;
-/// the next copy takes it back. The counts stay true: each spare is a strong reference
-/// that the thread owns, only not wrapped in an `Arc` value.
+/// every spawned task. The thread remembers the root of the context it last copied, while
+/// that context stays entered; a copy of it dropped on this thread hands its reference to the
+/// thread instead of decrementing the count, and the next copy takes it back. The counts stay
+/// true: each spare is a strong reference that the thread owns, only not wrapped in an `Arc`.
 ///
 /// # Invariants
 ///
 /// 1. The thread owns `count` strong references to the `Root` at `root`, obtained from
-///    `Arc::into_raw`; `root` is meaningless while `count` is 0.
-/// 2. While `count` > 0, `root` is the root of a context that is current or entered on this
-///    thread, so the spares keep nothing alive longer than that context does. The owner keeps
-///    this: it calls [`release`](Self::release) before it writes to the current context and
-///    when a context stops being entered.
+///    `Arc::into_raw`; `count` is 0 while `root` is null.
+/// 2. A non-null `root` is the root of a context that is current or entered on this thread:
+///    alive, and not written while `root` names it. So the spares keep nothing alive longer
+///    than that context does, and a copy whose root equals `root` is a copy of that context.
+///    The owner keeps this: it calls [`release`](Self::release) before it writes to the
+///    current context and when a context stops being entered, which also forgets `root`.
 pub(crate) struct Spares {
     root: Cell<*const Root>,
     count: Cell<usize>,
 }
 
 impl Spares {
-    /// No spare references.
+    /// No spare references, and no root.
     pub(crate) const fn new() -> Self {
         Spares {
             root: Cell::new(std::ptr::null()),
@@ -595,62 +587,64 @@ impl Spares {
         }
     }
 
-    /// Whether no spare reference is kept.
+    /// Whether no root is remembered (and so no spare reference is kept).
     #[inline]
     pub(crate) fn is_empty(&self) -> bool {
-        self.count.get() == 0
+        self.root.get().is_null()
     }
 
-    /// Whether spare references to `root` are kept.
-    #[inline]
-    fn holds(&self, root: &Arc<Root>) -> bool {
-        !self.is_empty() && std::ptr::eq(Arc::as_ptr(root), self.root.get())
-    }
-
-    /// A copy of `map`: one of the spare references to its root if there is one, else a new
-    /// reference.
+    /// A copy of `map`, the current context's map: one of the spare references to its root
+    /// if there is one, else a new reference. Remembers the root when no other is, so that
+    /// dropping the copy can keep its reference.
     #[inline]
     pub(crate) fn copy(&self, map: &Hamt) -> Hamt {
-        match &map.root {
-            Some(root) if self.holds(root) => {
-                self.count.set(self.count.get() - 1);
-                // SAFETY: by invariant 1 and `holds`, the thread owns `count` > 0 strong
-                // references to the `Root` at `self.root`, which came from `Arc::into_raw`; this
-                // takes one of them over, and `count` no longer includes it. The allocation is alive: `map` holds
-                // a reference too.
+        let Some(root) = &map.root else {
+            return Hamt::new();
+        };
+        let ptr = Arc::as_ptr(root);
+        if ptr == self.root.get() {
+            let count = self.count.get();
+            if count > 0 {
+                self.count.set(count - 1);
+                // SAFETY: by invariant 1 the thread owns `count` > 0 strong references to the
+                // `Root` at `ptr`, from `Arc::into_raw`; this takes one of them over, and
+                // `count` no longer includes it. The allocation is alive: `map` holds a
+                // reference too.
                 #[allow(unsafe_code, reason = "a spare reference becomes an `Arc` again")]
-                let root = unsafe { Arc::from_raw(self.root.get()) };
-                Hamt { root: Some(root) }
+                let root = unsafe { Arc::from_raw(ptr) };
+                return Hamt { root: Some(root) };
             }
-            _ => map.clone(),
+        } else if self.root.get().is_null() {
+            // Invariant 2 holds: `map` is the current context's.
+            self.root.set(ptr);
         }
+        map.clone()
     }
 
-    /// Keeps `copy`'s reference to its root as a spare if `copy` shares its root with
-    /// `current`, the thread's current map, and gives `copy` back otherwise, for the caller to
-    /// drop.
+    /// Keeps `map`'s reference to its root as a spare if that root is the remembered one,
+    /// leaving `map` empty; otherwise leaves `map` as it is, for the caller to drop.
     #[inline]
-    pub(crate) fn keep(&self, current: &Hamt, copy: Hamt) -> Option<Hamt> {
-        let keep = current.shares_root(&copy)
-            && (self.is_empty() || copy.root.as_ref().is_some_and(|root| self.holds(root)));
-        if !keep {
-            return Some(copy);
+    pub(crate) fn keep(&self, map: &mut Hamt) {
+        if let Some(root) = &map.root
+            && Arc::as_ptr(root) == self.root.get()
+        {
+            // Invariant 1 holds: the reference moves into `count`. Invariant 2 is untouched.
+            if let Some(root) = map.root.take() {
+                self.root.set(Arc::into_raw(root));
+                self.count.set(self.count.get() + 1);
+            }
         }
-        // Invariant 2 holds: the root is the current context's.
-        self.root.set(Arc::into_raw(copy.root?));
-        self.count.set(self.count.get() + 1);
-        None
     }
 
-    /// Gives every spare reference back, whatever root they are to: at thread exit, where the
-    /// thread's own context is the only one left (invariant 2). Were they the last references,
-    /// the root would be freed as dropping an `Arc` frees it.
+    /// Gives every spare reference back and forgets the root, whatever it is: at thread exit,
+    /// where the thread's own context is the only one left (invariant 2). Were they the last
+    /// references, the root would be freed as dropping an `Arc` frees it.
     pub(crate) fn release_all(&self) {
-        let root = self.root.get();
+        let root = self.root.replace(std::ptr::null());
         for _ in 0..self.count.replace(0) {
-            // SAFETY: by invariant 1 the thread owns `count` strong references to the root at
-            // `root`, from `Arc::into_raw`; each iteration gives one back, and the count was
-            // set to 0 first.
+            // SAFETY: by invariant 1 the thread owned `count` strong references to the root at
+            // `root`, from `Arc::into_raw`; each iteration gives one back, and the count and
+            // the root were reset first.
             #[allow(unsafe_code, reason = "a spare reference is given back")]
             unsafe {
                 Arc::decrement_strong_count(root);
@@ -658,12 +652,13 @@ impl Spares {
         }
     }
 
-    /// Gives every spare reference back if they are to `map`'s root, before `map` is written
-    /// to or stops being entered. Never frees the root: `map` holds a reference of its own.
+    /// Gives every spare reference back and forgets the root if it is `map`'s, before `map`
+    /// is written to or stops being entered. Never frees the root: `map` holds a reference
+    /// of its own.
     #[inline]
     pub(crate) fn release(&self, map: &Hamt) {
         if let Some(root) = &map.root
-            && self.holds(root)
+            && Arc::as_ptr(root) == self.root.get()
         {
             debug_assert!(Arc::strong_count(root) > self.count.get(), "invariant 1");
             self.release_all();

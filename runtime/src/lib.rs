@@ -207,22 +207,25 @@ use hamt::{Entry, Garbage, Hamt, Spares, Stored, Value};
 ///    [`ContextVar::get`], which reads the value through the cache's pointer; `reading` is
 ///    non-zero meanwhile, and every write, and every entry into another context, fails with
 ///    [`AccessError::Reentrant`].
-/// 3. A version names one map in one state. Every change to the current context (a write
-///    through `with_current_mut`, or entering a context in [`Entered::new`]) gives `version`
-///    a fresh value from `next_version`, never handed out before. The one exception is the
-///    exit from a `run` (or a scoped poll): the caller's context becomes current again, and
-///    its version, saved by `Entered`, is restored with it. That context was not changed in
+/// 3. A version names one map in one state. `version` is either [`UNVERSIONED`], which no
+///    filled cache slot carries, or a value taken from `next_version`, which hands each out
+///    once. Every change to the current context (a write through `with_current_mut`, or
+///    entering a context in [`Entered::new`]) sets `version` to `UNVERSIONED`, a single
+///    store; the next cache miss takes a fresh version then, so a poll that reads no
+///    variable pays nothing for the cache. The one exception is the exit from a `run` (or a
+///    scoped poll): the caller's context becomes current again, and its version, saved by
+///    `Entered`, is restored with it. That context was not changed in
 ///    between: while another one was entered, it could not be reached, and the values it
 ///    points to stayed alive and unwritten because it holds a reference to each (a write
 ///    elsewhere finds them shared and copies them). So while `version` equals a slot's
 ///    version, the current context is the one the slot was filled from, untouched; and the
 ///    caller's cache stays warm across a `run`.
-/// 4. A cache slot whose `version` equals `version` holds, for its `key`, what the current
+/// 4. A cache slot whose `version` equals `version` (which is then not `UNVERSIONED`) holds, for its `key`, what the current
 ///    context held when the slot was filled: a pointer to the `T` inside the `Arc<Stored<T>>`
 ///    of that key's leaf, or null if the key was absent. By 3, that is still what it holds.
-/// 5. `spares` holds references only to the root of the current context or of an entered
-///    one ([`Spares`]' invariant 2): writes release them first, and so does the exit from a
-///    context.
+/// 5. `spares` remembers, and holds references to, only the root of the current context or
+///    of an entered one ([`Spares`]' invariant 2): writes release it first, and so does the
+///    exit from a context.
 ///
 /// The state has no destructor, so that reaching it needs no check of whether the thread is
 /// exiting: that check is left to the rarer paths that reach [`BASE`].
@@ -233,8 +236,8 @@ struct ThreadState {
     reading: Cell<usize>,
     spares: Spares,
     version: Cell<u64>,
-    /// The next fresh version (invariant 3). A `u64` does not wrap in practice: one per
-    /// nanosecond takes 584 years.
+    /// The next fresh version (invariant 3), never `UNVERSIONED`. A `u64` does not wrap in
+    /// practice: one per nanosecond takes 584 years.
     next_version: Cell<u64>,
     cache: [Cell<CacheSlot>; CACHE_SLOTS],
 }
@@ -243,10 +246,22 @@ impl ThreadState {
     /// Marks the current context as changed (invariant 3): every cached lookup is stale from
     /// here on.
     #[inline]
-    fn fresh_version(&self) {
+    fn unversion(&self) {
+        self.version.set(UNVERSIONED);
+    }
+
+    /// The current version, after taking a fresh one if the context is unversioned
+    /// (invariant 3): for filling a cache slot.
+    #[inline]
+    fn versioned(&self) -> u64 {
+        let version = self.version.get();
+        if version != UNVERSIONED {
+            return version;
+        }
         let fresh = self.next_version.get();
         self.next_version.set(fresh.wrapping_add(1));
         self.version.set(fresh);
+        fresh
     }
 
     /// The current context, or `None` at thread exit, once the thread's own context is gone.
@@ -285,7 +300,7 @@ impl ThreadState {
             return Err(AccessError::Reentrant);
         }
         let current = self.current_ptr().ok_or(AccessError::ThreadExiting)?;
-        self.fresh_version();
+        self.unversion();
         // SAFETY: the pointer is valid (invariant 1); no other reference to the context
         // exists: `reading` is 0, and none is taken while `f` runs (invariant 2).
         #[allow(unsafe_code, reason = "the thread-local points at the current context")]
@@ -327,10 +342,14 @@ struct CacheSlot {
     value: *const (),
 }
 
-/// Matches no lookup: keys and versions start at 1.
+/// The version of a current context whose cache slots are all stale (invariant 3 of
+/// [`ThreadState`]).
+const UNVERSIONED: u64 = 0;
+
+/// Matches no lookup: keys start at 1, and no slot is filled under `UNVERSIONED`.
 const EMPTY_SLOT: CacheSlot = CacheSlot {
     key: 0,
-    version: 0,
+    version: UNVERSIONED,
     value: std::ptr::null(),
 };
 
@@ -343,7 +362,7 @@ impl Drop for Base {
         // `STATE` has no destructor, so it is still there.
         let _ = STATE.try_with(|state| {
             // Cache slots may point into this context: make them all stale.
-            state.fresh_version();
+            state.unversion();
             // Spare references are to this context's root (invariant 5): no context is
             // entered at thread exit.
             state.spares.release_all();
@@ -360,8 +379,8 @@ thread_local! {
             entered: Cell::new(std::ptr::null_mut()),
             reading: Cell::new(0),
             spares: Spares::new(),
-            version: Cell::new(1),
-            next_version: Cell::new(2),
+            version: Cell::new(UNVERSIONED),
+            next_version: Cell::new(1),
             cache: [const { Cell::new(EMPTY_SLOT) }; CACHE_SLOTS],
         }
     };
@@ -477,12 +496,7 @@ fn with_current_mut<R>(f: impl FnOnce(&mut Context) -> R) -> Result<R, AccessErr
 /// instructions with few registers.
 #[cold]
 #[inline(never)]
-fn cache_miss<T: 'static>(
-    state: &ThreadState,
-    key: u64,
-    slot: &Cell<CacheSlot>,
-    version: u64,
-) -> *const () {
+fn cache_miss<T: 'static>(state: &ThreadState, key: u64, slot: &Cell<CacheSlot>) -> *const () {
     // No current context at thread exit: read as from an empty one.
     let found = state
         .with_current(|current| {
@@ -495,7 +509,7 @@ fn cache_miss<T: 'static>(
         .unwrap_or(std::ptr::null());
     slot.set(CacheSlot {
         key,
-        version,
+        version: state.versioned(),
         value: found,
     });
     found
@@ -628,11 +642,10 @@ impl<T: Send + Sync + 'static> ContextVar<T> {
             .try_with(|state| {
                 let slot = &state.cache[(key % CACHE_SLOTS as u64) as usize];
                 let cached = slot.get();
-                let version = state.version.get();
-                let found = if cached.key == key && cached.version == version {
+                let found = if cached.key == key && cached.version == state.version.get() {
                     cached.value
                 } else {
-                    cache_miss::<T>(state, key, slot, version)
+                    cache_miss::<T>(state, key, slot)
                 };
                 if found.is_null() {
                     return None;
@@ -961,18 +974,15 @@ impl Clone for Context {
 }
 
 impl Drop for Context {
-    /// A copy of the current context, dropped on the thread that made it, leaves its
-    /// reference to the shared root with the thread, for the next copy.
+    /// A copy of the current context (or of an entered one), dropped on the thread that
+    /// made it, leaves its reference to the shared root with the thread, for the next copy.
     #[inline]
     fn drop(&mut self) {
         if self.map.is_empty() {
             return;
         }
-        let map = std::mem::take(&mut self.map);
-        // With no current context (at thread exit), `map` is dropped with the closure.
-        let rest = STATE
-            .try_with(|state| state.with_current(|current| state.spares.keep(&current.map, map)));
-        drop(rest);
+        // With no thread state (never: it has no destructor), `map` is dropped as usual.
+        let _ = STATE.try_with(|state| state.spares.keep(&mut self.map));
     }
 }
 
@@ -998,7 +1008,7 @@ impl<'a> Entered<'a> {
                     return Err(AccessError::Reentrant);
                 }
                 let saved = state.version.get();
-                state.fresh_version();
+                state.unversion();
                 Ok(Entered {
                     prev: state.entered.replace(std::ptr::from_mut(ctx)),
                     saved,
@@ -1023,8 +1033,8 @@ impl Drop for Entered<'_> {
         // Cannot fail: the thread-local outlives this guard (it was reachable on entry and is
         // destroyed only after user code on this thread returns).
         let restored = STATE.try_with(|state| {
-            // Invariant 5: the spares may be references to this context's root, which its
-            // owner gets back now.
+            // Invariant 5: the spares may be this context's root, whose references its owner
+            // gets back now.
             if !state.spares.is_empty() {
                 release_spares(state);
             }

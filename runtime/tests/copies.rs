@@ -74,6 +74,35 @@ fn a_copy_dropped_while_another_context_is_current_is_not_kept() {
 }
 
 #[test]
+fn a_copy_that_outlives_its_run_is_not_kept() {
+    let drops = Arc::new(AtomicUsize::new(0));
+    let mut ctx = Context::new();
+    // The thread remembers `ctx`'s root while `ctx` is entered, even with no spares...
+    let copy = ctx.run(|| {
+        COUNTED.set(Counted(Arc::clone(&drops)));
+        copy_context()
+    });
+    drop(ctx);
+    // ...and forgets it when `run` ends: `copy` holds the last reference and drops the value.
+    drop(copy);
+    assert_eq!(drops.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn a_copy_made_before_a_write_is_not_kept() {
+    let drops = Arc::new(AtomicUsize::new(0));
+    Context::new().run(|| {
+        COUNTED.set(Counted(Arc::clone(&drops)));
+        let copy = copy_context();
+        // The write gives the current context a root of its own: the old value now lives in
+        // `copy` alone, and the thread no longer remembers `copy`'s root.
+        let _ = COUNTED.set(Counted(Arc::new(AtomicUsize::new(0))));
+        drop(copy);
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+    });
+}
+
+#[test]
 fn spares_are_given_back_at_thread_exit() {
     let drops = Arc::new(AtomicUsize::new(0));
     let inner = Arc::clone(&drops);
