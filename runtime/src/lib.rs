@@ -205,7 +205,7 @@ use hamt::{Entry, Garbage, Hamt, Spares, Stored, Value};
 ///    they displace and the caller drops it afterwards), so they never overlap. The only user
 ///    code that runs while a pointer into the current context is in use is `T::clone` in
 ///    [`ContextVar::get`], which reads the value through the cache's pointer; `reading` is
-///    non-zero meanwhile, and every write, and every entry into another context, fails with
+///    set meanwhile, and every write, and every entry into another context, fails with
 ///    [`AccessError::Reentrant`].
 /// 3. A version names one map in one state. `version` is either [`UNVERSIONED`], which no
 ///    filled cache slot carries, or a value taken from `next_version`, which hands each out
@@ -232,8 +232,8 @@ use hamt::{Entry, Garbage, Hamt, Spares, Stored, Value};
 struct ThreadState {
     /// The context of the innermost active `run`, or null (invariant 1).
     entered: Cell<*mut Context>,
-    /// How many `ContextVar::get`s on this thread are cloning a value (invariant 2).
-    reading: Cell<usize>,
+    /// Whether a `ContextVar::get` on this thread is cloning a value (invariant 2).
+    reading: Cell<bool>,
     spares: Spares,
     version: Cell<u64>,
     /// The next fresh version (invariant 3), never `UNVERSIONED`. A `u64` does not wrap in
@@ -296,13 +296,13 @@ impl ThreadState {
     /// [`AccessError::ThreadExiting`] once the thread's own context is gone.
     #[inline]
     fn with_current_mut<R>(&self, f: impl FnOnce(&mut Context) -> R) -> Result<R, AccessError> {
-        if self.reading.get() != 0 {
+        if self.reading.get() {
             return Err(AccessError::Reentrant);
         }
         let current = self.current_ptr().ok_or(AccessError::ThreadExiting)?;
         self.unversion();
         // SAFETY: the pointer is valid (invariant 1); no other reference to the context
-        // exists: `reading` is 0, and none is taken while `f` runs (invariant 2).
+        // exists: `reading` is unset, and none is taken while `f` runs (invariant 2).
         #[allow(unsafe_code, reason = "the thread-local points at the current context")]
         let current = unsafe { &mut *current };
         // Invariant 5: the write may need the root to itself.
@@ -311,22 +311,31 @@ impl ThreadState {
     }
 }
 
-/// Raises [`ThreadState::reading`] while a value is cloned, and lowers it again even if the
-/// clone panics.
-struct Reading<'a>(&'a ThreadState);
+/// Sets [`ThreadState::reading`] while a value is cloned, and unsets it again, even if the
+/// clone panics, unless an outer `get` (whose clone called this one) had set it.
+///
+/// A flag with constant stores rather than a counter: a counter's increment and decrement
+/// store values that depend on its previous load, so back-to-back `get`s wait on one
+/// another through memory; here the stored values are known in advance.
+struct Reading<'a> {
+    state: &'a ThreadState,
+    nested: bool,
+}
 
 impl<'a> Reading<'a> {
     #[inline]
     fn new(state: &'a ThreadState) -> Self {
-        state.reading.set(state.reading.get() + 1);
-        Reading(state)
+        let nested = state.reading.replace(true);
+        Reading { state, nested }
     }
 }
 
 impl Drop for Reading<'_> {
     #[inline]
     fn drop(&mut self) {
-        self.0.reading.set(self.0.reading.get() - 1);
+        if !self.nested {
+            self.state.reading.set(false);
+        }
     }
 }
 
@@ -377,7 +386,7 @@ thread_local! {
     static STATE: ThreadState = const {
         ThreadState {
             entered: Cell::new(std::ptr::null_mut()),
-            reading: Cell::new(0),
+            reading: Cell::new(false),
             spares: Spares::new(),
             version: Cell::new(UNVERSIONED),
             next_version: Cell::new(1),
@@ -1004,7 +1013,7 @@ impl<'a> Entered<'a> {
         // future.
         STATE
             .try_with(|state| {
-                if state.reading.get() != 0 {
+                if state.reading.get() {
                     return Err(AccessError::Reentrant);
                 }
                 let saved = state.version.get();

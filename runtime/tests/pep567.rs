@@ -260,16 +260,22 @@ struct CloneWrites;
 static CLONE_WRITE_RESULT: ContextVar<i32> = ContextVar::new("clone_write_result");
 static REENTRANT_ERRORS: AtomicUsize = AtomicUsize::new(0);
 
+fn expect_reentrant_write() {
+    match CLONE_WRITE_RESULT.try_set(1) {
+        Err(AccessError::Reentrant) => {
+            REENTRANT_ERRORS.fetch_add(1, Ordering::Relaxed);
+        }
+        other => panic!("expected a re-entrancy error, got {other:?}"),
+    }
+}
+
 impl Clone for CloneWrites {
     fn clone(&self) -> Self {
-        match CLONE_WRITE_RESULT.try_set(1) {
-            Err(AccessError::Reentrant) => {
-                REENTRANT_ERRORS.fetch_add(1, Ordering::Relaxed);
-            }
-            other => panic!("expected a re-entrancy error, got {other:?}"),
-        }
-        // Reading is fine under the shared borrow.
+        expect_reentrant_write();
+        // Reading is fine under the shared borrow...
         assert_eq!(A.get(), Some(9));
+        // ...and the end of that nested `get` does not lift the outer one's refusal.
+        expect_reentrant_write();
         CloneWrites
     }
 }
@@ -282,7 +288,7 @@ fn writing_from_inside_get_clone_is_refused_not_corrupting() {
         V.set(CloneWrites);
         let before = REENTRANT_ERRORS.load(Ordering::Relaxed);
         let _ = V.get();
-        assert_eq!(REENTRANT_ERRORS.load(Ordering::Relaxed), before + 1);
+        assert_eq!(REENTRANT_ERRORS.load(Ordering::Relaxed), before + 2);
         assert_eq!(CLONE_WRITE_RESULT.get(), None);
         // The context is intact afterwards.
         assert_eq!(A.get(), Some(9));
