@@ -312,31 +312,40 @@ impl ThreadState {
 }
 
 /// Sets [`ThreadState::reading`] while a value is cloned, and unsets it again, even if the
-/// clone panics, unless an outer `get` (whose clone called this one) had set it.
+/// clone panics. Only the outermost `get` takes it; a `get` from inside its `T::clone` finds
+/// the flag set and clones through [`clone_nested`].
 ///
-/// A flag with constant stores rather than a counter: a counter's increment and decrement
-/// store values that depend on its previous load, so back-to-back `get`s wait on one
-/// another through memory; here the stored values are known in advance.
-struct Reading<'a> {
-    state: &'a ThreadState,
-    nested: bool,
-}
+/// A flag with constant stores, rather than a counter or a saved previous value: those store
+/// what the previous load returned, so back-to-back `get`s would wait on one another through
+/// memory.
+struct Reading<'a>(&'a ThreadState);
 
 impl<'a> Reading<'a> {
     #[inline]
     fn new(state: &'a ThreadState) -> Self {
-        let nested = state.reading.replace(true);
-        Reading { state, nested }
+        debug_assert!(
+            !state.reading.get(),
+            "nested gets clone through `clone_nested`"
+        );
+        state.reading.set(true);
+        Reading(state)
     }
 }
 
 impl Drop for Reading<'_> {
     #[inline]
     fn drop(&mut self) {
-        if !self.nested {
-            self.state.reading.set(false);
-        }
+        self.0.reading.set(false);
     }
+}
+
+/// The clone of a `get` nested in another's `T::clone`: out of line, so that the common path
+/// keeps its constant stores (merged with this path, the compiler stores the flag's loaded
+/// value back instead).
+#[cold]
+#[inline(never)]
+fn clone_nested<T: Clone>(value: &T) -> T {
+    value.clone()
 }
 
 /// Cache slots per thread, indexed by `key % CACHE_SLOTS`. Variable keys are handed out in
@@ -659,20 +668,26 @@ impl<T: Send + Sync + 'static> ContextVar<T> {
                 if found.is_null() {
                     return None;
                 }
-                // Held across the clone below: a write from inside `T::clone` fails with
-                // `Reentrant` instead of changing or freeing the value being cloned
-                // (invariant 2).
-                let _reading = Reading::new(state);
                 // SAFETY: by invariant 4 of `ThreadState`, the slot's version (just filled, or
                 // equal) means the current context is unchanged since the slot was filled, so
                 // it still owns (through nodes it owns) the `Arc<Stored<T>>` whose `T` the
                 // pointer addresses: the allocation is alive. Nothing can write to it while
-                // `_reading` lives: `unique_value` on it needs either a write to the current
-                // context (refused now, invariant 2) or sole ownership by another context,
-                // impossible while the current one owns it too. The pointee is a `T`: `key`
-                // belongs to this `ContextVar<T>` alone, and only it stores there.
+                // `reading` is set, as it is from below until the clone returns:
+                // `unique_value` on it needs either a write to the current context (refused
+                // then, invariant 2) or sole ownership by another context, impossible while
+                // the current one owns it too. The pointee is a `T`: `key` belongs to this
+                // `ContextVar<T>` alone, and only it stores there.
                 #[allow(unsafe_code, reason = "the get cache")]
                 let value = unsafe { &*found.cast::<T>() };
+                if state.reading.get() {
+                    // A `get` from inside the `T::clone` of an outer one, whose guard is
+                    // held across this clone too.
+                    return Some(clone_nested(value));
+                }
+                // Held across the clone below: a write from inside `T::clone` fails with
+                // `Reentrant` instead of changing or freeing the value being cloned
+                // (invariant 2).
+                let _reading = Reading::new(state);
                 Some(value.clone())
             })
             // The thread's context is gone: read as from an empty context (see "At thread
