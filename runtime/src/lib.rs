@@ -1051,6 +1051,16 @@ fn release_spares(state: &ThreadState) {
     state.with_current(|current| state.spares.release(&current.map));
 }
 
+/// Makes `prev` the current context again, with its version `saved`: the caller's context
+/// is back, unchanged since it was left (invariant 3), and so are the cache slots filled
+/// under its version. Out of line, so that the common exit in [`Entered`]'s `drop` keeps its
+/// constant stores (merged with this path, the compiler stores the loaded values back).
+#[inline(never)]
+fn restore(state: &ThreadState, prev: *mut Context, saved: u64) {
+    state.entered.set(prev);
+    state.version.set(saved);
+}
+
 impl Drop for Entered<'_> {
     #[inline]
     fn drop(&mut self) {
@@ -1062,10 +1072,15 @@ impl Drop for Entered<'_> {
             if !state.spares.is_empty() {
                 release_spares(state);
             }
-            state.entered.set(self.prev);
-            // The caller's context is back, unchanged since `new` (invariant 3): so are the
-            // cache slots filled under its version.
-            state.version.set(self.saved);
+            if self.prev.is_null() && self.saved == UNVERSIONED {
+                // The thread's own context, with no cache slot to keep: the usual case for a
+                // task polled by a runtime's worker thread. Stored as constants, so that the
+                // next entry's loads do not wait for this one's.
+                state.entered.set(std::ptr::null_mut());
+                state.version.set(UNVERSIONED);
+            } else {
+                restore(state, self.prev, self.saved);
+            }
         });
         debug_assert!(restored.is_ok(), "could not restore the caller's context");
     }
