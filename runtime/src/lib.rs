@@ -158,11 +158,12 @@
 //! it, so entering a context (on every poll of a scoped future) stores one pointer, and
 //! leaving it restores the previous one. [`ContextVar::get`] has a per-thread cache validated
 //! by a version number that every change of the current context renews, again as CPython
-//! does; a hit costs a few loads. The end of a [`Context::run`] puts the caller's version back
-//! with the caller's context, so the caller's cache survives the run. A copy of the current
-//! context that is dropped on the same thread, while that context is still current, leaves
-//! its reference with the thread for the next copy, so that copying and dropping touch no
-//! atomic counter. The few `unsafe` blocks (the pointer to the current context, the cache's
+//! does (lazily: a change marks the context unversioned, and the next cache miss takes a
+//! fresh number); a hit costs a few loads. The end of a [`Context::run`] puts the caller's
+//! version back with the caller's context, so the caller's cache survives the run. A copy of
+//! the current context that is dropped on the same thread, while that context is still
+//! entered and unchanged, leaves its reference with the thread for the next copy, so that
+//! copying and dropping touch no atomic counter. The few `unsafe` blocks (the pointer to the current context, the cache's
 //! pointer read, the spare references) are each argued in a `// SAFETY:` comment against
 //! numbered invariants, and exercised under Miri. Measurements against `std::thread_local!`,
 //! `tokio::task_local!` and CPython are in the repository's `BENCHMARKS.md`.
