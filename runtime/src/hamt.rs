@@ -594,8 +594,8 @@ impl Spares {
     }
 
     /// A copy of `map`, the current context's map: one of the spare references to its root
-    /// if there is one, else a new reference. Remembers the root when no other is, so that
-    /// dropping the copy can keep its reference.
+    /// if there is one, else a new reference. Remembers the root unless spares to another
+    /// are kept, so that dropping the copy can keep its reference.
     #[inline]
     pub(crate) fn copy(&self, map: &Hamt) -> Hamt {
         let Some(root) = &map.root else {
@@ -614,8 +614,9 @@ impl Spares {
                 let root = unsafe { Arc::from_raw(ptr) };
                 return Hamt { root: Some(root) };
             }
-        } else if self.root.get().is_null() {
-            // Invariant 2 holds: `map` is the current context's.
+        } else if self.count.get() == 0 {
+            // Invariant 2 holds: `map` is the current context's. The root remembered before,
+            // if any, had no spares to give back.
             self.root.set(ptr);
         }
         map.clone()

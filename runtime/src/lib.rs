@@ -163,10 +163,11 @@
 //! version back with the caller's context, so the caller's cache survives the run. A copy of
 //! the current context that is dropped on the same thread, while that context is still
 //! entered and unchanged, leaves its reference with the thread for the next copy, so that
-//! copying and dropping touch no atomic counter. The few `unsafe` blocks (the pointer to the current context, the cache's
-//! pointer read, the spare references) are each argued in a `// SAFETY:` comment against
-//! numbered invariants, and exercised under Miri. Measurements against `std::thread_local!`,
-//! `tokio::task_local!` and CPython are in the repository's `BENCHMARKS.md`.
+//! copying and dropping touch no atomic counter. The few `unsafe` blocks (the pointer to the
+//! current context, the cache's pointer read, the spare references) are each argued in a
+//! `// SAFETY:` comment against numbered invariants, and exercised under Miri. Measurements
+//! against `std::thread_local!`, `tokio::task_local!` and CPython are in the repository's
+//! `BENCHMARKS.md`.
 //!
 //! [PEP 567]: https://peps.python.org/pep-0567/
 
@@ -215,15 +216,16 @@ use hamt::{Entry, Garbage, Hamt, Spares, Stored, Value};
 ///    store; the next cache miss takes a fresh version then, so a poll that reads no
 ///    variable pays nothing for the cache. The one exception is the exit from a `run` (or a
 ///    scoped poll): the caller's context becomes current again, and its version, saved by
-///    `Entered`, is restored with it. That context was not changed in
-///    between: while another one was entered, it could not be reached, and the values it
-///    points to stayed alive and unwritten because it holds a reference to each (a write
-///    elsewhere finds them shared and copies them). So while `version` equals a slot's
+///    `Entered`, is restored with it. That context was not changed in between: while another
+///    one was entered, it could not be reached, and the values it points to stayed alive and
+///    unwritten because it holds a reference to each (a write elsewhere finds them shared and
+///    copies them). So while `version` equals a slot's
 ///    version, the current context is the one the slot was filled from, untouched; and the
 ///    caller's cache stays warm across a `run`.
-/// 4. A cache slot whose `version` equals `version` (which is then not `UNVERSIONED`) holds, for its `key`, what the current
-///    context held when the slot was filled: a pointer to the `T` inside the `Arc<Stored<T>>`
-///    of that key's leaf, or null if the key was absent. By 3, that is still what it holds.
+/// 4. A cache slot whose `version` equals `version` (which is then not `UNVERSIONED`) holds,
+///    for its `key`, what the current context held when the slot was filled: a pointer to the
+///    `T` inside the `Arc<Stored<T>>` of that key's leaf, or null if the key was absent. By 3,
+///    that is still what it holds.
 /// 5. `spares` remembers, and holds references to, only the root of the current context or
 ///    of an entered one ([`Spares`]' invariant 2): writes release it first, and so does the
 ///    exit from a context.

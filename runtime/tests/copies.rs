@@ -103,6 +103,40 @@ fn a_copy_made_before_a_write_is_not_kept() {
 }
 
 #[test]
+fn copies_in_a_nested_run_leave_the_outer_spares_alone() {
+    /// A `run` nested in the current one, which copies its context and drops the copies.
+    fn nested_run_with_copies() {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let mut inner = Context::new();
+        inner.run(|| {
+            COUNTED.set(Counted(Arc::clone(&drops)));
+            drop(copy_context());
+            drop(copy_context());
+        });
+        // Any spares to the inner root were given back when its `run` ended.
+        drop(inner);
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+    }
+
+    let outer_drops = Arc::new(AtomicUsize::new(0));
+    let mut outer = Context::new();
+    outer.run(|| {
+        COUNTED.set(Counted(Arc::clone(&outer_drops)));
+        // With a spare to the outer root, the thread keeps remembering it during the inner run.
+        drop(copy_context());
+        nested_run_with_copies();
+        // With none left, it remembers the inner root instead.
+        let kept = copy_context();
+        nested_run_with_copies();
+        drop(kept);
+        drop(copy_context());
+    });
+    assert_eq!(outer_drops.load(Ordering::SeqCst), 0);
+    drop(outer);
+    assert_eq!(outer_drops.load(Ordering::SeqCst), 1);
+}
+
+#[test]
 fn spares_are_given_back_at_thread_exit() {
     let drops = Arc::new(AtomicUsize::new(0));
     let inner = Arc::clone(&drops);
