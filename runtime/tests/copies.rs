@@ -43,19 +43,25 @@ fn copies_stay_snapshots_when_made_from_spares() {
     });
 }
 
-#[test]
-fn a_copy_dropped_inside_a_run_does_not_keep_the_context_alive() {
+/// Runs a fresh context whose copies are dropped inside the `run`, leaving spares to its
+/// root with the thread, then drops the context: its value must go with it.
+fn run_dropping_copies_then_drop_the_context() {
     let drops = Arc::new(AtomicUsize::new(0));
     let mut ctx = Context::new();
     ctx.run(|| {
         COUNTED.set(Counted(Arc::clone(&drops)));
-        // A spare reference to `ctx`'s root, held by the thread...
+        drop(copy_context());
         drop(copy_context());
     });
-    // ...is given back when `run` ends, so dropping `ctx` drops its value now.
+    // The spares were given back when `run` ended, so dropping `ctx` drops its value now.
     assert_eq!(drops.load(Ordering::SeqCst), 0);
     drop(ctx);
     assert_eq!(drops.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn a_copy_dropped_inside_a_run_does_not_keep_the_context_alive() {
+    run_dropping_copies_then_drop_the_context();
 }
 
 #[test]
@@ -98,30 +104,16 @@ fn a_copy_made_before_a_write_is_not_kept() {
 
 #[test]
 fn copies_in_a_nested_run_leave_the_outer_spares_alone() {
-    /// A `run` nested in the current one, which copies its context and drops the copies.
-    fn nested_run_with_copies() {
-        let drops = Arc::new(AtomicUsize::new(0));
-        let mut inner = Context::new();
-        inner.run(|| {
-            COUNTED.set(Counted(Arc::clone(&drops)));
-            drop(copy_context());
-            drop(copy_context());
-        });
-        // Any spares to the inner root were given back when its `run` ended.
-        drop(inner);
-        assert_eq!(drops.load(Ordering::SeqCst), 1);
-    }
-
     let outer_drops = Arc::new(AtomicUsize::new(0));
     let mut outer = Context::new();
     outer.run(|| {
         COUNTED.set(Counted(Arc::clone(&outer_drops)));
         // With a spare to the outer root, the thread keeps remembering it during the inner run.
         drop(copy_context());
-        nested_run_with_copies();
+        run_dropping_copies_then_drop_the_context();
         // With none left, it remembers the inner root instead.
         let kept = copy_context();
-        nested_run_with_copies();
+        run_dropping_copies_then_drop_the_context();
         drop(kept);
         drop(copy_context());
     });
