@@ -118,6 +118,14 @@ struct Snapshot {
     location: String,
 }
 
+impl Snapshot {
+    /// The line a finding's location gives, if `line` is one: `--> $DIR/NAME.rs:LINE:COL`.
+    fn location_line(&self, line: &str) -> Option<usize> {
+        let rest = line.trim().strip_prefix(self.location.as_str())?;
+        rest.split(':').next()?.parse().ok()
+    }
+}
+
 fn dylint_snapshot(case: &Path) -> Snapshot {
     let name = name_of(case);
     let path = root().join(format!("lints/ui/shared/{name}.stderr"));
@@ -132,31 +140,26 @@ fn dylint_snapshot(case: &Path) -> Snapshot {
 /// The Dylint library's one-line rewrites of `case`, from its snapshot: rustc shows one as
 /// `LL - old line` then `LL + new line`, after the finding's `--> $DIR/NAME.rs:LINE:COL`.
 fn dylint_rewrites(case: &Path) -> Result<BTreeSet<Rewrite>> {
-    let Snapshot {
-        name,
-        path: snapshot,
-        text,
-        location,
-    } = dylint_snapshot(case);
+    let snapshot = dylint_snapshot(case);
     let mut found = BTreeSet::new();
     // The finding's line: the first location after its header (later ones are notes, such as
     // where the lint's level was set).
     let (mut at, mut header) = (None, false);
-    let mut lines = text.lines().peekable();
+    let mut lines = snapshot.text.lines().peekable();
     while let Some(line) = lines.next() {
         if line.starts_with("warning: ") || line.starts_with("error: ") {
             (at, header) = (None, true);
-        } else if header && let Some(rest) = line.trim().strip_prefix(location.as_str()) {
-            at = rest.split(':').next().and_then(|l| l.parse::<usize>().ok());
-            header = false;
+        } else if header && let Some(line) = snapshot.location_line(line) {
+            (at, header) = (Some(line), false);
         } else if line.starts_with("LL - ")
             && let Some(next) = lines.peek()
             && let Some(new) = next.strip_prefix("LL + ")
             && !lines.clone().nth(1).is_some_and(|l| l.starts_with("LL +"))
         {
-            let at =
-                at.ok_or_else(|| format!("{}: a rewrite before any location", snapshot.display()))?;
-            found.insert(((name.clone(), at), squeeze(new)));
+            let at = at.ok_or_else(|| {
+                format!("{}: a rewrite before any location", snapshot.path.display())
+            })?;
+            found.insert(((snapshot.name.clone(), at), squeeze(new)));
         }
     }
     Ok(found)
@@ -175,14 +178,9 @@ fn squeeze(text: &str) -> String {
 /// What the Dylint library reports on `case`, from its snapshot: a `warning: MESSAGE` (or
 /// `error:`) header with a catalogue message, then its `--> $DIR/NAME.rs:LINE:COL`.
 fn dylint_findings(case: &Path) -> Result<BTreeSet<Finding>> {
-    let Snapshot {
-        name,
-        path: snapshot,
-        text,
-        location,
-    } = dylint_snapshot(case);
+    let snapshot = dylint_snapshot(case);
     let mut found = BTreeSet::new();
-    let mut lines = text.lines();
+    let mut lines = snapshot.text.lines();
     while let Some(line) = lines.next() {
         let message = line
             .strip_prefix("warning: ")
@@ -192,12 +190,11 @@ fn dylint_findings(case: &Path) -> Result<BTreeSet<Finding>> {
         else {
             continue;
         };
-        let at: usize = lines
+        let at = lines
             .by_ref()
-            .find_map(|l| l.trim().strip_prefix(location.as_str()))
-            .and_then(|rest| rest.split(':').next()?.parse().ok())
-            .ok_or_else(|| format!("{}: no location after `{line}`", snapshot.display()))?;
-        found.insert((name.clone(), at, lint.name.to_owned()));
+            .find_map(|l| snapshot.location_line(l))
+            .ok_or_else(|| format!("{}: no location after `{line}`", snapshot.path.display()))?;
+        found.insert((snapshot.name.clone(), at, lint.name.to_owned()));
     }
     Ok(found)
 }
