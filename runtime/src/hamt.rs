@@ -593,6 +593,12 @@ impl Spares {
         self.root.get().is_null()
     }
 
+    /// Whether `root` is the remembered root.
+    #[inline]
+    fn remembers(&self, root: &Arc<Root>) -> bool {
+        std::ptr::eq(Arc::as_ptr(root), self.root.get())
+    }
+
     /// A copy of `map`, the current context's map: one of the spare references to its root
     /// if there is one, else a new reference. Remembers the root unless spares to another
     /// are kept, so that dropping the copy can keep its reference.
@@ -601,23 +607,22 @@ impl Spares {
         let Some(root) = &map.root else {
             return Hamt::new();
         };
-        let ptr = Arc::as_ptr(root);
-        if ptr == self.root.get() {
+        if self.remembers(root) {
             let count = self.count.get();
             if count > 0 {
                 self.count.set(count - 1);
                 // SAFETY: by invariant 1 the thread owns `count` > 0 strong references to the
-                // `Root` at `ptr`, from `Arc::into_raw`; this takes one of them over, and
+                // remembered `Root`, `root`'s, from `Arc::into_raw`; this takes one of them over, and
                 // `count` no longer includes it. The allocation is alive: `map` holds a
                 // reference too.
                 #[allow(unsafe_code, reason = "a spare reference becomes an `Arc` again")]
-                let root = unsafe { Arc::from_raw(ptr) };
+                let root = unsafe { Arc::from_raw(self.root.get()) };
                 return Hamt { root: Some(root) };
             }
         } else if self.count.get() == 0 {
             // Invariant 2 holds: `map` is the current context's. The root remembered before,
             // if any, had no spares to give back.
-            self.root.set(ptr);
+            self.root.set(Arc::as_ptr(root));
         }
         map.clone()
     }
@@ -626,14 +631,12 @@ impl Spares {
     /// leaving `map` empty; otherwise leaves `map` as it is, for the caller to drop.
     #[inline]
     pub(crate) fn keep(&self, map: &mut Hamt) {
-        if let Some(root) = &map.root
-            && Arc::as_ptr(root) == self.root.get()
+        if map.root.as_ref().is_some_and(|root| self.remembers(root))
+            && let Some(root) = map.root.take()
         {
             // Invariant 1 holds: the reference moves into `count`. Invariant 2 is untouched.
-            if let Some(root) = map.root.take() {
-                self.root.set(Arc::into_raw(root));
-                self.count.set(self.count.get() + 1);
-            }
+            self.root.set(Arc::into_raw(root));
+            self.count.set(self.count.get() + 1);
         }
     }
 
@@ -659,7 +662,7 @@ impl Spares {
     #[inline]
     pub(crate) fn release(&self, map: &Hamt) {
         if let Some(root) = &map.root
-            && Arc::as_ptr(root) == self.root.get()
+            && self.remembers(root)
         {
             debug_assert!(Arc::strong_count(root) > self.count.get(), "invariant 1");
             self.release_all();
