@@ -222,10 +222,12 @@ use hamt::{Entry, Garbage, Hamt, Spares, Stored, Value};
 ///    copies them). So while `version` equals a slot's
 ///    version, the current context is the one the slot was filled from, untouched; and the
 ///    caller's cache stays warm across a `run`.
-/// 4. A cache slot whose `version` equals `version` (which is then not `UNVERSIONED`) holds,
-///    for its `key`, what the current context held when the slot was filled: a pointer to the
-///    `T` inside the `Arc<Stored<T>>` of that key's leaf, or null if the key was absent. By 3,
-///    that is still what it holds.
+/// 4. A cache slot whose `version` equals `version` holds, for its `key`, what the current
+///    context holds: a pointer to the `T` inside the `Arc<Stored<T>>` of that key's leaf, or
+///    null if the key is absent. For a slot filled under that version, this was so when it
+///    was filled, and by 3 it still is. A slot never filled ([`EMPTY_SLOT`]) matches only
+///    under `UNVERSIONED`, and then only key 0, a variable's key before it has one, which no
+///    context holds: its null is right too.
 /// 5. `spares` remembers, and holds references to, only the root of the current context or
 ///    of an entered one ([`Spares`]' invariant 2): writes release it first, and so does the
 ///    exit from a context.
@@ -342,6 +344,20 @@ impl Drop for Reading<'_> {
     }
 }
 
+/// Clones `value` with `reading` set: a write from inside `T::clone` fails with `Reentrant`
+/// instead of changing or freeing the value being cloned (invariant 2).
+///
+/// A function of its own for its `&T` argument: the compiler may then assume that no store
+/// through another pointer changes `*value` while it runs (for a `T` without interior
+/// mutability). So where the clone is plain loads (a `u64`, a small `Copy` struct), the
+/// loads move ahead of the flag's first store, which then goes: nothing reads the flag
+/// before the second store. One store fewer on every such `get`.
+#[inline]
+fn clone_reading<T: Clone>(state: &ThreadState, value: &T) -> T {
+    let _reading = Reading::new(state);
+    value.clone()
+}
+
 /// The clone of a `get` nested in another's `T::clone`: out of line, so that the common path
 /// keeps its constant stores (merged with this path, the compiler stores the flag's loaded
 /// value back instead).
@@ -367,7 +383,9 @@ struct CacheSlot {
 /// [`ThreadState`]).
 const UNVERSIONED: u64 = 0;
 
-/// Matches no lookup: keys start at 1, and no slot is filled under `UNVERSIONED`.
+/// A slot never filled. Keys start at 1 and no slot is filled under `UNVERSIONED`, so it
+/// matches only a lookup of key 0 (a variable that has no key yet) while the current context
+/// is unversioned, and says "absent", which is right (invariant 4 of [`ThreadState`]).
 const EMPTY_SLOT: CacheSlot = CacheSlot {
     key: 0,
     version: UNVERSIONED,
@@ -658,7 +676,10 @@ impl<T: Send + Sync + 'static> ContextVar<T> {
     where
         T: Clone,
     {
-        let key = self.key();
+        // Not `key()`: a variable that has no key yet was never set, and key 0 is absent from
+        // every context, so looking it up (through the cache, which may hold it) reads `None`
+        // as it should, without a branch to assign one.
+        let key = self.id.load(Ordering::Relaxed);
         let found = STATE
             .try_with(|state| {
                 let slot = &state.cache[(key % CACHE_SLOTS as u64) as usize];
@@ -687,11 +708,7 @@ impl<T: Send + Sync + 'static> ContextVar<T> {
                     // held across this clone too.
                     return Some(clone_nested(value));
                 }
-                // Held across the clone below: a write from inside `T::clone` fails with
-                // `Reentrant` instead of changing or freeing the value being cloned
-                // (invariant 2).
-                let _reading = Reading::new(state);
-                Some(value.clone())
+                Some(clone_reading(state, value))
             })
             // The thread's context is gone: read as from an empty context (see "At thread
             // exit" in the crate docs).
@@ -1046,20 +1063,18 @@ impl<'a> Entered<'a> {
     }
 }
 
-/// Gives the spare references to the current context's root back: out of line, so that
-/// the exit from a context, on every poll, stays small when there are none.
-#[cold]
+/// Leaves the current context for `prev`, with its version `saved`: gives the spare
+/// references to the leaving context's root back (invariant 5), then makes the caller's
+/// context current again, unchanged since it was left (invariant 3), and with it the cache
+/// slots filled under its version. Out of line, so that the common exit in [`Entered`]'s
+/// `drop` is a few constant stores with nothing to keep across a call (merged with this
+/// path, the compiler stores the loaded values back).
 #[inline(never)]
-fn release_spares(state: &ThreadState) {
-    state.with_current(|current| state.spares.release(&current.map));
-}
-
-/// Makes `prev` the current context again, with its version `saved`: the caller's context
-/// is back, unchanged since it was left (invariant 3), and so are the cache slots filled
-/// under its version. Out of line, so that the common exit in [`Entered`]'s `drop` keeps its
-/// constant stores (merged with this path, the compiler stores the loaded values back).
-#[inline(never)]
-fn restore(state: &ThreadState, prev: *mut Context, saved: u64) {
+fn leave(state: &ThreadState, prev: *mut Context, saved: u64) {
+    if !state.spares.is_empty() {
+        // Still the leaving context: `entered` is restored below.
+        state.with_current(|current| state.spares.release(&current.map));
+    }
     state.entered.set(prev);
     state.version.set(saved);
 }
@@ -1070,19 +1085,15 @@ impl Drop for Entered<'_> {
         // Cannot fail: the thread-local outlives this guard (it was reachable on entry and is
         // destroyed only after user code on this thread returns).
         let restored = STATE.try_with(|state| {
-            // Invariant 5: the spares may be this context's root, whose references its owner
-            // gets back now.
-            if !state.spares.is_empty() {
-                release_spares(state);
-            }
-            if self.prev.is_null() && self.saved == UNVERSIONED {
-                // The thread's own context, with no cache slot to keep: the usual case for a
-                // task polled by a runtime's worker thread. Stored as constants, so that the
-                // next entry's loads do not wait for this one's.
+            if state.spares.is_empty() && self.prev.is_null() && self.saved == UNVERSIONED {
+                // Back to the thread's own context, with no cache slot to keep and no spare
+                // to give back: the usual case for a task polled by a runtime's worker
+                // thread. Stored as constants, so that the next entry's loads do not wait
+                // for this one's.
                 state.entered.set(std::ptr::null_mut());
                 state.version.set(UNVERSIONED);
             } else {
-                restore(state, self.prev, self.saved);
+                leave(state, self.prev, self.saved);
             }
         });
         debug_assert!(restored.is_ok(), "could not restore the caller's context");
@@ -1378,15 +1389,22 @@ impl<F: Future, C: BorrowMut<Context>> Future for Scoped<F, C> {
     fn poll(self: Pin<&mut Self>, cx: &mut task::Context<'_>) -> Poll<F::Output> {
         let mut this = self.project();
         let ctx: &mut Context = (*this.ctx).borrow_mut();
-        ctx.run(|| {
-            let Some(fut) = this.fut.as_mut().as_pin_mut() else {
-                panic!("`Scoped` polled after completion");
+        let polled = ctx.run(|| {
+            let fut = this.fut.as_mut().as_pin_mut()?;
+            let out = match fut.poll(cx) {
+                Poll::Ready(out) => out,
+                Poll::Pending => return Some(Poll::Pending),
             };
-            let out = std::task::ready!(fut.poll(cx));
             // Dropped inside the context, like a future that is dropped before completion.
             this.fut.set(None);
-            Poll::Ready(out)
-        })
+            Some(Poll::Ready(out))
+        });
+        // Panics outside the context: entering and leaving it then need no unwinding path
+        // of their own where the future's poll cannot panic.
+        match polled {
+            Some(poll) => poll,
+            None => panic!("`Scoped` polled after completion"),
+        }
     }
 }
 

@@ -416,6 +416,46 @@ fn get_never_serves_a_stale_cached_value() {
     });
 }
 
+/// A variable is given its key when it is first set, not when it is read: reads before that
+/// look up key 0, which no context holds, and must read as unset wherever the cache is.
+#[test]
+fn a_variable_read_before_it_has_a_key_reads_as_unset() {
+    // A fresh thread: no cache slot filled yet, and the thread's context unversioned.
+    std::thread::spawn(|| {
+        let plain = ContextVar::<u32>::new("plain");
+        let with_default = ContextVar::with_default("with_default", 7u32);
+        assert_eq!(plain.get(), None);
+        assert_eq!(with_default.get(), Some(7));
+        // Fill slots under a version, then read the keyless variables again.
+        let others: Vec<ContextVar<u32>> = (0..65).map(|_| ContextVar::new("other")).collect();
+        for (i, var) in (0u32..).zip(&others) {
+            var.set(i);
+        }
+        for (i, var) in (0u32..).zip(&others) {
+            assert_eq!(var.get(), Some(i));
+        }
+        assert_eq!(plain.get(), None);
+        assert_eq!(with_default.get(), Some(7));
+        Context::new().run(|| {
+            assert_eq!(plain.get(), None, "in an entered, unversioned context");
+            plain.set(1);
+            assert_eq!(plain.get(), Some(1));
+        });
+        assert_eq!(plain.get(), None, "set only in the context that ran");
+        with_default.set(8);
+        assert_eq!(with_default.get(), Some(8));
+        for (i, var) in (0u32..).zip(&others) {
+            assert_eq!(
+                var.get(),
+                Some(i),
+                "keys read as 0 before did not disturb these"
+            );
+        }
+    })
+    .join()
+    .unwrap();
+}
+
 #[test]
 fn the_cache_kept_across_a_run_never_serves_another_maps_value() {
     // The end of a `run` restores the caller's cache version instead of invalidating the

@@ -281,11 +281,21 @@ fn a_completed_future_is_dropped_inside_its_context() {
 
 #[test]
 fn polling_after_completion_panics_with_a_clear_message() {
-    let mut fut = Box::pin(Context::new().scope(async {}));
-    assert_eq!(poll_once(fut.as_mut()), Poll::Ready(()));
-    let err = catch_unwind(AssertUnwindSafe(|| poll_once(fut.as_mut()))).unwrap_err();
-    assert_eq!(
-        err.downcast_ref::<&str>(),
-        Some(&"`Scoped` polled after completion")
-    );
+    Context::new().run(|| {
+        VAR.set(1);
+        let mut fut = Box::pin(Context::new().scope(async {
+            VAR.set(2);
+        }));
+        assert_eq!(poll_once(fut.as_mut()), Poll::Ready(()));
+        let err = catch_unwind(AssertUnwindSafe(|| poll_once(fut.as_mut()))).unwrap_err();
+        assert_eq!(
+            err.downcast_ref::<&str>(),
+            Some(&"`Scoped` polled after completion")
+        );
+        // The panic leaves the poller's context current, with its value, and writable.
+        assert_eq!(VAR.get(), Some(1));
+        VAR.set(3);
+        assert_eq!(VAR.get(), Some(3));
+        assert_eq!(fut.context().get(&VAR), Some(2));
+    });
 }
