@@ -69,6 +69,8 @@ ctxlint=$CARGO_TARGET_DIR/release/ctxlint
 baseline_manifest=$repo/bench/baseline/Cargo.toml
 cargo build --release --quiet --manifest-path "$baseline_manifest" --features span-locations
 cp "$CARGO_TARGET_DIR/release/parse_all" "$work/parse_all_span_locations"
+cargo build --release --quiet --manifest-path "$baseline_manifest" --features mimalloc
+cp "$CARGO_TARGET_DIR/release/parse_all" "$work/parse_all_mimalloc"
 cargo build --release --quiet --manifest-path "$baseline_manifest"
 cp "$CARGO_TARGET_DIR/release/parse_all" "$work/parse_all"
 parse_all=$work/parse_all
@@ -134,6 +136,8 @@ done
 parsed=$(cat "$work/parsed.txt")
 timed "$work/parsed-span.txt" "$work/parse_all_span_locations" --jobs "$jobs" "$corpus/vendor"
 t_span=$t_last rss_span=$rss_last
+timed "$work/parsed-mimalloc.txt" "$work/parse_all_mimalloc" --jobs "$jobs" "$corpus/vendor"
+t_mi=$t_last rss_mi=$rss_last
 med_base=$(awk '{ print $2 }' "$work/full.txt" | median)
 med_full=$(awk '{ print $3 }' "$work/full.txt" | median)
 med_ratio=$(awk '{ printf "%.3f\n", $3 / $2 }' "$work/full.txt" | median)
@@ -161,6 +165,7 @@ $rounds_table
 - corpus: $files files, $lines lines
 - baseline (\`bench/baseline\`, syn $(grep -m1 -A1 'name = "syn"' "$repo/bench/baseline/Cargo.lock" 2>/dev/null | sed -n 's/version = //p' | tr -d '"' || echo '?') without span-locations): $parsed
 - the same baseline built with proc-macro2's span-locations, one run: $t_span s, peak RSS $((rss_span / 1024)) MiB
+- the same baseline built with mimalloc, the allocator of the ctxlint binary, one run: $t_mi s, peak RSS $((rss_mi / 1024)) MiB
 - \`--no-prefilter\` summary: \`$summary_full\`; files that could not be checked: $errors_full
 - peak RSS of \`--no-prefilter\` over the corpus twice ($((files * 2)) files): $((rss_twice / 1024)) MiB ($t_twice s; \`$summary_twice\`)
 - machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(rustc --version), load average before/after: $load_before / $(cut -d' ' -f1-3 /proc/loadavg)

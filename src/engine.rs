@@ -337,15 +337,15 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
     };
     let prefilter = Prefilter::new(&root_configs);
     let prefilter = (!options.no_prefilter).then_some(&prefilter);
-    let read: Vec<Result<bool, Error>> = files
+    let read: Vec<Result<(bool, usize), Error>> = files
         .par_iter()
-        .map(|(path, _)| read_input(path, prefilter).map(|input| input.hit))
+        .map(|(path, _)| read_input(path, prefilter).map(|input| (input.hit, input.text.len())))
         .collect();
-    let mut hits: Vec<&(PathBuf, Option<PathBuf>)> = Vec::new();
+    let mut hits: Vec<(&(PathBuf, Option<PathBuf>), usize)> = Vec::new();
     for (file, r) in files.iter().zip(read) {
         match r {
-            Ok(true) => hits.push(file),
-            Ok(false) => {}
+            Ok((true, len)) => hits.push((file, len)),
+            Ok((false, _)) => {}
             Err(e) => out.errors.push(e),
         }
     }
@@ -354,12 +354,15 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
     // Group the files that could hold a finding by crate.
     let mut packages: HashMap<PathBuf, Option<Package>> = HashMap::new();
     let mut units: BTreeMap<Unit, (Vec<PathBuf>, TargetInfo)> = BTreeMap::new();
-    for (path, root) in hits {
+    // The bytes of each crate's files, to schedule the largest first.
+    let mut unit_bytes: HashMap<Unit, usize> = HashMap::new();
+    for ((path, root), len) in hits {
         let (unit, target) = if is_python(path) {
             python_unit_of(path, root.as_deref())
         } else {
             unit_of(path, &mut packages)
         };
+        *unit_bytes.entry(unit.clone()).or_default() += len;
         units
             .entry(unit)
             .or_insert_with(|| (Vec::new(), target))
@@ -389,19 +392,27 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
         })
         .collect();
     // Each crate's linted Rust files are parsed on one thread (see `check_unit`): start with the
-    // largest, so that no large crate is left alone at the end while the other threads idle.
-    units.sort_by_key(|(_, files, _, _)| std::cmp::Reverse(files.len()));
+    // largest in bytes (what the parse costs; a crate of few but generated files can be larger
+    // than one of many), so that no large crate is left alone at the end while the other
+    // threads idle.
+    units.sort_by_key(|(unit, _, _, _)| {
+        std::cmp::Reverse(unit_bytes.get(unit).copied().unwrap_or(0))
+    });
 
     let mut config_errors: Vec<String> = Vec::new();
     let results: Vec<UnitResult> = units
         .par_iter()
+        // One job per crate: left to split as it likes, rayon hands a worker a run of crates
+        // that it then checks in turn, which no idle worker can take from it (the other
+        // worker idled through the last half of a full parse of the corpus).
+        .with_max_len(1)
         .filter_map(|(unit, files, target, config)| {
             let config = config.as_ref().ok()?;
             Some(match unit {
                 Unit::Python(_) | Unit::PythonFile(_) => {
                     check_python_unit(unit, files, target, config)
                 }
-                _ => check_unit(unit, files, target, config, KEEP_BYTES),
+                _ => check_unit(unit, files, target, config, KEEP_BYTES, SHARE_BYTES),
             })
         })
         .collect();
@@ -468,21 +479,25 @@ fn check_unit(
     target: &TargetInfo,
     config: &Config,
     keep_bytes: u64,
+    share_bytes: u64,
 ) -> UnitResult {
     let members = unit_files(unit);
     let roots = unit_roots(unit);
     // Kept trees take about twenty times their source in memory: past the budget, a linted
     // file is parsed twice instead (for its facts with the other files, then to lint it).
     let mut budget = keep_bytes;
-    let (kept, later): (Vec<&PathBuf>, Vec<&PathBuf>) = linted.iter().partition(|path| {
+    let mut kept: Vec<(&PathBuf, u64)> = Vec::new();
+    let mut later: Vec<&PathBuf> = Vec::new();
+    for path in linted {
         let len = std::fs::metadata(path).map_or(0, |m| m.len());
-        let keep = len <= budget;
-        if keep {
+        if len <= budget {
             budget -= len;
+            kept.push((path, len));
+        } else {
+            later.push(path);
         }
-        keep
-    });
-    let kept_set: HashSet<&Path> = kept.iter().map(|p| p.as_path()).collect();
+    }
+    let kept_set: HashSet<&Path> = kept.iter().map(|(p, _)| p.as_path()).collect();
     let mut parts: Vec<Option<CrateFacts>> = members
         .par_iter()
         .map(|path| {
@@ -496,51 +511,98 @@ fn check_unit(
         })
         .collect();
 
+    // The kept files, in shares of about `SHARE_BYTES`, one thread each (this one takes the
+    // first): each parses its share and keeps the trees, sends the facts, waits for the
+    // crate's, then lints. Plain threads, not rayon's, so that no thread holding trees runs
+    // another crate's job while it waits.
+    let shares = shares_of(kept, share_bytes, rayon::current_num_threads());
+    let cx = ShareCx {
+        members: &members,
+        roots: &roots,
+        config,
+    };
     let mut errors = Vec::new();
-    let mut trees = Vec::with_capacity(kept.len());
-    for path in kept {
-        let text = match read_input(path, None) {
-            Ok(input) => input.text,
-            Err(e) => {
-                errors.push(e);
-                continue;
-            }
-        };
-        match parse_guarded(path, &text) {
-            Ok(file) => {
-                // A linted file that is one of the crate's files gives its facts from the same
-                // tree; one named in another form (`./src/a.rs`) was parsed above.
-                if let Ok(at) = members.binary_search(path) {
-                    let mut facts = CrateFacts::default();
-                    facts.add_file(&file, roots.contains(path));
-                    parts[at] = Some(facts);
-                }
-                trees.push((path, text, file));
-            }
-            Err(e) => errors.push(e),
-        }
-    }
-    // In the crate's file order, as the facts' order of crate-level attributes depends on it.
-    let mut facts = CrateFacts::default();
-    for part in parts.into_iter().flatten() {
-        facts.merge(part);
-    }
-    facts.finish(config);
-    facts.test_target = is_test_target(unit, target);
-
     let mut findings = Vec::new();
     let mut sources = Vec::new();
-    for (path, text, file) in &trees {
-        let (found, error) = lint_parsed(path, text, file, &facts, config);
-        if !found.is_empty() {
-            sources.push(((*path).clone(), Arc::clone(text)));
+    let facts = std::thread::scope(|scope| {
+        let (parts_tx, parts_rx) = std::sync::mpsc::channel();
+        let mut mine = Vec::new();
+        let mut helpers = Vec::new();
+        for (i, share) in shares.into_iter().enumerate() {
+            if i == 0 {
+                mine.push(share);
+                continue;
+            }
+            let (facts_tx, facts_rx) = std::sync::mpsc::channel::<Arc<CrateFacts>>();
+            let parts_tx = parts_tx.clone();
+            let spawned = std::thread::Builder::new()
+                .stack_size(STACK_SIZE)
+                .spawn_scoped(scope, {
+                    let share = share.clone();
+                    let cx = &cx;
+                    move || {
+                        let parsed = cx.parse(&share);
+                        // The receiver lives until every helper has sent.
+                        let _ = parts_tx.send(parsed.parts);
+                        // Without facts (the caller panicked), there is nothing to lint.
+                        let found = facts_rx.recv().map(|facts| cx.lint(&parsed.trees, &facts));
+                        (parsed.errors, found.ok())
+                    }
+                });
+            match spawned {
+                Ok(handle) => helpers.push((facts_tx, handle)),
+                // No thread to be had: this one parses that share too.
+                Err(_) => mine.push(share),
+            }
         }
-        findings.extend(found);
-        errors.extend(error);
-    }
-    drop(trees);
-    // Spans are plain numbers in the findings now; free the thread's source map so that a
-    // long run does not keep every parsed file alive (or overflow its 32-bit offsets).
+        drop(parts_tx);
+        let mut parsed: Vec<Parsed> = mine.iter().map(|share| cx.parse(share)).collect();
+        let own_parts: Vec<(usize, CrateFacts)> =
+            parsed.iter_mut().flat_map(|p| p.parts.drain(..)).collect();
+        for (at, part) in own_parts
+            .into_iter()
+            .chain(parts_rx.iter().take(helpers.len()).flatten())
+        {
+            parts[at] = Some(part);
+        }
+        // In the crate's file order, as the facts' order of crate-level attributes depends on
+        // it.
+        let mut facts = CrateFacts::default();
+        for part in parts.drain(..).flatten() {
+            facts.merge(part);
+        }
+        facts.finish(config);
+        facts.test_target = is_test_target(unit, target);
+        let facts = Arc::new(facts);
+        for (facts_tx, _) in &helpers {
+            // A helper that is gone panicked; `join` below reports it.
+            let _ = facts_tx.send(Arc::clone(&facts));
+        }
+        for p in parsed {
+            errors.extend(p.errors);
+            let linted = cx.lint(&p.trees, &facts);
+            findings.extend(linted.findings);
+            errors.extend(linted.errors);
+            sources.extend(linted.sources);
+        }
+        for (_, handle) in helpers {
+            match handle.join() {
+                Ok((parse_errors, found)) => {
+                    errors.extend(parse_errors);
+                    if let Some(linted) = found {
+                        findings.extend(linted.findings);
+                        errors.extend(linted.errors);
+                        sources.extend(linted.sources);
+                    }
+                }
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        facts
+    });
+    // Spans are plain numbers in the findings now; free this thread's source map so that a
+    // long run does not keep every parsed file alive (or overflow its 32-bit offsets). The
+    // helpers' maps went with their threads.
     proc_macro2::extra::invalidate_current_thread_spans();
 
     // The files past the budget, in parallel again now that no tree is kept.
@@ -558,6 +620,109 @@ fn check_unit(
         errors,
         sources,
         target: target.clone(),
+    }
+}
+
+/// The kept files of a crate go to threads in shares of about this many bytes, at most one
+/// share per thread of the pool: a smaller crate is parsed on its own thread, as splitting it
+/// would cost more than it saves.
+const SHARE_BYTES: u64 = 1 << 20;
+
+/// Splits `kept` (paths with their sizes) into at most `threads` shares of about
+/// `share_bytes` ([`SHARE_BYTES`] in a check) or more, balanced by size (each file, the
+/// largest first, to the smallest share), each in the original order. Always at least one
+/// share, maybe empty.
+fn shares_of(kept: Vec<(&PathBuf, u64)>, share_bytes: u64, threads: usize) -> Vec<Vec<&PathBuf>> {
+    let total: u64 = kept.iter().map(|(_, len)| len).sum();
+    let count = usize::try_from(total / share_bytes.max(1))
+        .unwrap_or(usize::MAX)
+        .clamp(1, threads.max(1));
+    let mut order: Vec<usize> = (0..kept.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(kept[i].1));
+    let mut sizes = vec![0u64; count];
+    let mut owner = vec![0usize; kept.len()];
+    for i in order {
+        let smallest = (0..count).min_by_key(|&s| sizes[s]).unwrap_or(0);
+        sizes[smallest] += kept[i].1;
+        owner[i] = smallest;
+    }
+    let mut shares = vec![Vec::new(); count];
+    for (i, (path, _)) in kept.into_iter().enumerate() {
+        shares[owner[i]].push(path);
+    }
+    shares
+}
+
+/// What the threads of one crate share.
+struct ShareCx<'a> {
+    members: &'a [PathBuf],
+    roots: &'a [PathBuf],
+    config: &'a Config,
+}
+
+/// What linting some trees found.
+#[derive(Default)]
+struct Linted {
+    findings: Vec<Finding>,
+    errors: Vec<Error>,
+    /// The text of each file with a finding, for rendering.
+    sources: Vec<(PathBuf, Arc<str>)>,
+}
+
+/// One share of a crate's kept files, parsed on the thread that keeps the trees.
+struct Parsed<'p> {
+    trees: Vec<(&'p PathBuf, Arc<str>, syn::File)>,
+    /// The facts of each tree that is one of the crate's files, by its index in the members.
+    parts: Vec<(usize, CrateFacts)>,
+    errors: Vec<Error>,
+}
+
+impl ShareCx<'_> {
+    /// Reads and parses `share`, keeping the trees, and takes their facts.
+    fn parse<'p>(&self, share: &[&'p PathBuf]) -> Parsed<'p> {
+        let mut parsed = Parsed {
+            trees: Vec::with_capacity(share.len()),
+            parts: Vec::new(),
+            errors: Vec::new(),
+        };
+        for &path in share {
+            let text = match read_input(path, None) {
+                Ok(input) => input.text,
+                Err(e) => {
+                    parsed.errors.push(e);
+                    continue;
+                }
+            };
+            match parse_guarded(path, &text) {
+                Ok(file) => {
+                    // A kept file that is one of the crate's files gives its facts from the
+                    // same tree; one named in another form (`./src/a.rs`) was parsed with the
+                    // others.
+                    if let Ok(at) = self.members.binary_search(path) {
+                        let mut facts = CrateFacts::default();
+                        facts.add_file(&file, self.roots.contains(path));
+                        parsed.parts.push((at, facts));
+                    }
+                    parsed.trees.push((path, text, file));
+                }
+                Err(e) => parsed.errors.push(e),
+            }
+        }
+        parsed
+    }
+
+    /// Lints the trees of a share with the crate's facts.
+    fn lint(&self, trees: &[(&PathBuf, Arc<str>, syn::File)], facts: &CrateFacts) -> Linted {
+        let mut linted = Linted::default();
+        for (path, text, file) in trees {
+            let (found, error) = lint_parsed(path, text, file, facts, self.config);
+            if !found.is_empty() {
+                linted.sources.push(((*path).clone(), Arc::clone(text)));
+            }
+            linted.findings.extend(found);
+            linted.errors.extend(error);
+        }
+        linted
     }
 }
 
@@ -957,6 +1122,29 @@ mod tests {
     /// A file parsed once (its tree kept for the lint) and a file parsed twice (past the
     /// memory budget) give the same findings, whatever the budget lets through.
     #[test]
+    fn shares_are_balanced_by_size_and_keep_the_files_order() {
+        let paths: Vec<PathBuf> = (0..5).map(|i| PathBuf::from(format!("{i}.rs"))).collect();
+        let sizes = [5u64, 1, 4, 2, 3];
+        let kept = || paths.iter().zip(sizes).collect::<Vec<_>>();
+        let names = |shares: Vec<Vec<&PathBuf>>| -> Vec<Vec<String>> {
+            shares
+                .into_iter()
+                .map(|share| share.iter().map(|p| p.display().to_string()).collect())
+                .collect()
+        };
+        // 15 bytes in shares of 5: three shares, of 5 (0), 4 + 1 (2, 1) and 3 + 2 (3, 4)
+        // bytes, each in the files' order.
+        assert_eq!(
+            names(shares_of(kept(), 5, 8)),
+            [vec!["0.rs"], vec!["1.rs", "2.rs"], vec!["3.rs", "4.rs"]]
+        );
+        // No more shares than threads, and never none.
+        assert_eq!(shares_of(kept(), 1, 2).len(), 2);
+        assert_eq!(shares_of(kept(), 100, 8).len(), 1);
+        assert_eq!(shares_of(Vec::new(), 1, 8), vec![Vec::<&PathBuf>::new()]);
+    }
+
+    #[test]
     fn the_memory_budget_does_not_change_what_is_found() -> Result {
         let dir = tempfile::tempdir()?;
         let src = dir.path().join("src");
@@ -993,7 +1181,14 @@ mod tests {
         assert_eq!(linted.len(), files.len());
         let target = fallback_target(&src.join("lib.rs"));
         let config = Config::default();
-        let all_kept = render(&check_unit(&unit, &linted, &target, &config, u64::MAX));
+        let all_kept = render(&check_unit(
+            &unit,
+            &linted,
+            &target,
+            &config,
+            u64::MAX,
+            u64::MAX,
+        ));
         assert_eq!(all_kept.0.len(), 3, "{:?}", all_kept.0);
         assert_eq!(all_kept.1.len(), 1, "{:?}", all_kept.1);
         // `broken.rs` and `jobs.rs` come first in the crate's order: a budget of their size
@@ -1001,8 +1196,23 @@ mod tests {
         let first_two = std::fs::metadata(src.join("broken.rs"))?.len()
             + std::fs::metadata(src.join("jobs.rs"))?.len();
         for budget in [0, first_two] {
-            let result = render(&check_unit(&unit, &linted, &target, &config, budget));
+            let result = render(&check_unit(
+                &unit,
+                &linted,
+                &target,
+                &config,
+                budget,
+                u64::MAX,
+            ));
             assert_eq!(result, all_kept, "budget {budget}");
+        }
+        // Shares of one byte: a thread per kept file, up to the pool's four; with a budget
+        // that keeps some files and parses the others twice too.
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(4).build()?;
+        for budget in [u64::MAX, first_two] {
+            let result =
+                pool.install(|| render(&check_unit(&unit, &linted, &target, &config, budget, 1)));
+            assert_eq!(result, all_kept, "budget {budget}, shares of one byte");
         }
         Ok(())
     }

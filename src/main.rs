@@ -8,6 +8,11 @@ use anyhow::{Context as _, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use ctxlint::catalogue;
 
+/// syn's trees are many small allocations, which the system allocator serves slowly: see
+/// "Full parse" in BENCHMARKS.md.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Catches shared-mutable context bugs in async Rust and Python code that uses `contextvars`.
 #[derive(Debug, Parser)]
 #[command(name = "ctxlint", version, about, long_about = None)]

@@ -5,7 +5,8 @@
 //! It is a package of its own (`bench/baseline/Cargo.toml`) so that it is built with syn and
 //! proc-macro2 as published, without the `span-locations` feature that the root workspace
 //! enables for ctxlint; `--features span-locations` builds it with that feature, to measure
-//! what the feature alone costs.
+//! what the feature alone costs, and `--features mimalloc` with the allocator of the ctxlint
+//! binary, to show what the allocator alone saves.
 //!
 //! ```sh
 //! cargo run --release --manifest-path bench/baseline/Cargo.toml -- [--jobs N] path/to/crates
@@ -15,6 +16,10 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 use syn::visit::Visit;
+
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Counts the nodes it visits, so that the walk has an observable result.
 #[derive(Default)]
