@@ -542,8 +542,13 @@ fn check_unit(
                     let cx = &cx;
                     move || {
                         let parsed = cx.parse(&share);
-                        // The receiver lives until every helper has sent.
+                        // The receiver lives until every helper has sent or died.
                         let _ = parts_tx.send(parsed.parts);
+                        // Dropped now, not when this thread ends: the caller stops waiting
+                        // for parts once every helper has sent or died, and a helper that
+                        // still held a sender while it waits for the facts would keep it
+                        // waiting if another one had panicked before it sent.
+                        drop(parts_tx);
                         // Without facts (the caller panicked), there is nothing to lint.
                         let found = facts_rx.recv().map(|facts| cx.lint(&parsed.trees, &facts));
                         (parsed.errors, found.ok())
