@@ -353,27 +353,29 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
 
     // Group the files that could hold a finding by crate.
     let mut packages: HashMap<PathBuf, Option<Package>> = HashMap::new();
-    let mut units: BTreeMap<Unit, (Vec<PathBuf>, TargetInfo)> = BTreeMap::new();
-    // The bytes of each crate's files, to schedule the largest first.
-    let mut unit_bytes: HashMap<Unit, usize> = HashMap::new();
+    // With the bytes of its files, to schedule the largest first.
+    let mut units: BTreeMap<Unit, (Vec<PathBuf>, TargetInfo, usize)> = BTreeMap::new();
     for ((path, root), len) in hits {
         let (unit, target) = if is_python(path) {
             python_unit_of(path, root.as_deref())
         } else {
             unit_of(path, &mut packages)
         };
-        *unit_bytes.entry(unit.clone()).or_default() += len;
-        units
-            .entry(unit)
-            .or_insert_with(|| (Vec::new(), target))
-            .0
-            .push(path.clone());
+        let (files, _, bytes) = units.entry(unit).or_insert_with(|| (Vec::new(), target, 0));
+        files.push(path.clone());
+        *bytes += len;
     }
+    // Each crate's linted Rust files are parsed on one thread (see `check_unit`): start with the
+    // largest in bytes (what the parse costs; a crate of few but generated files can be larger
+    // than one of many), so that no large crate is left alone at the end while the other
+    // threads idle.
+    let mut units: Vec<_> = units.into_iter().collect();
+    units.sort_by_key(|(_, (_, _, bytes))| std::cmp::Reverse(*bytes));
 
     let mut configs: HashMap<PathBuf, Result<Arc<Config>, String>> = HashMap::new();
-    let mut units: Vec<PlannedUnit> = units
+    let units: Vec<PlannedUnit> = units
         .into_iter()
-        .map(|(unit, (files, target))| {
+        .map(|(unit, (files, target, _))| {
             let config = match &explicit_config {
                 Some(c) => Ok(Arc::new(c.clone())),
                 None => {
@@ -391,13 +393,6 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
             (unit, files, target, config)
         })
         .collect();
-    // Each crate's linted Rust files are parsed on one thread (see `check_unit`): start with the
-    // largest in bytes (what the parse costs; a crate of few but generated files can be larger
-    // than one of many), so that no large crate is left alone at the end while the other
-    // threads idle.
-    units.sort_by_key(|(unit, _, _, _)| {
-        std::cmp::Reverse(unit_bytes.get(unit).copied().unwrap_or(0))
-    });
 
     let mut config_errors: Vec<String> = Vec::new();
     let results: Vec<UnitResult> = units
@@ -427,12 +422,12 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
         out.errors.push(Error::new(ErrorKind::Config, None, e));
     }
     for result in results {
-        for (path, text) in result.sources {
+        for (path, text) in result.found.sources {
             out.targets.insert(path.clone(), result.target.clone());
             out.sources.insert(path, text);
         }
-        out.findings.extend(result.findings);
-        out.errors.extend(result.errors);
+        out.findings.extend(result.found.findings);
+        out.errors.extend(result.found.errors);
     }
     out.findings
         .sort_by(|a, b| (&a.path, a.span, a.lint.name).cmp(&(&b.path, b.span, b.lint.name)));
@@ -441,12 +436,27 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
     out
 }
 
-/// What checking one crate found.
-struct UnitResult {
+/// What checking some files found.
+#[derive(Default)]
+struct Linted {
     findings: Vec<Finding>,
     errors: Vec<Error>,
     /// The text of each file with a finding, for rendering.
     sources: Vec<(PathBuf, Arc<str>)>,
+}
+
+impl Linted {
+    /// Adds what `other` found.
+    fn absorb(&mut self, other: Linted) {
+        self.findings.extend(other.findings);
+        self.errors.extend(other.errors);
+        self.sources.extend(other.sources);
+    }
+}
+
+/// What checking one crate found.
+struct UnitResult {
+    found: Linted,
     target: TargetInfo,
 }
 
@@ -521,9 +531,7 @@ fn check_unit(
         roots: &roots,
         config,
     };
-    let mut errors = Vec::new();
-    let mut findings = Vec::new();
-    let mut sources = Vec::new();
+    let mut found = Linted::default();
     let facts = std::thread::scope(|scope| {
         let (parts_tx, parts_rx) = std::sync::mpsc::channel();
         let mut mine = Vec::new();
@@ -541,17 +549,16 @@ fn check_unit(
                     let share = share.clone();
                     let cx = &cx;
                     move || {
-                        let parsed = cx.parse(&share);
+                        let mut parsed = cx.parse(&share);
                         // The receiver lives until every helper has sent or died.
-                        let _ = parts_tx.send(parsed.parts);
+                        let _ = parts_tx.send(std::mem::take(&mut parsed.parts));
                         // Dropped now, not when this thread ends: the caller stops waiting
                         // for parts once every helper has sent or died, and a helper that
                         // still held a sender while it waits for the facts would keep it
                         // waiting if another one had panicked before it sent.
                         drop(parts_tx);
                         // Without facts (the caller panicked), there is nothing to lint.
-                        let found = facts_rx.recv().map(|facts| cx.lint(&parsed.trees, &facts));
-                        (parsed.errors, found.ok())
+                        facts_rx.recv().ok().map(|facts| cx.lint(parsed, &facts))
                     }
                 });
             match spawned {
@@ -584,22 +591,12 @@ fn check_unit(
             let _ = facts_tx.send(Arc::clone(&facts));
         }
         for p in parsed {
-            errors.extend(p.errors);
-            let linted = cx.lint(&p.trees, &facts);
-            findings.extend(linted.findings);
-            errors.extend(linted.errors);
-            sources.extend(linted.sources);
+            found.absorb(cx.lint(p, &facts));
         }
         for (_, handle) in helpers {
             match handle.join() {
-                Ok((parse_errors, found)) => {
-                    errors.extend(parse_errors);
-                    if let Some(linted) = found {
-                        findings.extend(linted.findings);
-                        errors.extend(linted.errors);
-                        sources.extend(linted.sources);
-                    }
-                }
+                // Every helper still alive was sent the facts.
+                Ok(linted) => found.absorb(linted.unwrap_or_default()),
                 Err(panic) => std::panic::resume_unwind(panic),
             }
         }
@@ -611,19 +608,15 @@ fn check_unit(
     proc_macro2::extra::invalidate_current_thread_spans();
 
     // The files past the budget, in parallel again now that no tree is kept.
-    let rest: Vec<FileResult> = later
+    let rest: Vec<Linted> = later
         .par_iter()
         .map(|path| lint_file(path, &facts, config))
         .collect();
-    for (found, error, source) in rest {
-        findings.extend(found);
-        errors.extend(error);
-        sources.extend(source);
+    for linted in rest {
+        found.absorb(linted);
     }
     UnitResult {
-        findings,
-        errors,
-        sources,
+        found,
         target: target.clone(),
     }
 }
@@ -663,15 +656,6 @@ struct ShareCx<'a> {
     members: &'a [PathBuf],
     roots: &'a [PathBuf],
     config: &'a Config,
-}
-
-/// What linting some trees found.
-#[derive(Default)]
-struct Linted {
-    findings: Vec<Finding>,
-    errors: Vec<Error>,
-    /// The text of each file with a finding, for rendering.
-    sources: Vec<(PathBuf, Arc<str>)>,
 }
 
 /// One share of a crate's kept files, parsed on the thread that keeps the trees.
@@ -716,10 +700,14 @@ impl ShareCx<'_> {
         parsed
     }
 
-    /// Lints the trees of a share with the crate's facts.
-    fn lint(&self, trees: &[(&PathBuf, Arc<str>, syn::File)], facts: &CrateFacts) -> Linted {
-        let mut linted = Linted::default();
-        for (path, text, file) in trees {
+    /// Lints a parsed share with the crate's facts; what it found includes the errors of its
+    /// parse.
+    fn lint(&self, parsed: Parsed, facts: &CrateFacts) -> Linted {
+        let mut linted = Linted {
+            errors: parsed.errors,
+            ..Linted::default()
+        };
+        for (path, text, file) in &parsed.trees {
             let (found, error) = lint_parsed(path, text, file, facts, self.config);
             if !found.is_empty() {
                 linted.sources.push(((*path).clone(), Arc::clone(text)));
@@ -744,15 +732,10 @@ fn check_python_unit(
     };
     let only = linted.first().map_or(Path::new(""), PathBuf::as_path);
     let facts = crate::python::project::project_facts(dir, only, linted, None, &|_| None);
-    let results: Vec<UnitResult> = linted
+    let results: Vec<Linted> = linted
         .par_iter()
         .map(|path| {
-            let mut result = UnitResult {
-                findings: Vec::new(),
-                errors: Vec::new(),
-                sources: Vec::new(),
-                target: target.clone(),
-            };
+            let mut result = Linted::default();
             match read_input(path, None) {
                 Err(e) => result.errors.push(e),
                 Ok(input) => {
@@ -768,18 +751,14 @@ fn check_python_unit(
             result
         })
         .collect();
-    let mut all = UnitResult {
-        findings: Vec::new(),
-        errors: Vec::new(),
-        sources: Vec::new(),
-        target: target.clone(),
-    };
-    for r in results {
-        all.findings.extend(r.findings);
-        all.errors.extend(r.errors);
-        all.sources.extend(r.sources);
+    let mut found = Linted::default();
+    for result in results {
+        found.absorb(result);
     }
-    all
+    UnitResult {
+        found,
+        target: target.clone(),
+    }
 }
 
 /// Finds the `.rs` and `.py` files under `paths` (and the files named directly), sorted, each
@@ -1043,23 +1022,33 @@ fn unit_files(unit: &Unit) -> Vec<PathBuf> {
     }
 }
 
-/// One file's findings, the error that stopped its check, and its text when it has a finding.
-type FileResult = (Vec<Finding>, Option<Error>, Option<(PathBuf, Arc<str>)>);
-
-/// Reads, parses and lints one file on its own, freeing the thread's spans after. Returns its
-/// text too when it has a finding.
-fn lint_file(path: &Path, facts: &CrateFacts, config: &Config) -> FileResult {
+/// Reads, parses and lints one file on its own, freeing the thread's spans after: its
+/// findings, the error that stopped its check, and its text when it has a finding.
+fn lint_file(path: &Path, facts: &CrateFacts, config: &Config) -> Linted {
     let text = match read_input(path, None) {
         Ok(input) => input.text,
-        Err(e) => return (Vec::new(), Some(e), None),
+        Err(e) => {
+            return Linted {
+                errors: vec![e],
+                ..Linted::default()
+            };
+        }
     };
     let (findings, error) = match parse_guarded(path, &text) {
         Err(e) => (Vec::new(), Some(e)),
         Ok(file) => lint_parsed(path, &text, &file, facts, config),
     };
     proc_macro2::extra::invalidate_current_thread_spans();
-    let source = (!findings.is_empty()).then(|| (path.to_path_buf(), text));
-    (findings, error, source)
+    let sources = if findings.is_empty() {
+        Vec::new()
+    } else {
+        vec![(path.to_path_buf(), text)]
+    };
+    Linted {
+        findings,
+        errors: error.into_iter().collect(),
+        sources,
+    }
 }
 
 /// The files whose crate-level attributes count for the whole crate.
@@ -1115,11 +1104,12 @@ mod tests {
     type Rendered = (Vec<String>, Vec<String>, Vec<PathBuf>);
 
     fn render(result: &UnitResult) -> Rendered {
-        let mut findings: Vec<String> = result.findings.iter().map(|f| format!("{f:?}")).collect();
+        let found = &result.found;
+        let mut findings: Vec<String> = found.findings.iter().map(|f| format!("{f:?}")).collect();
         findings.sort();
-        let mut errors: Vec<String> = result.errors.iter().map(ToString::to_string).collect();
+        let mut errors: Vec<String> = found.errors.iter().map(ToString::to_string).collect();
         errors.sort();
-        let mut sources: Vec<PathBuf> = result.sources.iter().map(|(p, _)| p.clone()).collect();
+        let mut sources: Vec<PathBuf> = found.sources.iter().map(|(p, _)| p.clone()).collect();
         sources.sort();
         (findings, errors, sources)
     }
