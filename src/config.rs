@@ -18,14 +18,14 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use ctxlint_catalogue::config::{ExtraGuard, ExtraRunner};
+use ctxlint_catalogue::options::{ExtraGuard, ExtraRunner, Options};
 use ctxlint_catalogue::{Guard, Level, Lint, Runner};
 use serde::Deserialize;
 
 use crate::error::{Error, ErrorKind};
 
-/// The settings that apply to one crate.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The settings that apply to one crate or Python project.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
     /// Levels set by the config, by lint name; lints not listed keep their default level.
     pub levels: BTreeMap<&'static str, Level>,
@@ -40,36 +40,34 @@ pub struct Config {
     pub extra_runners: Vec<&'static Runner>,
     /// Guards a project adds to `context_guard_across_await` (`extra-guards`).
     pub extra_guards: Vec<&'static Guard>,
+    /// The directories of a Rust package whose every file is test code, at any depth
+    /// (`test-dirs`; cargo's `tests` by default).
+    pub test_dirs: Vec<String>,
     /// The file this configuration was read from, if any.
     pub source: Option<PathBuf>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Raw {
-    #[serde(default)]
-    lints: BTreeMap<String, String>,
-    #[serde(default)]
-    interior_mutable_default: Option<RawImd>,
-    #[serde(default)]
-    sync_run_wraps_future: Option<RawSrwf>,
-    #[serde(default)]
-    context_guard_across_await: Option<RawGuards>,
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            levels: BTreeMap::new(),
+            extra_types: Vec::new(),
+            ignore_types: Vec::new(),
+            extend_immutable_calls: Vec::new(),
+            extra_runners: Vec::new(),
+            extra_guards: Vec::new(),
+            test_dirs: default_test_dirs(),
+            source: None,
+        }
+    }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawSrwf {
-    #[serde(default)]
-    extra_runners: Vec<ExtraRunner>,
+fn default_test_dirs() -> Vec<String> {
+    vec!["tests".to_owned()]
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawGuards {
-    #[serde(default)]
-    extra_guards: Vec<ExtraGuard>,
-}
+/// The whole table, as the catalogue declares it for both drivers.
+type Raw = Options;
 
 /// The table entries a configuration adds are kept for the whole process, as the
 /// catalogue's own are: interned, so that re-reading the same configuration (the server does
@@ -110,15 +108,12 @@ fn intern_guard(raw: &ExtraGuard) -> &'static Guard {
     intern(&GUARDS, guard)
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawImd {
-    #[serde(default)]
-    extra_types: Vec<String>,
-    #[serde(default)]
-    ignore_types: Vec<String>,
-    #[serde(default)]
-    extend_immutable_calls: Vec<String>,
+/// Where the ctxlint table sits in a file: at the top of a `ctxlint.toml`, or under a key path
+/// of a `Cargo.toml` or `pyproject.toml`.
+#[derive(Clone, Copy)]
+struct Place<'a> {
+    /// `package.metadata.ctxlint.`, `tool.ctxlint.`, or empty.
+    prefix: &'a str,
 }
 
 impl Config {
@@ -130,75 +125,79 @@ impl Config {
             .unwrap_or(lint.default_level)
     }
 
+    /// This configuration with `levels` set over its own, in order (the command line's
+    /// `--select`, `--ignore`, `-W`, `-A`, `-D`, which come after every file).
+    pub fn with_levels(&self, levels: &[(&'static Lint, Level)]) -> Config {
+        let mut config = self.clone();
+        for (lint, level) in levels {
+            config.levels.insert(lint.name, *level);
+        }
+        config
+    }
+
     /// Parses the text of a `ctxlint.toml`. `path` only names the file in errors.
     ///
     /// # Errors
     /// [`ErrorKind::Config`] for malformed TOML or an unknown key, and
-    /// [`ErrorKind::UnknownLint`] for a lint name the catalogue does not know.
+    /// [`ErrorKind::UnknownLint`] for a lint name the catalogue does not know, each at its
+    /// line and column.
     pub fn from_toml(text: &str, path: &Path) -> Result<Config, Error> {
-        let value: toml::Table = toml::from_str(text).map_err(|e| config_error(path, &e))?;
-        Config::from_table(value, path, "")
+        let raw: Raw = toml::from_str(text).map_err(|e| toml_error(path, text, &e))?;
+        Config::from_raw(raw, text, path, Place { prefix: "" })
     }
 
-    fn from_table(table: toml::Table, path: &Path, prefix: &str) -> Result<Config, Error> {
-        let raw: Raw = toml::Value::Table(table)
-            .try_into()
-            .map_err(|e: toml::de::Error| {
-                Error::new(
-                    ErrorKind::Config,
-                    Some(path),
-                    format!(
-                        "{}: invalid ctxlint configuration{}: {}",
-                        path.display(),
-                        if prefix.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" in `{prefix}`")
-                        },
-                        e.message()
-                    ),
-                )
-            })?;
+    fn from_raw(raw: Raw, text: &str, path: &Path, place: Place<'_>) -> Result<Config, Error> {
+        let options = raw;
         let mut config = Config {
             source: Some(path.to_path_buf()),
+            test_dirs: options.test_dirs.unwrap_or_else(default_test_dirs),
             ..Config::default()
         };
-        for (name, level) in raw.lints {
-            let Some(lint) = ctxlint_catalogue::find(&name) else {
+        for (name, level) in options.lints {
+            let (line, column) = key_position(text, &name);
+            let Some(lint) = ctxlint_catalogue::find_any(&name) else {
                 let known: Vec<_> = ctxlint_catalogue::LINTS.iter().map(|l| l.name).collect();
-                return Err(Error::new(
+                return Err(Error::at(
                     ErrorKind::UnknownLint,
-                    Some(path),
+                    path,
+                    line,
+                    column,
                     format!(
-                        "{}: unknown lint `{name}` in `{prefix}[lints]`; the lints are: {}",
-                        path.display(),
+                        "unknown lint `{name}` in `[{}lints]`; the lints are: {}",
+                        place.prefix,
                         known.join(", ")
                     ),
                 ));
             };
             let Some(level) = Level::parse(&level) else {
-                return Err(Error::new(
+                return Err(Error::at(
                     ErrorKind::Config,
-                    Some(path),
+                    path,
+                    line,
+                    column,
                     format!(
-                        "{}: invalid level `{level}` for `{name}`; expected `allow`, `warn` or `deny`",
-                        path.display()
+                        "invalid level `{level}` for `{name}`; expected `allow`, `warn` or `deny`"
                     ),
                 ));
             };
             config.levels.insert(lint.name, level);
         }
-        if let Some(imd) = raw.interior_mutable_default {
-            config.extra_types = imd.extra_types;
-            config.ignore_types = imd.ignore_types;
-            config.extend_immutable_calls = imd.extend_immutable_calls;
-        }
-        if let Some(srwf) = raw.sync_run_wraps_future {
-            config.extra_runners = srwf.extra_runners.iter().map(intern_runner).collect();
-        }
-        if let Some(guards) = raw.context_guard_across_await {
-            config.extra_guards = guards.extra_guards.iter().map(intern_guard).collect();
-        }
+        let imd = options.interior_mutable_default;
+        config.extra_types = imd.extra_types;
+        config.ignore_types = imd.ignore_types;
+        config.extend_immutable_calls = imd.extend_immutable_calls;
+        config.extra_runners = options
+            .sync_run_wraps_future
+            .extra_runners
+            .iter()
+            .map(intern_runner)
+            .collect();
+        config.extra_guards = options
+            .context_guard_across_await
+            .extra_guards
+            .iter()
+            .map(intern_guard)
+            .collect();
         Ok(config)
     }
 
@@ -212,45 +211,41 @@ impl Config {
     /// As [`Config::from_toml`], and [`ErrorKind::Io`] when the file cannot be read.
     pub fn from_file(path: &Path) -> Result<Option<Config>, Error> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        if path.file_name().is_some_and(|n| n == "Cargo.toml") {
-            let table: toml::Table = toml::from_str(&text).map_err(|e| config_error(path, &e))?;
-            for section in ["package", "workspace"] {
-                let found = table
-                    .get(section)
-                    .and_then(|s| s.get("metadata"))
-                    .and_then(|m| m.get("ctxlint"));
-                if let Some(found) = found {
-                    let prefix = format!("{section}.metadata.ctxlint.");
-                    let Some(found) = found.as_table() else {
-                        return Err(Error::new(
-                            ErrorKind::Config,
-                            Some(path),
-                            format!(
-                                "{}: `{section}.metadata.ctxlint` is not a table",
-                                path.display()
-                            ),
-                        ));
-                    };
-                    return Config::from_table(found.clone(), path, &prefix).map(Some);
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        match name {
+            "Cargo.toml" => {
+                let manifest: CargoManifest =
+                    toml::from_str(&text).map_err(|e| toml_error(path, &text, &e))?;
+                for (section, found) in [
+                    ("package", manifest.package),
+                    ("workspace", manifest.workspace),
+                ] {
+                    if let Some(raw) = found.and_then(|s| s.metadata).and_then(|m| m.ctxlint) {
+                        let prefix = format!("{section}.metadata.ctxlint.");
+                        return Config::from_raw(raw, &text, path, Place { prefix: &prefix })
+                            .map(Some);
+                    }
+                }
+                Ok(None)
+            }
+            "pyproject.toml" => {
+                let project: PyProject =
+                    toml::from_str(&text).map_err(|e| toml_error(path, &text, &e))?;
+                match project.tool.and_then(|t| t.ctxlint) {
+                    Some(raw) => Config::from_raw(
+                        raw,
+                        &text,
+                        path,
+                        Place {
+                            prefix: "tool.ctxlint.",
+                        },
+                    )
+                    .map(Some),
+                    None => Ok(None),
                 }
             }
-            return Ok(None);
+            _ => Config::from_toml(&text, path).map(Some),
         }
-        if path.file_name().is_some_and(|n| n == "pyproject.toml") {
-            let table: toml::Table = toml::from_str(&text).map_err(|e| config_error(path, &e))?;
-            let Some(found) = table.get("tool").and_then(|t| t.get("ctxlint")) else {
-                return Ok(None);
-            };
-            let Some(found) = found.as_table() else {
-                return Err(Error::new(
-                    ErrorKind::Config,
-                    Some(path),
-                    format!("{}: `tool.ctxlint` is not a table", path.display()),
-                ));
-            };
-            return Config::from_table(found.clone(), path, "tool.ctxlint.").map(Some);
-        }
-        Config::from_toml(&text, path).map(Some)
     }
 
     /// Finds the configuration for a crate or Python project in `dir`: the nearest
@@ -262,46 +257,85 @@ impl Config {
     /// As [`Config::from_file`] for the file found.
     pub fn discover(dir: &Path) -> Result<Config, Error> {
         for dir in dir.ancestors() {
-            let ctxlint_toml = dir.join("ctxlint.toml");
-            if ctxlint_toml.is_file()
-                && let Some(config) = Config::from_file(&ctxlint_toml)?
-            {
-                return Ok(config);
-            }
-            let cargo_toml = dir.join("Cargo.toml");
-            if cargo_toml.is_file()
-                && let Some(config) = Config::from_file(&cargo_toml)?
-            {
-                return Ok(config);
-            }
-            let pyproject = dir.join("pyproject.toml");
-            if pyproject.is_file()
-                && let Some(config) = Config::from_file(&pyproject)?
-            {
-                return Ok(config);
+            for name in ["ctxlint.toml", "Cargo.toml", "pyproject.toml"] {
+                let file = dir.join(name);
+                if file.is_file()
+                    && let Some(config) = Config::from_file(&file)?
+                {
+                    return Ok(config);
+                }
             }
         }
         Ok(Config::default())
     }
 }
 
-fn config_error(path: &Path, err: &toml::de::Error) -> Error {
-    let at = match err.span() {
+/// The parts of a `Cargo.toml` that can hold a ctxlint table; the rest is cargo's business.
+#[derive(Deserialize)]
+struct CargoManifest {
+    package: Option<CargoSection>,
+    workspace: Option<CargoSection>,
+}
+
+#[derive(Deserialize)]
+struct CargoSection {
+    metadata: Option<Metadata>,
+}
+
+#[derive(Deserialize)]
+struct Metadata {
+    ctxlint: Option<Raw>,
+}
+
+/// The parts of a `pyproject.toml` that can hold a ctxlint table.
+#[derive(Deserialize)]
+struct PyProject {
+    tool: Option<Tool>,
+}
+
+#[derive(Deserialize)]
+struct Tool {
+    ctxlint: Option<Raw>,
+}
+
+/// A TOML error (of syntax, or of a key that the tables do not know), at its line and column.
+fn toml_error(path: &Path, text: &str, err: &toml::de::Error) -> Error {
+    let message = format!(
+        "invalid ctxlint configuration: {}",
+        err.message().trim_end()
+    );
+    match err.span() {
         Some(span) => {
-            // toml spans are byte offsets; turn them into `line:col` for the reader.
-            let text = std::fs::read_to_string(path).unwrap_or_default();
-            let before = text.get(..span.start).unwrap_or("");
-            let line = before.matches('\n').count() + 1;
-            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            format!(":{line}:{col}")
+            let (line, column) = position(text, span.start);
+            Error::at(ErrorKind::Config, path, line, column, message)
         }
-        None => String::new(),
-    };
-    Error::new(
-        ErrorKind::Config,
-        Some(path),
-        format!("{}{at}: invalid TOML: {}", path.display(), err.message()),
-    )
+        None => Error::new(ErrorKind::Config, Some(path), message),
+    }
+}
+
+/// The 1-based line and character column of byte `offset` in `text`.
+fn position(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// Where a key of `[lints]` is written: the first line that starts with it, then `=` (or a
+/// quoted form of it). Line 1, column 1 when it is not found (a table written inline).
+fn key_position(text: &str, key: &str) -> (usize, usize) {
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        for written in [key.to_owned(), format!("\"{key}\"")] {
+            if let Some(rest) = trimmed.strip_prefix(&written)
+                && rest.trim_start().starts_with('=')
+            {
+                return (i + 1, line[..indent].chars().count() + 1);
+            }
+        }
+    }
+    (1, 1)
 }
 
 #[cfg(test)]
@@ -315,7 +349,7 @@ mod tests {
     #[test]
     fn reads_levels_and_types() -> Result<(), Error> {
         let config = parse(
-            "[lints]\ninterior_mutable_default = \"deny\"\n\
+            "[lints]\ninterior_mutable_default = \"deny\"\nCTX002 = \"allow\"\n\
              [interior_mutable_default]\nextra-types = [\"a::B\"]\nignore-types = [\"c::D\"]\n",
         )?;
         assert_eq!(
@@ -324,10 +358,16 @@ mod tests {
         );
         assert_eq!(
             config.level(&ctxlint_catalogue::SYNC_RUN_WRAPS_FUTURE),
+            Level::Allow
+        );
+        assert_eq!(
+            config.level(&ctxlint_catalogue::CONTEXT_GUARD_ACROSS_AWAIT),
             Level::Warn
         );
         assert_eq!(config.extra_types, ["a::B"]);
         assert_eq!(config.ignore_types, ["c::D"]);
+        assert_eq!(config.test_dirs, ["tests"]);
+        assert_eq!(parse("test-dirs = []\n")?.test_dirs, Vec::<String>::new());
         Ok(())
     }
 
@@ -348,37 +388,82 @@ mod tests {
         assert_eq!(config.extend_immutable_calls, ["app.load"]);
         write("[project]\nname = \"app\"\n")?;
         assert_eq!(Config::from_file(&path)?, None);
-        write("[tool.ctxlint]\nlintz = 1\n")?;
+        write("[project]\nname = \"app\"\n[tool.ctxlint]\nlintz = 1\n")?;
         let err = Config::from_file(&path).err();
-        assert!(
-            matches!(&err, Some(e) if e.to_string().contains("tool.ctxlint")),
-            "{err:?}"
+        let err = err.map(|e| (e.kind(), e.position(), e.message().to_owned()));
+        assert_eq!(
+            err,
+            Some((
+                ErrorKind::Config,
+                Some(crate::error::Position { line: 4, column: 1 }),
+                "invalid ctxlint configuration: unknown field `lintz`, expected one of `lints`, \
+                 `test-dirs`, `interior_mutable_default`, `sync_run_wraps_future`, \
+                 `context_guard_across_await`"
+                    .to_owned()
+            ))
+        );
+        write("[tool.ctxlint.lints]\nnope = \"warn\"\n")?;
+        let err = Config::from_file(&path)
+            .err()
+            .map(|e| e.message().to_owned());
+        assert_eq!(
+            err.as_deref(),
+            Some(
+                "unknown lint `nope` in `[tool.ctxlint.lints]`; the lints are: \
+                 interior_mutable_default, sync_run_wraps_future, context_guard_across_await"
+            )
         );
         Ok(())
     }
 
     #[test]
-    fn unknown_lint_names_the_file() {
+    fn unknown_lint_names_the_file_once() {
         let err = parse("[lints]\nno_such_lint = \"deny\"\n").err();
         let err = err.map(|e| (e.kind(), e.to_string()));
-        assert!(
-            matches!(&err, Some((ErrorKind::UnknownLint, m)) if m.contains("ctxlint.toml") && m.contains("no_such_lint")),
-            "{err:?}"
+        assert_eq!(
+            err,
+            Some((
+                ErrorKind::UnknownLint,
+                "ctxlint.toml:2:1: unknown lint `no_such_lint` in `[lints]`; the lints are: \
+                 interior_mutable_default, sync_run_wraps_future, context_guard_across_await"
+                    .to_owned()
+            ))
         );
     }
 
     #[test]
-    fn unknown_keys_are_errors() {
-        for text in [
-            "[interior_mutable_default]\nextra_types = []\n",
-            "[lintz]\n",
-            "[lints]\ninterior_mutable_default = \"loud\"\n",
-            "[lints\n",
+    fn unknown_keys_and_bad_values_are_errors_at_their_place() {
+        for (text, expected) in [
+            (
+                "[interior_mutable_default]\nextra_types = []\n",
+                "ctxlint.toml:2:1: invalid ctxlint configuration: unknown field `extra_types`, \
+                 expected one of `extra-types`, `ignore-types`, `extend-immutable-calls`",
+            ),
+            (
+                "[lintz]\n",
+                "ctxlint.toml:1:2: invalid ctxlint configuration: unknown field `lintz`, \
+                 expected one of `lints`, `test-dirs`, `interior_mutable_default`, \
+                 `sync_run_wraps_future`, `context_guard_across_await`",
+            ),
+            (
+                "[lints]\ninterior_mutable_default = \"loud\"\n",
+                "ctxlint.toml:2:1: invalid level `loud` for `interior_mutable_default`; \
+                 expected `allow`, `warn` or `deny`",
+            ),
+            (
+                "[lints\n",
+                "ctxlint.toml:1:7: invalid ctxlint configuration: unclosed table, expected `]`",
+            ),
+            (
+                "[sync_run_wraps_future]\nextra-runners = [{ path = \"a::b\" }]\n",
+                "ctxlint.toml:2:18: invalid ctxlint configuration: missing field `help`",
+            ),
         ] {
             let err = parse(text).err();
-            assert!(
-                matches!(&err, Some(e) if e.kind() == ErrorKind::Config && e.to_string().contains("ctxlint.toml")),
-                "{text:?}: {err:?}"
+            assert_eq!(
+                err.as_ref().map(|e| (e.kind(), e.to_string())),
+                Some((ErrorKind::Config, expected.to_owned())),
+                "{text:?}"
             );
         }
     }

@@ -1,9 +1,9 @@
 //! Findings, and their two renderings: an ariadne report for people and a rustc-style JSON
 //! diagnostic (as cargo prints it) for tools.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use ctxlint_catalogue::{Level, Lint};
+use ctxlint_catalogue::{Language, Level, Lint};
 use serde_json::{Value, json};
 
 /// A place in a source file, in every unit that consumers want.
@@ -78,6 +78,8 @@ pub struct Finding {
     pub lint: &'static Lint,
     /// Its level after config and attributes (never [`Level::Allow`]).
     pub level: Level,
+    /// The language of the file, as the front end that found it says.
+    pub language: Language,
     /// The file, as it was given or found.
     pub path: PathBuf,
     /// The primary span.
@@ -87,8 +89,6 @@ pub struct Finding {
     /// The `help:` when it is not the lint's own: each runner and guard has its own fix.
     pub help: Option<&'static str>,
 }
-
-impl Finding {}
 
 /// How the package and target of a finding are named in cargo's JSON messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,7 +107,7 @@ pub struct TargetInfo {
     pub manifest_path: Option<PathBuf>,
 }
 
-/// The diagnostic texts of a finding, in its file's language (see [`Finding::texts`]).
+/// The diagnostic texts of a finding, in its language (see [`Finding::texts`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Texts {
     /// The main message.
@@ -123,36 +123,22 @@ pub struct Texts {
 }
 
 impl Finding {
-    /// Whether the finding is in a Python file (by the file's extension).
-    pub fn is_python(&self) -> bool {
-        crate::python::is_python(&self.path)
-    }
-
-    /// The lint's texts in the finding's language: a Python file gets the Python form's
-    /// messages (`ContextVar(..., default=...)`, `asyncio.create_task`), others the Rust ones.
+    /// The lint's texts in the finding's language: a Python finding gets the Python form's
+    /// messages (`ContextVar(..., default=...)`, `asyncio.create_task`), a Rust one the Rust
+    /// form's.
     pub fn texts(&self) -> Texts {
-        let lint = self.lint;
-        let mut texts = match (&lint.python, self.is_python()) {
-            (Some(py), true) => Texts {
-                message: py.message,
-                label: py.label,
-                note: py.note,
-                help: py.help,
-                suggestion: py.suggestion,
-            },
-            _ => Texts {
-                message: lint.message,
-                label: lint.label,
-                note: lint.note,
-                help: lint.help,
-                suggestion: lint.suggestion,
-            },
-        };
-        // A runner or guard of the Rust lints has a fix of its own.
-        if let Some(help) = self.help {
-            texts.help = help;
+        let form = self
+            .lint
+            .form(self.language)
+            .unwrap_or_else(|| self.lint.primary());
+        Texts {
+            message: form.message,
+            label: form.label,
+            note: form.note,
+            // A runner or guard has a fix of its own.
+            help: self.help.unwrap_or(form.help),
+            suggestion: form.suggestion,
         }
-        texts
     }
 
     /// The report as people read it, rendered with ariadne. `source` is the file's text.
@@ -173,7 +159,7 @@ impl Finding {
         let texts = self.texts();
         // Python users know lints by their short code, which `# noqa` takes; the name is
         // what `# ctxlint: allow(NAME)` and the configuration take.
-        let code = if self.is_python() {
+        let code = if self.language.names_lints_by_code() {
             format!("{} {}", self.lint.code, self.lint.name)
         } else {
             self.lint.name.to_owned()
@@ -343,44 +329,4 @@ fn span_json(
         "suggestion_applicability": null,
         "expansion": null,
     })
-}
-
-/// The target a file belongs to when no `Cargo.toml` says otherwise.
-///
-/// A Python file gets the kind `python` (cargo's JSON schema allows any kind, so consumers
-/// can tell these messages apart) and a package id named after its directory. The edition
-/// means nothing for Python, but the schema requires one of Rust's.
-pub(crate) fn fallback_target(path: &Path) -> TargetInfo {
-    if crate::python::is_python(path) {
-        let dir = path.parent().unwrap_or(Path::new("."));
-        let package = std::path::absolute(dir)
-            .ok()
-            .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
-            .unwrap_or_else(|| "python".to_owned());
-        let name = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "module".to_owned());
-        return TargetInfo {
-            package_id: format!("path+file://{}#{package}@0.0.0", dir.display()),
-            name,
-            kind: "python".to_owned(),
-            src_path: path.to_path_buf(),
-            edition: "2024".to_owned(),
-            manifest_path: None,
-        };
-    }
-    let name = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "main".to_owned());
-    let dir = path.parent().unwrap_or(Path::new("."));
-    TargetInfo {
-        package_id: format!("path+file://{}#{}@0.0.0", dir.display(), name),
-        name,
-        kind: "bin".to_owned(),
-        src_path: path.to_path_buf(),
-        edition: "2024".to_owned(),
-        manifest_path: None,
-    }
 }

@@ -1,18 +1,32 @@
-//! The library's typed errors.
+//! The library's typed errors: a kind, and where (a file, and a line and column in it) as
+//! fields, apart from the message, so that every renderer can place them (SARIF's regions, the
+//! editor's log) and no message repeats its path.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// An error that stopped ctxlint from checking a file or from starting at all.
 ///
 /// Errors about one file never stop the other files from being checked: [`crate::check`]
-/// collects them beside the findings.
-#[derive(Debug)]
+/// collects them beside the findings. It displays as `path:line:col: message` (each part only
+/// when known), as compilers print errors.
+#[derive(Debug, Clone)]
 pub struct Error {
     kind: ErrorKind,
     path: Option<PathBuf>,
+    position: Option<Position>,
     message: String,
-    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    source: Option<Arc<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+/// A place in a file: 1-based line, 1-based column in characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Position {
+    /// The line, from 1.
+    pub line: usize,
+    /// The column, from 1, in characters.
+    pub column: usize,
 }
 
 /// What kind of [`Error`] happened.
@@ -21,15 +35,16 @@ pub struct Error {
 pub enum ErrorKind {
     /// A file or directory could not be read (missing, no permission, not a regular file, …).
     Io,
-    /// A file is not valid UTF-8, so it cannot be Rust source.
+    /// A file is not valid UTF-8, so it cannot be source code.
     NotUtf8,
     /// Following symbolic links led back to a directory already on the path.
     SymlinkLoop,
-    /// A file is not valid Rust syntax; the message names `file:line:col`.
+    /// A file is not valid syntax of its language; [`Error::position`] says where.
     Parse,
     /// A file nests expressions, types or blocks deeper than ctxlint's limit.
     TooDeep,
-    /// A configuration file (`ctxlint.toml` or Cargo metadata) is malformed or has unknown keys.
+    /// A configuration file (`ctxlint.toml`, Cargo metadata or `pyproject.toml`) is malformed
+    /// or has unknown keys.
     Config,
     /// A lint name that the catalogue does not know.
     UnknownLint,
@@ -41,12 +56,28 @@ pub enum ErrorKind {
 }
 
 impl Error {
+    /// An error of `kind` about `path` (if any), with a message that does not repeat the path.
     pub(crate) fn new(kind: ErrorKind, path: Option<&Path>, message: impl Into<String>) -> Self {
         Error {
             kind,
             path: path.map(Path::to_path_buf),
+            position: None,
             message: message.into(),
             source: None,
+        }
+    }
+
+    /// An error at `line:column` of `path`.
+    pub(crate) fn at(
+        kind: ErrorKind,
+        path: &Path,
+        line: usize,
+        column: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        Error {
+            position: Some(Position { line, column }),
+            ..Error::new(kind, Some(path), message)
         }
     }
 
@@ -57,13 +88,26 @@ impl Error {
         at: crate::diagnostic::SourceSpan,
         limit: usize,
     ) -> Self {
-        let message = format!(
-            "{}:{}:{}: expressions nest more than {limit} levels deep; the rest of the file was skipped",
-            path.display(),
+        Error::at(
+            ErrorKind::TooDeep,
+            path,
             at.line_start,
-            at.column_start
-        );
-        Error::new(ErrorKind::TooDeep, Some(path), message)
+            at.column_start,
+            format!(
+                "expressions nest more than {limit} levels deep; the rest of the file was skipped"
+            ),
+        )
+    }
+
+    /// A file nests deeper than `limit` (the front end's cheap count before parsing).
+    pub(crate) fn too_deep(path: &Path, depth: usize, limit: usize) -> Self {
+        Error::new(
+            ErrorKind::TooDeep,
+            Some(path),
+            format!(
+                "nesting is {depth} levels deep, more than the {limit} ctxlint handles; skipped"
+            ),
+        )
     }
 
     pub(crate) fn io(path: &Path, err: std::io::Error) -> Self {
@@ -83,9 +127,18 @@ impl Error {
         Error {
             kind,
             path: Some(path.to_path_buf()),
+            position: None,
             message,
-            source: Some(Box::new(err)),
+            source: Some(Arc::new(err)),
         }
+    }
+
+    /// The same error, about `path` when it names no file yet.
+    pub(crate) fn or_path(mut self, path: &Path) -> Self {
+        if self.path.is_none() {
+            self.path = Some(path.to_path_buf());
+        }
+        self
     }
 
     /// What kind of error this is.
@@ -97,16 +150,28 @@ impl Error {
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
     }
+
+    /// Where in [`Error::path`] the error is, when it is at one place.
+    pub fn position(&self) -> Option<Position> {
+        self.position
+    }
+
+    /// What went wrong, without the path and position.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (&self.path, self.kind) {
-            // A parse or depth error's message already starts with `file:line:col`.
-            (Some(_), ErrorKind::Parse | ErrorKind::TooDeep) => f.write_str(&self.message),
-            (Some(path), _) => write!(f, "{}: {}", path.display(), self.message),
-            (None, _) => f.write_str(&self.message),
+        if let Some(path) = &self.path {
+            write!(f, "{}", path.display())?;
+            if let Some(at) = self.position {
+                write!(f, ":{}:{}", at.line, at.column)?;
+            }
+            f.write_str(": ")?;
         }
+        f.write_str(&self.message)
     }
 }
 
@@ -115,5 +180,31 @@ impl std::error::Error for Error {
         self.source
             .as_deref()
             .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn displays_the_place_once() {
+        let path = Path::new("src/a.rs");
+        assert_eq!(
+            Error::at(ErrorKind::Parse, path, 3, 7, "cannot parse: expected `;`").to_string(),
+            "src/a.rs:3:7: cannot parse: expected `;`"
+        );
+        assert_eq!(
+            Error::new(ErrorKind::Config, Some(path), "unknown key").to_string(),
+            "src/a.rs: unknown key"
+        );
+        assert_eq!(
+            Error::new(ErrorKind::Io, None, "no threads").to_string(),
+            "no threads"
+        );
+        assert_eq!(
+            Error::too_deep(path, 30_000, 20_000).to_string(),
+            "src/a.rs: nesting is 30000 levels deep, more than the 20000 ctxlint handles; skipped"
+        );
     }
 }

@@ -18,9 +18,12 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use ctxlint_catalogue::Language;
+
 use crate::diagnostic::{Applicability, Finding, Suggestion};
 use crate::engine::{CheckOptions, CheckOutput, check};
 use crate::error::{Error, ErrorKind};
+use crate::languages;
 
 /// How many check-and-fix rounds [`fix`] runs at most. A fix can uncover another one only
 /// when suggestions overlap (a `run` inside the closure of another `run`); each round applies
@@ -105,6 +108,7 @@ pub fn fix(options: &CheckOptions) -> Result<FixOutput, Error> {
             let Some(source) = output.sources.get(path) else {
                 continue;
             };
+            let language = findings.first().map_or(Language::Rust, |f| f.language);
             let (text, applied) = apply_suggestions(
                 source,
                 findings.iter().filter_map(|f| f.suggestion.as_ref()),
@@ -116,7 +120,7 @@ pub fn fix(options: &CheckOptions) -> Result<FixOutput, Error> {
                     "no suggestion could be applied",
                 ))
             } else {
-                write_fixed(path, source, &text)
+                write_fixed(path, language, source, &text)
             };
             match written {
                 Ok(()) => {
@@ -141,25 +145,19 @@ pub fn fix(options: &CheckOptions) -> Result<FixOutput, Error> {
     })
 }
 
-/// Writes `text` over `path`, which held `before` when it was checked.
-fn write_fixed(path: &Path, before: &str, text: &str) -> Result<(), Error> {
-    if crate::python::is_python(path) {
-        if let Err(e) = crate::python::parse_guarded(path, text) {
-            return Err(Error::new(
-                ErrorKind::Fix,
-                Some(path),
-                format!("the fixed text would not parse ({e}); left unchanged"),
-            ));
-        }
-    } else if let Err(e) = crate::rust::parse(text) {
-        let start = e.span().start();
+/// Writes `text` over `path` (a file of `language`), which held `before` when it was checked.
+fn write_fixed(path: &Path, language: Language, before: &str, text: &str) -> Result<(), Error> {
+    if let Err(e) = languages::for_language(language).validate(path, text) {
+        let at = e
+            .position()
+            .map(|p| format!("{}:{}: ", p.line, p.column))
+            .unwrap_or_default();
         return Err(Error::new(
             ErrorKind::Fix,
             Some(path),
             format!(
-                "the fixed text would not parse ({}:{}: {e}); left unchanged",
-                start.line,
-                start.column + 1
+                "the fixed text would not parse ({at}{}); left unchanged",
+                e.message()
             ),
         ));
     }

@@ -1,13 +1,11 @@
-//! `ctxlint`: catches shared-mutable context bugs in async Rust code that uses the
-//! [`contextvars`](https://docs.rs/contextvars) crate, without compiling anything.
+//! `ctxlint`: catches shared-mutable context bugs in async Rust and Python code (context
+//! variables, `tracing` spans, task-locals), without compiling anything.
 //!
-//! It parses each file with `syn` and runs two lints, whose names, messages and docs come from
-//! the [`ctxlint_catalogue`] crate (shared with the Dylint library):
-//!
-//! - `interior_mutable_default`: a `ContextVar::with_default` whose default value is
-//!   interior-mutable, so that every context shares (and mutates) the one value;
-//! - `sync_run_wraps_future`: a synchronous `Context::run` whose closure only creates a
-//!   future, which then runs outside the context.
+//! It parses each file with the front end of its language (`syn` for Rust, Ruff's parser for
+//! Python) and runs the lints of the catalogue, [`ctxlint_catalogue`] (shared with the Dylint
+//! library), which holds their names, messages, docs and the APIs they know:
+//! [`catalogue::LINTS`] lists them, and `ctxlint rules` prints them. The layers are drawn in
+//! `docs/architecture.md`.
 //!
 //! ```
 //! # fn main() -> Result<(), ctxlint::Error> {
@@ -33,6 +31,8 @@ mod diagnostic;
 mod engine;
 mod error;
 mod fix;
+mod frontend;
+mod languages;
 mod python;
 mod report;
 mod rust;
@@ -41,9 +41,10 @@ pub mod server;
 pub use config::Config;
 pub use ctxlint_catalogue as catalogue;
 pub use diagnostic::{Applicability, Finding, SourceSpan, Suggestion, TargetInfo, Texts};
-pub use engine::{CheckOptions, CheckOutput, IGNORE_FILE, check, check_source};
-pub use error::{Error, ErrorKind};
+pub use engine::{CheckOptions, CheckOutput, check, check_source, check_source_as};
+pub use error::{Error, ErrorKind, Position};
 pub use fix::{FixOutput, apply_suggestions, fix};
+pub use frontend::IGNORE_FILE;
 pub use report::SARIF_SCHEMA;
 
 impl CheckOutput {
@@ -79,11 +80,9 @@ impl CheckOutput {
     pub fn render_json(&self) -> String {
         let mut out = String::new();
         self.for_each_with_source(|finding, source, index| {
-            let target = self
-                .targets
-                .get(&finding.path)
-                .cloned()
-                .unwrap_or_else(|| diagnostic::fallback_target(&finding.path));
+            let target = self.targets.get(&finding.path).cloned().unwrap_or_else(|| {
+                languages::for_language(finding.language).fallback_target(&finding.path)
+            });
             out.push_str(&finding.to_json_in(source, index, &target).to_string());
             out.push('\n');
         });

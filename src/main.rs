@@ -13,9 +13,8 @@ use ctxlint::catalogue;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Catches shared-mutable context bugs in async Rust and Python code that uses `contextvars`.
 #[derive(Debug, Parser)]
-#[command(name = "ctxlint", version, about, long_about = None)]
+#[command(name = "ctxlint", version, about = catalogue::ABOUT, long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -141,47 +140,56 @@ fn run() -> Result<ExitCode> {
             for lint in catalogue::LINTS {
                 writeln!(
                     stdout,
-                    "{:<26} {} {:<5} {}",
+                    "{:<30} {} {:<5} {}",
                     lint.name,
                     lint.code,
                     lint.default_level.as_str(),
                     lint.summary
                 )?;
-                for (api, _) in catalogue::apis(lint) {
-                    writeln!(stdout, "{:<26} {api}", "")?;
+                for language in lint.languages() {
+                    for (api, _) in lint.apis(language) {
+                        writeln!(stdout, "{:<30} {api} ({})", "", language.name())?;
+                    }
                 }
             }
             Ok(ExitCode::SUCCESS)
         }
         Command::Explain { name } => {
-            let Some(lint) = catalogue::find(&name).or_else(|| catalogue::find_code(&name)) else {
+            let Some(lint) = catalogue::find_any(&name) else {
                 let names: Vec<_> = catalogue::LINTS.iter().map(|l| l.name).collect();
                 bail!("unknown lint `{name}`; the lints are: {}", names.join(", "));
             };
             writeln!(
                 stdout,
-                "# `{}` (default: {})\n",
+                "# `{}` (`{}`, default: {})",
                 lint.name,
+                lint.code,
                 lint.default_level.as_str()
             )?;
-            writeln!(stdout, "{}", lint.doc.trim_end())?;
-            let apis = catalogue::apis(lint);
-            if !apis.is_empty() {
-                writeln!(
-                    stdout,
-                    "\n### The APIs it knows\n\n| API | fix |\n|---|---|"
-                )?;
-                for (api, fix) in apis {
-                    writeln!(stdout, "| `{api}` | {fix} |")?;
+            for form in lint.forms {
+                let language = form.language;
+                if language.names_lints_by_code() {
+                    writeln!(
+                        stdout,
+                        "\n## {} (`{}`, `# noqa: {}`)\n",
+                        language.name(),
+                        lint.code,
+                        lint.code
+                    )?;
+                } else {
+                    writeln!(stdout, "\n## {}\n", language.name())?;
                 }
-            }
-            if let Some(python) = &lint.python {
-                writeln!(
-                    stdout,
-                    "\n## Python (`{}`, `# noqa: {}`)\n",
-                    lint.code, lint.code
-                )?;
-                writeln!(stdout, "{}", python.doc.trim_end())?;
+                writeln!(stdout, "{}", form.doc.trim_end())?;
+                let apis = lint.apis(language);
+                if !apis.is_empty() {
+                    writeln!(
+                        stdout,
+                        "\n### The APIs it knows\n\n| API | what it means |\n|---|---|"
+                    )?;
+                    for (api, fix) in apis {
+                        writeln!(stdout, "| `{api}` | {fix} |")?;
+                    }
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -199,6 +207,7 @@ fn check(args: CheckArgs, stdout: &mut impl Write) -> Result<ExitCode> {
     let options = ctxlint::CheckOptions {
         paths: args.paths,
         config: args.config,
+        levels: Vec::new(),
         no_prefilter: args.no_prefilter,
         jobs: args.jobs,
     };

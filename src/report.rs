@@ -33,9 +33,12 @@ impl CheckOutput {
                     "descriptor": { "id": format!("{:?}", e.kind()).to_lowercase() },
                 });
                 if let Some(path) = e.path() {
-                    n["locations"] = json!([{
-                        "physicalLocation": { "artifactLocation": artifact(path) }
-                    }]);
+                    let mut location = json!({ "artifactLocation": artifact(path) });
+                    if let Some(at) = e.position() {
+                        location["region"] =
+                            json!({ "startLine": at.line, "startColumn": at.column });
+                    }
+                    n["locations"] = json!([{ "physicalLocation": location }]);
                 }
                 n
             })
@@ -131,7 +134,7 @@ fn sarif_rule(lint: &Lint) -> Value {
         "name": pascal_case(lint.name),
         "shortDescription": { "text": lint.summary },
         "fullDescription": { "text": lint.what_it_does() },
-        "help": { "text": lint.help, "markdown": lint.doc },
+        "help": { "text": lint.primary().help, "markdown": lint.primary().doc },
         "helpUri": lint.help_uri(),
         "defaultConfiguration": { "level": sarif_level(lint.default_level) },
     })

@@ -2,8 +2,10 @@
 //!
 //! It runs beside rust-analyzer (which keeps showing rustc's and clippy's diagnostics), and:
 //!
-//! - publishes ctxlint's diagnostics for a Rust buffer when it is opened, changed and saved,
-//!   from the buffer's text (the rest of its crate is read from disk, for crate-wide facts);
+//! - publishes ctxlint's diagnostics for a Rust or Python buffer when it is opened, changed and
+//!   saved, from the buffer's text (the rest of its crate or project is read from disk, for the
+//!   shared facts). The buffer's language is the one the editor names (`languageId`), so that
+//!   an untitled buffer is checked too; a buffer of another language gets no diagnostics;
 //! - offers each suggestion as a quick fix (`textDocument/codeAction`), the machine-applicable
 //!   ones marked preferred.
 //!
@@ -32,6 +34,8 @@ use lsp_types::{
     TextDocumentSyncSaveOptions, TextEdit, Uri, WorkspaceEdit,
 };
 
+use ctxlint_catalogue::Language;
+
 use crate::diagnostic::{Applicability, Finding, SourceSpan};
 use crate::error::{Error, ErrorKind};
 
@@ -48,6 +52,9 @@ struct Doc {
     uri: Uri,
     version: i32,
     text: Arc<str>,
+    /// The language the editor said the buffer is in, if ctxlint checks it; `None` when it
+    /// named none ctxlint knows, and the buffer's name decides.
+    language: Option<Language>,
 }
 
 /// The findings of a buffer at one version, kept for code actions.
@@ -272,6 +279,7 @@ fn update(
                     uri: doc.uri,
                     version: doc.version,
                     text: Arc::from(doc.text),
+                    language: Language::from_lsp_id(&doc.language_id),
                 },
             );
             Ok(Some(key))
@@ -288,12 +296,15 @@ fn update(
             };
             let uri = p.text_document.uri;
             let key = uri.as_str().to_owned();
+            // The language was named when the buffer was opened.
+            let language = docs.get(&key).and_then(|d| d.language);
             docs.insert(
                 key.clone(),
                 Doc {
                     uri,
                     version: p.text_document.version,
                     text: Arc::from(change.text),
+                    language,
                 },
             );
             Ok(Some(key))
@@ -444,7 +455,8 @@ fn check_loop(
                 continue;
             };
             let path = path_of(&doc.uri);
-            let findings = match crate::engine::check_source(&path, &doc.text, config) {
+            let checked = crate::engine::check_source_as(&path, &doc.text, doc.language, config);
+            let findings = match checked {
                 Ok(output) => output.findings,
                 // A bad configuration: nothing can be checked until it is fixed, and the
                 // editor's log says why.
@@ -530,7 +542,7 @@ fn diagnostic(index: &LineIndex, text: &str, finding: &Finding) -> Diagnostic {
 }
 
 /// The file a document URI names. Buffers without a file (`untitled:`) are checked as a file
-/// of their own name in the current directory.
+/// of their own name in the current directory, in the language the editor names.
 fn path_of(uri: &Uri) -> PathBuf {
     let text = uri.as_str();
     if let Some(rest) = text.strip_prefix("file://") {
@@ -552,7 +564,7 @@ fn path_of(uri: &Uri) -> PathBuf {
         .chars()
         .map(|c| if c.is_alphanumeric() { c } else { '_' })
         .collect();
-    PathBuf::from(format!("{name}.rs"))
+    PathBuf::from(name)
 }
 
 fn percent_decode(text: &str) -> String {
@@ -664,6 +676,6 @@ mod tests {
         let untitled: Uri = "untitled:Untitled-1"
             .parse()
             .unwrap_or_else(|_| unreachable!());
-        assert_eq!(path_of(&untitled), PathBuf::from("untitled_Untitled_1.rs"));
+        assert_eq!(path_of(&untitled), PathBuf::from("untitled_Untitled_1"));
     }
 }

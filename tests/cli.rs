@@ -102,10 +102,10 @@ fn a_parse_error_names_the_place_and_others_are_still_checked() -> Result {
     write(dir.path(), "bad.rs", BAD_DEFAULT)?;
     let out = ctxlint_in(dir.path(), &["check", "."])?;
     assert_eq!(out.status.code(), Some(2));
-    let err = stderr(&out);
-    assert!(
-        err.contains("broken.rs:3:13: cannot parse: expected an expression"),
-        "{err}"
+    assert_eq!(
+        stderr(&out),
+        "error: ./broken.rs:3:13: cannot parse: expected an expression\n\
+         ctxlint: 1 finding (0 denied) in 2 files checked (2 parsed), 1 could not be checked\n"
     );
     assert!(stdout(&out).contains("bad.rs:3:"), "{}", stdout(&out));
     Ok(())
@@ -472,10 +472,11 @@ fn config_sets_levels_and_types() -> Result {
     )?;
     let out = ctxlint_in(dir.path(), &["check", "bad.rs"])?;
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("ctxlint.toml: unknown lint `no_such_lint`"),
-        "{}",
-        stderr(&out)
+    assert_eq!(
+        stderr(&out),
+        "error: ctxlint.toml:2:1: unknown lint `no_such_lint` in `[lints]`; the lints are: \
+         interior_mutable_default, sync_run_wraps_future, context_guard_across_await\n\
+         ctxlint: 0 findings (0 denied) in 1 file checked (1 parsed), 1 could not be checked\n"
     );
     write(
         dir.path(),
@@ -484,10 +485,11 @@ fn config_sets_levels_and_types() -> Result {
     )?;
     let out = ctxlint_in(dir.path(), &["check", "--config", "ctxlint.toml", "bad.rs"])?;
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("ctxlint.toml") && stderr(&out).contains("unknown field `extra`"),
-        "{}",
-        stderr(&out)
+    // An explicit `--config` stops the whole check.
+    assert_eq!(
+        stderr(&out),
+        "error: cannot check: ctxlint.toml:2:1: invalid ctxlint configuration: unknown field \
+         `extra`, expected one of `extra-types`, `ignore-types`, `extend-immutable-calls`\n"
     );
     Ok(())
 }
@@ -503,9 +505,12 @@ fn rules_and_explain_come_from_the_catalogue() -> Result {
         assert!(stdout(&rules).contains(lint.code));
         let explain = ctxlint_in(dir.path(), &["explain", lint.name])?;
         assert_eq!(explain.status.code(), Some(0));
-        assert!(stdout(&explain).contains(lint.doc.trim_end()));
-        if let Some(python) = &lint.python {
-            assert!(stdout(&explain).contains(python.doc.trim_end()));
+        for form in lint.forms {
+            assert!(stdout(&explain).contains(form.doc.trim_end()));
+            for (api, _) in lint.apis(form.language) {
+                assert!(stdout(&explain).contains(&format!("`{api}`")), "{api}");
+                assert!(stdout(&rules).contains(&api), "{api}");
+            }
         }
         let by_code = ctxlint_in(dir.path(), &["explain", lint.code])?;
         assert_eq!(stdout(&by_code), stdout(&explain));
@@ -516,33 +521,66 @@ fn rules_and_explain_come_from_the_catalogue() -> Result {
     Ok(())
 }
 
+/// Checks that the text between `begin` and `end` in `rel` is `want`; with `CTXLINT_BLESS` set,
+/// writes it there instead.
+fn generated_region(rel: &str, begin: &str, end: &str, want: &str) -> Result {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+    let text = std::fs::read_to_string(&path)?;
+    let start = text
+        .find(begin)
+        .ok_or_else(|| format!("{rel} has no `{begin}` marker"))?
+        + begin.len();
+    let stop = text
+        .find(end)
+        .ok_or_else(|| format!("{rel} has no `{end}` marker"))?;
+    if text[start..stop] != *want {
+        if std::env::var_os("CTXLINT_BLESS").is_some_and(|v| v != "0") {
+            std::fs::write(&path, format!("{}{want}{}", &text[..start], &text[stop..]))?;
+        } else {
+            panic!(
+                "{rel}'s generated text differs from the catalogue; run `CTXLINT_BLESS=1 cargo test --test cli` and review the diff"
+            );
+        }
+    }
+    Ok(())
+}
+
 /// The README's table of lints is generated from the catalogue; this fails when it drifts.
 /// Regenerate it with `CTXLINT_BLESS=1 cargo test --test cli readme`.
 #[test]
 fn readme_table_matches_the_catalogue() -> Result {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
-    let readme = std::fs::read_to_string(&path)?;
-    let (begin, end) = ("<!-- lints:begin -->", "<!-- lints:end -->");
-    let start = readme
-        .find(begin)
-        .ok_or("README.md has no lints:begin marker")?
-        + begin.len();
-    let stop = readme
-        .find(end)
-        .ok_or("README.md has no lints:end marker")?;
     let want = format!("\n{}", ctxlint::catalogue::markdown_table());
-    if readme[start..stop] != want {
-        if std::env::var_os("CTXLINT_BLESS").is_some() {
-            std::fs::write(
-                &path,
-                format!("{}{want}{}", &readme[..start], &readme[stop..]),
-            )?;
-        } else {
-            panic!(
-                "README.md's lint table differs from the catalogue; run `CTXLINT_BLESS=1 cargo test --test cli readme`"
-            );
-        }
-    }
+    generated_region(
+        "README.md",
+        "<!-- lints:begin -->",
+        "<!-- lints:end -->",
+        &want,
+    )
+}
+
+/// `docs/cli.md`'s lint sections are generated from the catalogue too.
+#[test]
+fn docs_lint_sections_match_the_catalogue() -> Result {
+    let want = format!("\n\n{}", ctxlint::catalogue::markdown_sections());
+    generated_region(
+        "docs/cli.md",
+        "<!-- lints:begin (generated from the catalogue by `CTXLINT_BLESS=1 cargo test --test cli docs`; do not edit) -->",
+        "<!-- lints:end -->",
+        &want,
+    )
+}
+
+/// `--help` describes the tool with the catalogue's sentence, as the package does.
+#[test]
+fn help_describes_the_tool_from_the_catalogue() -> Result {
+    let dir = tempfile::tempdir()?;
+    let help = ctxlint_in(dir.path(), &["--help"])?;
+    assert_eq!(help.status.code(), Some(0));
+    assert_eq!(
+        stdout(&help).lines().next(),
+        Some(ctxlint::catalogue::ABOUT)
+    );
+    assert_eq!(env!("CARGO_PKG_DESCRIPTION"), ctxlint::catalogue::ABOUT);
     Ok(())
 }
 

@@ -185,9 +185,12 @@ fn dylint_findings(case: &Path) -> Result<BTreeSet<Finding>> {
         let message = line
             .strip_prefix("warning: ")
             .or_else(|| line.strip_prefix("error: "));
-        let Some(lint) =
-            message.and_then(|m| ctxlint::catalogue::LINTS.iter().find(|l| l.message == m))
-        else {
+        let Some(lint) = message.and_then(|m| {
+            ctxlint::catalogue::LINTS.iter().find(|l| {
+                l.form(ctxlint::catalogue::Language::Rust)
+                    .is_some_and(|f| f.message == m)
+            })
+        }) else {
             continue;
         };
         let at = lines

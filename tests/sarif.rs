@@ -121,7 +121,7 @@ fn sarif_snapshot_and_shape() -> Result {
             .find(|r| r["id"] == lint.name)
             .ok_or("rule missing")?;
         assert_eq!(rule["shortDescription"]["text"], lint.summary);
-        assert_eq!(rule["help"]["text"], lint.help);
+        assert_eq!(rule["help"]["text"], lint.primary().help);
         assert_eq!(rule["helpUri"], lint.help_uri());
     }
     let results = run["results"].as_array().ok_or("no results")?;

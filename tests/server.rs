@@ -276,3 +276,44 @@ fn python_buffers_get_python_diagnostics_and_fixes() -> Result {
     assert_eq!(client.stop()?, Some(0));
     Ok(())
 }
+
+/// The editor's `languageId` decides the language, not the buffer's name: an untitled Python
+/// buffer gets Python diagnostics, the same text named as Rust gets none, and a buffer of a
+/// language ctxlint does not check gets an empty list.
+#[test]
+fn the_language_id_decides_the_language() -> Result {
+    let dir = tempfile::tempdir()?;
+    let (mut client, _) = Client::start(BIN, dir.path())?;
+    let text = "from contextvars import ContextVar\nseen = ContextVar(\"seen\", default=[])\n";
+    for (uri, language, expected) in [
+        (
+            "untitled:Untitled-1",
+            "python",
+            vec!["interior_mutable_default"],
+        ),
+        ("untitled:Untitled-2", "rust", vec![]),
+        ("untitled:Untitled-3", "go", vec![]),
+    ] {
+        client.notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": uri, "languageId": language, "version": 1, "text": text } }),
+        )?;
+        let diagnostics = client.diagnostics(uri, 1, LONG)?;
+        let codes: Vec<&str> = diagnostics
+            .iter()
+            .filter_map(|d| d["code"].as_str())
+            .collect();
+        assert_eq!(codes, expected, "{language}: {diagnostics:#?}");
+    }
+    // A change keeps the language the buffer was opened with.
+    change(
+        &mut client,
+        "untitled:Untitled-1",
+        2,
+        &format!("{text}other = ContextVar(\"other\", default={{}})\n"),
+    )?;
+    let diagnostics = client.diagnostics("untitled:Untitled-1", 2, LONG)?;
+    assert_eq!(diagnostics.len(), 2, "{diagnostics:#?}");
+    assert_eq!(client.stop()?, Some(0));
+    Ok(())
+}

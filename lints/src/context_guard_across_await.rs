@@ -2,40 +2,34 @@
 
 use clippy_utils::diagnostics::span_lint_and_then;
 use clippy_utils::paths::{PathNS, lookup_path_str};
-use ctxlint_catalogue::CONTEXT_GUARD_ACROSS_AWAIT as TEXT;
-use ctxlint_catalogue::config::ExtraGuard;
-use ctxlint_catalogue::{GUARDS, Guard};
+use ctxlint_catalogue::CONTEXT_GUARD_ACROSS_AWAIT as LINT;
+use ctxlint_catalogue::apis::{GUARDS, Guard};
+use ctxlint_catalogue::options::ContextGuardAcrossAwait as Config;
 use rustc_hir::def_id::DefId;
 use rustc_hir::{Closure, ClosureKind, CoroutineDesugaring, CoroutineKind, Expr, ExprKind};
 use rustc_lint::{LateContext, LateLintPass, LintContext};
 use rustc_middle::ty;
-use serde::Deserialize;
 
 dylint_linting::declare_lint! {
     #[doc = include_str!("../../catalogue/docs/context_guard_across_await.md")]
     pub CONTEXT_GUARD_ACROSS_AWAIT,
     Warn,
-    TEXT.summary
+    LINT.summary
+}
+
+/// The lint's texts: the catalogue's Rust form.
+fn text() -> &'static ctxlint_catalogue::Form {
+    crate::rust_form(&LINT)
 }
 
 dylint_linting::impl_lint_pass!(ContextGuardAcrossAwait => [CONTEXT_GUARD_ACROSS_AWAIT]);
 
-/// The `[context_guard_across_await]` table of `dylint.toml`: the same key as the CLI's.
-///
-/// ```toml
-/// [context_guard_across_await]
-/// extra-guards = [
-///   { type = "my_crate::TenantGuard", made-by = ["my_crate::enter_tenant"], help = "use `bind_tenant(t, fut)`" },
-/// ]
-/// ```
-///
-/// `made-by` is for the CLI, which finds guards by the calls that make them; this library
-/// sees the guard's type.
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
-pub struct Config {
-    /// Guard types of the project's own, checked as the catalogue's are, with their help.
-    pub extra_guards: Vec<ExtraGuard>,
+/// Registers the pass, with the `[context_guard_across_await]` table of `dylint.toml`.
+pub fn register(sess: &rustc_session::Session, store: &mut rustc_lint::LintStore) {
+    let config: Config = crate::read_config(sess, CONTEXT_GUARD_ACROSS_AWAIT);
+    store.register_late_lint_pass(Box::new(move |_| {
+        Box::new(ContextGuardAcrossAwait::new(&config))
+    }));
 }
 
 /// The lint pass. The catalogue's guard types and the configured ones are resolved once per
@@ -110,11 +104,17 @@ impl<'tcx> LateLintPass<'tcx> for ContextGuardAcrossAwait {
             if span.in_external_macro(cx.sess().source_map()) {
                 continue;
             }
-            span_lint_and_then(cx, CONTEXT_GUARD_ACROSS_AWAIT, span, TEXT.message, |diag| {
-                diag.span_label(span, TEXT.label);
-                diag.note(TEXT.note);
-                diag.help(guard.help);
-            });
+            span_lint_and_then(
+                cx,
+                CONTEXT_GUARD_ACROSS_AWAIT,
+                span,
+                text().message,
+                |diag| {
+                    diag.span_label(span, text().label);
+                    diag.note(text().note);
+                    diag.help(guard.help);
+                },
+            );
         }
     }
 }

@@ -5,19 +5,24 @@ use clippy_utils::fn_def_id;
 use clippy_utils::paths::{PathNS, lookup_path_str};
 use clippy_utils::source::walk_span_to_context;
 use clippy_utils::ty::InteriorMut;
-use ctxlint_catalogue::INTERIOR_MUTABLE_DEFAULT as TEXT;
+use ctxlint_catalogue::INTERIOR_MUTABLE_DEFAULT as LINT;
+use ctxlint_catalogue::options::InteriorMutableDefault as Config;
 use rustc_hir::def::{CtorKind, DefKind, Res};
 use rustc_hir::def_id::DefId;
 use rustc_hir::{Expr, ExprKind, StructTailExpr};
 use rustc_lint::{LateContext, LateLintPass, LintContext};
 use rustc_middle::ty::{Ty, TyCtxt, TypeckResults};
-use serde::Deserialize;
 
 dylint_linting::declare_lint! {
     #[doc = include_str!("../../catalogue/docs/interior_mutable_default.md")]
     pub INTERIOR_MUTABLE_DEFAULT,
     Warn,
-    TEXT.summary
+    LINT.summary
+}
+
+/// The lint's texts: the catalogue's Rust form.
+fn text() -> &'static ctxlint_catalogue::Form {
+    crate::rust_form(&LINT)
 }
 
 dylint_linting::impl_lint_pass!(InteriorMutableDefault<'_> => [INTERIOR_MUTABLE_DEFAULT]);
@@ -25,24 +30,12 @@ dylint_linting::impl_lint_pass!(InteriorMutableDefault<'_> => [INTERIOR_MUTABLE_
 /// The def path of the function whose second argument is checked.
 const WITH_DEFAULT: &str = "contextvars::ContextVar::with_default";
 
-/// The `[interior_mutable_default]` table of `dylint.toml`.
-///
-/// ```toml
-/// [interior_mutable_default]
-/// extra-types = ["my_crate::Handle"]     # treated as interior-mutable
-/// ignore-types = ["my_crate::Cache"]     # never treated as interior-mutable
-/// ```
-///
-/// Types are written as def paths (`crate::module::Type`), as in clippy's
-/// `ignore-interior-mutability` option.
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
-pub struct Config {
-    /// Types to flag although rustc sees no `UnsafeCell` in them, for example a handle that
-    /// mutates shared state through a raw pointer or FFI.
-    pub extra_types: Vec<String>,
-    /// Types never to flag, and not to look into, for example a cache that is safe to share.
-    pub ignore_types: Vec<String>,
+/// Registers the pass, with the `[interior_mutable_default]` table of `dylint.toml`.
+pub fn register(sess: &rustc_session::Session, store: &mut rustc_lint::LintStore) {
+    let config: Config = crate::read_config(sess, INTERIOR_MUTABLE_DEFAULT);
+    store.register_late_lint_pass(Box::new(move |tcx| {
+        Box::new(InteriorMutableDefault::new(tcx, &config))
+    }));
 }
 
 /// The lint pass. Paths are resolved once per crate, when the pass is built.
@@ -224,9 +217,9 @@ fn std_constructor(
             .iter()
             .any(|(t, m)| *t == ty.as_str() && *m == method.as_str())
     };
-    if is(ctxlint_catalogue::WRAPPING_CONSTRUCTORS) {
+    if is(ctxlint_catalogue::apis::WRAPPING_CONSTRUCTORS) {
         Some(Constructor::Wrapping)
-    } else if is(ctxlint_catalogue::EMPTY_CONSTRUCTORS) {
+    } else if is(ctxlint_catalogue::apis::EMPTY_CONSTRUCTORS) {
         Some(Constructor::Empty)
     } else {
         None
@@ -252,11 +245,11 @@ impl<'tcx> LateLintPass<'tcx> for InteriorMutableDefault<'tcx> {
                 INTERIOR_MUTABLE_DEFAULT,
                 expr.hir_id,
                 span,
-                TEXT.message,
+                text().message,
                 |diag| {
-                    diag.span_label(span, TEXT.label);
-                    diag.note(TEXT.note);
-                    diag.help(TEXT.help);
+                    diag.span_label(span, text().label);
+                    diag.note(text().note);
+                    diag.help(text().help);
                 },
             );
         }

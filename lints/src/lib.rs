@@ -18,25 +18,44 @@ dylint_linting::dylint_library!();
 pub mod context_guard_across_await;
 pub mod interior_mutable_default;
 pub mod sync_run_wraps_future;
+// new-lint: modules (scripts/new-lint.py adds a lint's module above this line)
 
-use context_guard_across_await::{CONTEXT_GUARD_ACROSS_AWAIT, ContextGuardAcrossAwait};
-use interior_mutable_default::{INTERIOR_MUTABLE_DEFAULT, InteriorMutableDefault};
-use sync_run_wraps_future::{SYNC_RUN_WRAPS_FUTURE, SyncRunWrapsFuture};
+use ctxlint_catalogue::{Form, Language, Lint};
+use rustc_lint::LintStore;
+use rustc_session::Session;
+
+/// Every lint of this library, in the catalogue's order, with the function that registers its
+/// pass (reading its options from `dylint.toml` first).
+///
+/// The lints are read by a function, not held in a `static` array: rustc tells lints apart by
+/// the address of their `Lint` (`LintId` compares pointers). With a `static` array initialised
+/// from the lint statics registered instead, `#[allow]`, `#[deny]` and `-D` stopped applying to
+/// what the passes emitted (every finding kept the default level), as if the two held
+/// different addresses. Reading the statics at run time registers the very references the
+/// passes emit with; the UI cases `levels`, `imd_suppressed` and `srwf_suppressed` guard this.
+type Registration = (&'static rustc_lint::Lint, fn(&Session, &mut LintStore));
+
+fn registry() -> Vec<Registration> {
+    vec![
+        (
+            interior_mutable_default::INTERIOR_MUTABLE_DEFAULT,
+            interior_mutable_default::register,
+        ),
+        (
+            sync_run_wraps_future::SYNC_RUN_WRAPS_FUTURE,
+            sync_run_wraps_future::register,
+        ),
+        (
+            context_guard_across_await::CONTEXT_GUARD_ACROSS_AWAIT,
+            context_guard_across_await::register,
+        ),
+        // new-lint: registry (scripts/new-lint.py adds a lint above this line)
+    ]
+}
 
 /// Every lint of this library, in the catalogue's order.
-///
-/// A function, not a `static` array: rustc tells lints apart by the address of their `Lint`
-/// (`LintId` compares pointers). With a `static` array initialised from the lint statics
-/// registered instead, `#[allow]`, `#[deny]` and `-D` stopped applying to what the passes
-/// emitted (every finding kept the default level), as if the two held different addresses.
-/// Reading the statics at run time registers the very references the passes emit with; the
-/// UI cases `levels`, `imd_suppressed` and `srwf_suppressed` guard this.
-pub fn lints() -> [&'static rustc_lint::Lint; 3] {
-    [
-        INTERIOR_MUTABLE_DEFAULT,
-        SYNC_RUN_WRAPS_FUTURE,
-        CONTEXT_GUARD_ACROSS_AWAIT,
-    ]
+pub fn lints() -> Vec<&'static rustc_lint::Lint> {
+    registry().into_iter().map(|(lint, _)| lint).collect()
 }
 
 /// The entry point that `cargo dylint` calls when it loads the library.
@@ -44,27 +63,26 @@ pub fn lints() -> [&'static rustc_lint::Lint; 3] {
 // function because the driver is the same rustc build that compiled this library.
 #[expect(clippy::no_mangle_with_rust_abi)]
 #[unsafe(no_mangle)]
-pub fn register_lints(sess: &rustc_session::Session, lint_store: &mut rustc_lint::LintStore) {
+pub fn register_lints(sess: &Session, lint_store: &mut LintStore) {
     // `init_config` must run before any `dylint.toml` table is read.
     dylint_linting::init_config(sess);
-    let imd: interior_mutable_default::Config = read_config(sess, INTERIOR_MUTABLE_DEFAULT);
-    let srwf: sync_run_wraps_future::Config = read_config(sess, SYNC_RUN_WRAPS_FUTURE);
-    let cgaa: context_guard_across_await::Config = read_config(sess, CONTEXT_GUARD_ACROSS_AWAIT);
-
     lint_store.register_lints(&lints());
-    lint_store.register_late_lint_pass(Box::new(move |tcx| {
-        Box::new(InteriorMutableDefault::new(tcx, &imd))
-    }));
-    lint_store.register_late_lint_pass(Box::new(move |_| Box::new(SyncRunWrapsFuture::new(&srwf))));
-    lint_store.register_late_lint_pass(Box::new(move |_| {
-        Box::new(ContextGuardAcrossAwait::new(&cgaa))
-    }));
+    for (_, register) in registry() {
+        register(sess, lint_store);
+    }
+}
+
+/// The Rust form of a catalogue lint: its messages and docs as this library reports them. Every
+/// lint this library declares has one (a test checks it); the primary form keeps this total.
+pub fn rust_form(lint: &'static Lint) -> &'static Form {
+    lint.form(Language::Rust).unwrap_or_else(|| lint.primary())
 }
 
 /// Reads the lint's table of `dylint.toml` (named after the lint), reporting a malformed one as
-/// a compile error rather than a panic.
+/// a compile error rather than a panic. The table's type is the catalogue's, which the CLI
+/// reads from `ctxlint.toml` too: the keys and their errors are the same in both files.
 fn read_config<T: Default + serde::de::DeserializeOwned>(
-    sess: &rustc_session::Session,
+    sess: &Session,
     lint: &rustc_lint::Lint,
 ) -> T {
     let name = lint.name_lower();
@@ -91,16 +109,17 @@ mod tests {
     use super::lints;
     use ctxlint_catalogue::Level;
 
-    /// The names, levels and summaries that rustc sees must be the catalogue's. (The messages,
-    /// labels, notes, helps and docs are read from the catalogue directly, so they cannot drift.)
+    /// The names, levels and summaries that rustc sees must be the catalogue's, for every lint
+    /// with a Rust form. (The messages, labels, notes, helps and docs are read from the
+    /// catalogue directly, so they cannot drift.)
     #[test]
     fn lints_match_the_catalogue() {
-        assert_eq!(
-            lints().len(),
-            ctxlint_catalogue::LINTS.len(),
-            "a lint is missing on one side"
-        );
-        for (lint, entry) in lints().iter().zip(ctxlint_catalogue::LINTS) {
+        let rust: Vec<_> = ctxlint_catalogue::LINTS
+            .iter()
+            .filter(|l| l.form(ctxlint_catalogue::Language::Rust).is_some())
+            .collect();
+        assert_eq!(lints().len(), rust.len(), "a lint is missing on one side");
+        for (lint, entry) in lints().iter().zip(rust) {
             assert_eq!(lint.name_lower(), entry.name, "names or order differ");
             assert_eq!(
                 lint.desc, entry.summary,

@@ -8,9 +8,10 @@ use clippy_utils::source::{
 use clippy_utils::sugg::Sugg;
 use clippy_utils::ty::implements_trait;
 use clippy_utils::{fn_def_id, is_expr_async_block};
-use ctxlint_catalogue::SYNC_RUN_WRAPS_FUTURE as TEXT;
-use ctxlint_catalogue::config::ExtraRunner;
-use ctxlint_catalogue::{CONTEXT_LOSING_SPAWNS, Fix, Operand, RUNNERS, Runner, RunnerCall};
+use ctxlint_catalogue::SYNC_RUN_WRAPS_FUTURE as LINT;
+use ctxlint_catalogue::apis::{CONTEXT_LOSING_SPAWNS, RUNNERS, Runner, RunnerCall};
+use ctxlint_catalogue::fix::{Call, Held};
+use ctxlint_catalogue::options::SyncRunWrapsFuture as Config;
 use rustc_errors::Applicability;
 use rustc_hir::def::{DefKind, Res};
 use rustc_hir::def_id::DefId;
@@ -18,30 +19,27 @@ use rustc_hir::{CaptureBy, Closure, Expr, ExprKind, QPath};
 use rustc_lint::{LateContext, LateLintPass, LintContext};
 use rustc_middle::ty::{self, Ty};
 use rustc_span::sym;
-use serde::Deserialize;
 
 dylint_linting::declare_lint! {
     #[doc = include_str!("../../catalogue/docs/sync_run_wraps_future.md")]
     pub SYNC_RUN_WRAPS_FUTURE,
     Warn,
-    TEXT.summary
+    LINT.summary
+}
+
+/// The lint's texts: the catalogue's Rust form.
+fn text() -> &'static ctxlint_catalogue::Form {
+    crate::rust_form(&LINT)
 }
 
 dylint_linting::impl_lint_pass!(SyncRunWrapsFuture => [SYNC_RUN_WRAPS_FUTURE]);
 
-/// The `[sync_run_wraps_future]` table of `dylint.toml`: the same key as the CLI's.
-///
-/// ```toml
-/// [sync_run_wraps_future]
-/// extra-runners = [
-///   { path = "my_crate::Scope::run_in", method = true, closure = 0, help = "use `scope.bind(fut)`" },
-/// ]
-/// ```
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
-pub struct Config {
-    /// Runners of the project's own, checked as the catalogue's are, with their help.
-    pub extra_runners: Vec<ExtraRunner>,
+/// Registers the pass, with the `[sync_run_wraps_future]` table of `dylint.toml`.
+pub fn register(sess: &rustc_session::Session, store: &mut rustc_lint::LintStore) {
+    let config: Config = crate::read_config(sess, SYNC_RUN_WRAPS_FUTURE);
+    store.register_late_lint_pass(Box::new(move |_| {
+        Box::new(SyncRunWrapsFuture::new(&config))
+    }));
 }
 
 /// The lint pass. The catalogue's runners, the configured ones and the spawn functions are
@@ -135,10 +133,10 @@ impl<'tcx> LateLintPass<'tcx> for SyncRunWrapsFuture {
             SYNC_RUN_WRAPS_FUTURE,
             expr.hir_id,
             span,
-            TEXT.message,
+            text().message,
             |diag| {
-                diag.span_label(span, TEXT.label);
-                diag.note(TEXT.note);
+                diag.span_label(span, text().label);
+                diag.note(text().note);
                 let mut applicability = Applicability::MaybeIncorrect;
                 let site = Site {
                     call: expr,
@@ -262,65 +260,37 @@ fn suggestion(
         let name = site.runner.path.rsplit("::").next()?;
         func.strip_suffix(name).map(str::to_owned)
     };
-    match site.runner.fix {
-        Fix::None => None,
-        Fix::ContextScope => {
-            let receiver = site.receiver?;
-            match call.kind {
-                ExprKind::MethodCall(..) => {
-                    // A temporary `Context` (not a place, not a reference) can be given away.
-                    let temporary = !receiver.is_place_expr(|_| false)
-                        && !cx.typeck_results().expr_ty(receiver).is_ref();
-                    let method = if temporary { "scope" } else { "scope_mut" };
-                    let receiver = sugg(receiver, applicability);
-                    Some(format!("{}.{method}({future})", receiver.maybe_paren()))
-                }
-                _ => {
-                    let path = type_prefix(applicability)?;
-                    let receiver = snippet(receiver, applicability);
-                    Some(format!("{path}scope_mut({receiver}, {future})"))
-                }
-            }
-        }
-        Fix::OnReceiver { method } => {
-            let (receiver, first) = (site.receiver?, site.first?);
-            let first = snippet(first, applicability);
-            match call.kind {
-                ExprKind::MethodCall(..) => {
-                    let receiver = sugg(receiver, applicability);
-                    Some(format!(
-                        "{}.{method}({first}, {future})",
-                        receiver.maybe_paren()
-                    ))
-                }
-                _ => {
-                    let path = type_prefix(applicability)?;
-                    let receiver = snippet(receiver, applicability);
-                    Some(format!("{path}{method}({receiver}, {first}, {future})"))
-                }
-            }
-        }
-        Fix::OnFuture {
-            method, operand, ..
-        } => {
-            let operand = match operand {
-                // Taken by value: a place (or a reference) is cloned, a temporary moved.
-                Operand::Receiver => {
-                    let receiver = site.receiver?;
-                    let written = sugg(receiver, applicability);
-                    if receiver.is_place_expr(|_| false)
-                        || cx.typeck_results().expr_ty(receiver).is_ref()
-                    {
-                        format!("{}.clone()", written.maybe_paren())
-                    } else {
-                        written.to_string()
-                    }
-                }
-                Operand::First => snippet(site.first?, applicability),
-            };
-            Some(format!("{future}.{method}({operand})"))
-        }
-    }
+    // The receiver as the template needs it: an argument of the path form as written, the
+    // receiver of the method form parenthesised where needed, and how it is held (a place or a
+    // reference is borrowed or cloned, a temporary given away).
+    let path_form = !matches!(call.kind, ExprKind::MethodCall(..));
+    let receiver = site.receiver.map(|receiver| {
+        let held = if receiver.is_place_expr(|_| false)
+            || cx.typeck_results().expr_ty(receiver).is_ref()
+        {
+            Held::Place
+        } else {
+            Held::Temporary
+        };
+        let text = if path_form {
+            snippet(receiver, applicability)
+        } else {
+            sugg(receiver, applicability).maybe_paren().to_string()
+        };
+        (text, held)
+    });
+    let first = site.first.map(|first| snippet(first, applicability));
+    let prefix = if path_form {
+        Some(type_prefix(applicability)?)
+    } else {
+        None
+    };
+    site.runner.fix.render(&Call {
+        future: &future,
+        receiver: receiver.as_ref().map(|(text, held)| (text.as_str(), *held)),
+        first: first.as_deref(),
+        path_prefix: prefix.as_deref(),
+    })
 }
 
 /// The future to bind, when creating it outside the context is harmless.

@@ -1,12 +1,12 @@
 //! The per-lint section of `README.md` is generated from the catalogue; this test fails when it
-//! is stale. `BLESS=1 cargo test --test readme` rewrites it.
+//! is stale. `CTXLINT_BLESS=1 cargo test --test readme` rewrites it.
 
 #![allow(clippy::unwrap_used, reason = "a test fails by panicking")]
 
 use std::fmt::Write as _;
 use std::path::Path;
 
-const BEGIN: &str = "<!-- lints:begin (generated from ../catalogue by `BLESS=1 cargo test --test readme`; do not edit) -->\n";
+const BEGIN: &str = "<!-- lints:begin (generated from ../catalogue by `CTXLINT_BLESS=1 cargo test --test readme`; do not edit) -->\n";
 const END: &str = "<!-- lints:end -->\n";
 
 /// One `### \`NAME\`` section per lint, in the catalogue's order, with the doc's own headings
@@ -14,6 +14,10 @@ const END: &str = "<!-- lints:end -->\n";
 fn generated() -> String {
     let mut out = String::new();
     for lint in ctxlint_catalogue::LINTS {
+        // The lints this library declares: those with a Rust form.
+        let Some(form) = lint.form(ctxlint_catalogue::Language::Rust) else {
+            continue;
+        };
         write!(out, "\n### `{}`\n\n", lint.name).unwrap();
         writeln!(
             out,
@@ -23,7 +27,7 @@ fn generated() -> String {
         )
         .unwrap();
         let mut in_code = false;
-        for line in lint.doc.lines() {
+        for line in form.doc.lines() {
             in_code ^= line.starts_with("```");
             if !in_code && line.starts_with('#') {
                 out.push('#');
@@ -56,7 +60,7 @@ fn readme_lint_section_is_current() {
     if current == expected {
         return;
     }
-    if std::env::var_os("BLESS").is_some() {
+    if std::env::var_os("CTXLINT_BLESS").is_some() {
         let updated = format!(
             "{}{expected}{}",
             &readme[..begin + BEGIN.len()],
@@ -65,7 +69,7 @@ fn readme_lint_section_is_current() {
         std::fs::write(&path, updated).unwrap();
     } else {
         panic!(
-            "README.md's lint section is stale: run `BLESS=1 cargo test --test readme` in `lints/`"
+            "README.md's lint section is stale: run `CTXLINT_BLESS=1 cargo test --test readme` in `lints/`"
         );
     }
 }

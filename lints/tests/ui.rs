@@ -10,7 +10,7 @@
 //! snapshot yet is only reported (so that a case can land before its Dylint snapshot), while
 //! a Dylint-only case must have one.
 //!
-//! `BLESS=1 cargo test --test ui` rewrites the snapshots from the actual output (and deletes
+//! `CTXLINT_BLESS=1 cargo test --test ui` rewrites the snapshots from the actual output (and deletes
 //! those of cases that print nothing, or whose case is gone); the parity check still runs.
 //!
 //! How: `dylint_testing` runs compiletest over a staged copy of the cases with no expected
@@ -62,7 +62,7 @@ fn ui() {
         return;
     }
     let cases = cases(manifest_dir);
-    let bless = std::env::var_os("BLESS").is_some_and(|v| !v.is_empty() && v != "0");
+    let bless = std::env::var_os("CTXLINT_BLESS").is_some_and(|v| !v.is_empty() && v != "0");
 
     // Outside this workspace: on a machine without a cached Dylint driver, the child builds
     // one in a temporary package under `TMPDIR` (set below), and cargo refuses a package that
@@ -159,14 +159,14 @@ fn ui() {
     let names: Vec<&str> = cases.iter().map(|case| case.name.as_str()).collect();
     println!("{} UI cases: {}", cases.len(), names.join(", "));
     for note in &notes {
-        println!("note: {note} (`BLESS=1 cargo test --test ui` in `lints/` writes it)");
+        println!("note: {note} (`CTXLINT_BLESS=1 cargo test --test ui` in `lints/` writes it)");
     }
     if failures.is_empty() {
         let _ = fs::remove_dir_all(&work);
     }
     assert!(
         failures.is_empty(),
-        "\n{}\n\nIf the new output is intended, run `BLESS=1 cargo test --test ui` inside \
+        "\n{}\n\nIf the new output is intended, run `CTXLINT_BLESS=1 cargo test --test ui` inside \
          `lints/` and review the diff.\n\n{child_output}",
         failures.join("\n\n")
     );
@@ -396,9 +396,12 @@ fn reported_lines(stderr: &str, name: &str) -> BTreeSet<(usize, String)> {
         let message = line
             .strip_prefix("warning: ")
             .or_else(|| line.strip_prefix("error: "));
-        let Some(lint) =
-            message.and_then(|m| ctxlint_catalogue::LINTS.iter().find(|l| l.message == m))
-        else {
+        let Some(lint) = message.and_then(|m| {
+            ctxlint_catalogue::LINTS.iter().find(|l| {
+                l.form(ctxlint_catalogue::Language::Rust)
+                    .is_some_and(|f| f.message == m)
+            })
+        }) else {
             continue;
         };
         let at = lines

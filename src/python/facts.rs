@@ -7,6 +7,11 @@ use std::collections::{HashMap, HashSet};
 
 use ruff_python_ast::{Expr, ModModule, Stmt};
 
+use ctxlint_catalogue::apis::{
+    PYTHON_FROZEN_ALWAYS, PYTHON_FROZEN_WITH_ARGUMENT, PYTHON_IMMUTABLE_BASES,
+    PYTHON_IMMUTABLE_CLASS_FACTORIES,
+};
+
 use crate::python::names::Names;
 
 /// What a top-level function is.
@@ -44,43 +49,6 @@ pub(crate) struct ProjectFacts {
     /// The lowest Python version the project supports (`requires-python`), if it says.
     pub(crate) min_python: Option<(u32, u32)>,
 }
-
-/// Bases whose subclasses are immutable.
-const IMMUTABLE_BASES: &[&str] = &[
-    "typing.NamedTuple",
-    "typing_extensions.NamedTuple",
-    "enum.Enum",
-    "enum.IntEnum",
-    "enum.StrEnum",
-    "enum.Flag",
-    "enum.IntFlag",
-    "enum.ReprEnum",
-];
-
-/// Calls that create an immutable class: `P = namedtuple("P", "x y")`.
-const IMMUTABLE_CLASS_FACTORIES: &[&str] = &[
-    "collections.namedtuple",
-    "typing.NamedTuple",
-    "typing_extensions.NamedTuple",
-    "enum.Enum",
-    "enum.IntEnum",
-    "enum.StrEnum",
-    "enum.Flag",
-    "enum.IntFlag",
-];
-
-/// Decorators that make a class frozen when called with `frozen=True`.
-const FROZEN_WITH_ARGUMENT: &[&str] = &[
-    "dataclasses.dataclass",
-    "attr.s",
-    "attr.attrs",
-    "attr.define",
-    "attrs.define",
-    "pydantic.dataclasses.dataclass",
-];
-
-/// Decorators that always make a class frozen.
-const FROZEN_ALWAYS: &[&str] = &["attr.frozen", "attrs.frozen"];
 
 impl ModuleFacts {
     /// Reads the top-level definitions of `module`, resolving names with `names`.
@@ -141,7 +109,7 @@ impl ModuleFacts {
                     let Some(func) = names.qualified(&call.func) else {
                         continue;
                     };
-                    if IMMUTABLE_CLASS_FACTORIES.contains(&func.as_str()) {
+                    if PYTHON_IMMUTABLE_CLASS_FACTORIES.contains(&func.as_str()) {
                         self.classes.insert(
                             target.id.as_str().to_owned(),
                             ClassFacts {
@@ -190,8 +158,8 @@ fn is_frozen_decorator(expr: &Expr, names: &Names) -> bool {
             let Some(func) = names.qualified(&call.func) else {
                 return false;
             };
-            FROZEN_ALWAYS.contains(&func.as_str())
-                || (FROZEN_WITH_ARGUMENT.contains(&func.as_str())
+            PYTHON_FROZEN_ALWAYS.contains(&func.as_str())
+                || (PYTHON_FROZEN_WITH_ARGUMENT.contains(&func.as_str())
                     && call.arguments.keywords.iter().any(|k| {
                         k.arg.as_ref().is_some_and(|a| a.as_str() == "frozen")
                             && matches!(&k.value, Expr::BooleanLiteral(b) if b.value)
@@ -199,7 +167,7 @@ fn is_frozen_decorator(expr: &Expr, names: &Names) -> bool {
         }
         other => names
             .qualified(other)
-            .is_some_and(|q| FROZEN_ALWAYS.contains(&q.as_str())),
+            .is_some_and(|q| PYTHON_FROZEN_ALWAYS.contains(&q.as_str())),
     }
 }
 
@@ -225,12 +193,6 @@ impl ProjectFacts {
     /// Adds the facts of the module named `dotted`.
     pub(crate) fn add_module(&mut self, dotted: String, facts: ModuleFacts) {
         self.modules.insert(dotted, facts);
-    }
-
-    /// Merges another part of the same project's facts.
-    pub(crate) fn merge(&mut self, other: ProjectFacts) {
-        self.modules.extend(other.modules);
-        self.min_python = self.min_python.or(other.min_python);
     }
 
     /// Finds `qualified` (`module.name`) in the project: a module whose dotted name is the
@@ -272,7 +234,7 @@ impl ProjectFacts {
         class
             .bases
             .iter()
-            .any(|b| IMMUTABLE_BASES.contains(&b.as_str()))
+            .any(|b| PYTHON_IMMUTABLE_BASES.contains(&b.as_str()))
             || self.is_enum(qualified, &mut HashSet::new())
     }
 
@@ -284,7 +246,7 @@ impl ProjectFacts {
             return false;
         };
         class.bases.iter().any(|b| {
-            (b.starts_with("enum.") && IMMUTABLE_BASES.contains(&b.as_str()))
+            (b.starts_with("enum.") && PYTHON_IMMUTABLE_BASES.contains(&b.as_str()))
                 || self.is_enum(b, seen)
         })
     }

@@ -1,6 +1,7 @@
 //! The Python front end: the parser adapter (Ruff's parser, whose byte offsets are the file's),
-//! the project-wide facts, name resolution from imports, `# noqa` suppression, and the walk
-//! that runs the lints over one parsed module.
+//! projects and their facts (`project`, `facts`), name resolution from imports (`names`),
+//! `# noqa` suppression (`suppress`), the walk over one parsed module (`walk`) and the lints it
+//! runs (`lints`).
 //!
 //! Everything here is Python-specific; findings, levels, configuration and the renderers are
 //! the language-neutral ones of the crate.
@@ -12,16 +13,19 @@ pub(crate) mod project;
 pub(crate) mod suppress;
 pub(crate) mod walk;
 
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
+use ctxlint_catalogue::Language;
 use ruff_python_ast::ModModule;
 use ruff_python_parser::Parsed;
 use ruff_text_size::TextRange;
 
 use crate::config::Config;
-use crate::diagnostic::{Finding, SourceSpan};
+use crate::diagnostic::{SourceSpan, TargetInfo};
 use crate::error::{Error, ErrorKind};
-use facts::ProjectFacts;
+use crate::frontend::{FileToLint, FrontEnd, Planned};
+use project::PythonUnit;
 
 /// How deep a module may nest (see [`max_nesting`]) before it is given up as too deep.
 ///
@@ -30,8 +34,83 @@ use facts::ProjectFacts;
 /// the parser, the walk or the syntax tree's destructor, which all recurse once per level.
 pub(crate) const MAX_DEPTH: usize = 20_000;
 
+/// The Python front end.
+pub(crate) struct PythonFrontEnd;
+
+impl FrontEnd for PythonFrontEnd {
+    fn language(&self) -> Language {
+        Language::Python
+    }
+
+    fn claims(&self, path: &Path) -> bool {
+        is_python(path)
+    }
+
+    fn skips_dir(&self, dir: &Path) -> bool {
+        project::is_virtualenv(dir)
+    }
+
+    /// Every Python lint fires on a name of the standard `contextvars` module (a
+    /// `ContextVar`, a `Context`), which a module must import to use.
+    fn needles(&self, _config: &Config) -> Vec<String> {
+        vec!["contextvars".to_owned()]
+    }
+
+    fn plan(&self, files: Vec<FileToLint>) -> Vec<Planned> {
+        // By project directory; a file outside any project is its own unit (its key is its
+        // path). The value: the files to lint, the target, their bytes.
+        type Key = (Option<PathBuf>, PathBuf);
+        let mut projects: BTreeMap<Key, (Vec<PathBuf>, TargetInfo, usize)> = BTreeMap::new();
+        for file in files {
+            let dir = project::project_dir(&file.path, file.root.as_deref());
+            let key = match &dir {
+                Some(dir) => (Some(dir.clone()), PathBuf::new()),
+                None => (None, file.path.clone()),
+            };
+            let (paths, _, bytes) = projects
+                .entry(key)
+                .or_insert_with(|| (Vec::new(), project::target(dir.as_deref(), &file.path), 0));
+            paths.push(file.path);
+            *bytes += file.len;
+        }
+        projects
+            .into_iter()
+            .map(|((dir, lone), (files, target, bytes))| Planned {
+                config_dir: dir
+                    .clone()
+                    .unwrap_or_else(|| lone.parent().map(Path::to_path_buf).unwrap_or_default()),
+                unit: Box::new(PythonUnit { dir }),
+                files,
+                bytes,
+                target,
+            })
+            .collect()
+    }
+
+    fn plan_buffer(&self, path: &Path) -> Planned {
+        let dir = project::project_dir(path, None);
+        Planned {
+            config_dir: dir
+                .clone()
+                .unwrap_or_else(|| path.parent().map(Path::to_path_buf).unwrap_or_default()),
+            target: project::target(dir.as_deref(), path),
+            unit: Box::new(PythonUnit { dir }),
+            files: vec![path.to_path_buf()],
+            bytes: 0,
+        }
+    }
+
+    fn fallback_target(&self, path: &Path) -> TargetInfo {
+        project::fallback_target(path)
+    }
+
+    fn validate(&self, path: &Path, text: &str) -> Result<(), Error> {
+        parse_guarded(path, text).map(drop)
+    }
+}
+
 /// Whether `path` is a Python source file, by its extension.
-pub(crate) fn is_python(path: &Path) -> bool {
+fn is_python(path: &Path) -> bool {
     path.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("py") || e.eq_ignore_ascii_case("pyi"))
 }
@@ -40,42 +119,18 @@ pub(crate) fn is_python(path: &Path) -> bool {
 pub(crate) fn parse_guarded(path: &Path, text: &str) -> Result<Parsed<ModModule>, Error> {
     let depth = max_nesting(text);
     if depth >= MAX_DEPTH {
-        let message = format!(
-            "{}: nesting is {depth} levels deep, more than the {MAX_DEPTH} ctxlint handles; skipped",
-            path.display()
-        );
-        return Err(Error::new(ErrorKind::TooDeep, Some(path), message));
+        return Err(Error::too_deep(path, depth, MAX_DEPTH));
     }
     ruff_python_parser::parse_module(text).map_err(|e| {
         let at = LineIndex::new(text).span(text, e.location);
-        let message = format!(
-            "{}:{}:{}: cannot parse: {}",
-            path.display(),
+        Error::at(
+            ErrorKind::Parse,
+            path,
             at.line_start,
             at.column_start,
-            e.error
-        );
-        Error::new(ErrorKind::Parse, Some(path), message)
+            format!("cannot parse: {}", e.error),
+        )
     })
-}
-
-/// Lints one parsed module. `module` is its dotted name in the project, for resolving its
-/// own relative imports and finding its own facts.
-pub(crate) fn lint_parsed(
-    path: &Path,
-    text: &str,
-    parsed: &Parsed<ModModule>,
-    module: &ModuleName,
-    facts: &ProjectFacts,
-    config: &Config,
-) -> (Vec<Finding>, Option<Error>) {
-    let index = LineIndex::new(text);
-    let mut cx = walk::FileCx::new(facts, config, path, text, &index, parsed, module);
-    cx.run(parsed.syntax());
-    let error = cx
-        .too_deep
-        .map(|at| Error::walk_too_deep(path, at, MAX_DEPTH));
-    (cx.findings, error)
 }
 
 /// A module's dotted name in its project, and whether it is a package's `__init__`.

@@ -3,7 +3,8 @@
 //! [`FileCx`] keeps what the lints need to know about the code around a node: the scopes and
 //! what their names are bound to (a `Context`, a coroutine function, something else), the
 //! enclosing class and method, which calls are `await`ed or handed to the event loop, and the
-//! statement a node is in (for `# noqa`). It calls each lint's `check_call` on every call.
+//! statement a node is in (for `# noqa`). [`Walker`] walks the module once and calls the hooks
+//! of each enabled lint ([`Pass`]); a lint at level `allow` does not run.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -14,10 +15,15 @@ use ruff_python_ast::{Expr, ExprCall, ModModule, Parameters, Stmt};
 use ruff_python_parser::Parsed;
 use ruff_text_size::{Ranged, TextRange};
 
+use ctxlint_catalogue::Language;
+use ctxlint_catalogue::apis::{
+    PYTHON_CONSUMER_METHODS, PYTHON_CONSUMERS, PYTHON_COROUTINE_FUNCTIONS,
+};
+
 use crate::config::Config;
 use crate::diagnostic::{Finding, SourceSpan, Suggestion};
+use crate::error::Error;
 use crate::python::facts::ProjectFacts;
-use crate::python::lints;
 use crate::python::names::Names;
 use crate::python::suppress::Suppressions;
 use crate::python::{LineIndex, MAX_DEPTH, ModuleName};
@@ -80,20 +86,70 @@ pub(crate) struct FileCx<'a> {
     pub(crate) findings: Vec<Finding>,
 }
 
-/// Calls whose argument must be an awaitable: handing them `ctx.run(f)` shows that `run`
-/// returned one.
-const CONSUMERS: &[&str] = &[
-    "asyncio.run",
-    "asyncio.run_coroutine_threadsafe",
-    "asyncio.create_task",
-    "asyncio.ensure_future",
-    "asyncio.gather",
-    "asyncio.wait_for",
-    "asyncio.shield",
-];
+/// The hooks of a lint. Each is called on every node of its kind, in source order, in the
+/// scopes of that node.
+pub(crate) trait Pass {
+    /// A call.
+    fn check_call(&mut self, _cx: &mut FileCx<'_>, _call: &ExprCall) {}
 
-/// Methods (of an event loop, a runner or a task group) whose argument must be an awaitable.
-const CONSUMER_METHODS: &[&str] = &["run_until_complete", "create_task"];
+    /// A statement, before it is walked (a function's body is walked after its `def`).
+    fn check_stmt(&mut self, _cx: &mut FileCx<'_>, _stmt: &Stmt) {}
+}
+
+/// A lint of the catalogue and how to make its pass.
+pub(crate) struct Registered {
+    /// The catalogue's lint, whose level decides whether the pass runs at all.
+    pub(crate) lint: &'static Lint,
+    /// A fresh pass, for one module.
+    pub(crate) new: fn() -> Box<dyn Pass>,
+}
+
+/// A fresh pass of type `P`.
+pub(crate) fn pass<P: Pass + Default + 'static>() -> Box<dyn Pass> {
+    Box::<P>::default()
+}
+
+/// Lints one parsed module with its project's facts: its findings, and the error that
+/// stopped the walk (a module nested deeper than [`MAX_DEPTH`]).
+pub(crate) fn lint_module(
+    path: &Path,
+    text: &str,
+    parsed: &Parsed<ModModule>,
+    module: &ModuleName,
+    facts: &ProjectFacts,
+    config: &Config,
+    lints: &[Registered],
+) -> (Vec<Finding>, Option<Error>) {
+    let index = LineIndex::new(text);
+    let cx = FileCx::new(facts, config, path, text, &index, parsed, module);
+    let passes = lints
+        .iter()
+        .filter(|registered| cx.may_fire(registered.lint))
+        .map(|registered| (registered.new)())
+        .collect();
+    let mut walker = Walker { cx, passes };
+    walker.run(parsed.syntax());
+    let error = walker
+        .cx
+        .too_deep
+        .map(|at| Error::walk_too_deep(path, at, MAX_DEPTH));
+    (walker.cx.findings, error)
+}
+
+/// The walk: the context, and the passes of the lints that can fire in the module.
+pub(crate) struct Walker<'a> {
+    pub(crate) cx: FileCx<'a>,
+    passes: Vec<Box<dyn Pass>>,
+}
+
+/// Calls a hook of every pass with the context and the arguments.
+macro_rules! each_pass {
+    ($walker:expr, $hook:ident ( $($arg:expr),* )) => {
+        for pass in &mut $walker.passes {
+            pass.$hook(&mut $walker.cx, $($arg),*);
+        }
+    };
+}
 
 impl<'a> FileCx<'a> {
     pub(crate) fn new(
@@ -126,36 +182,10 @@ impl<'a> FileCx<'a> {
         }
     }
 
-    /// Walks the module.
-    pub(crate) fn run(&mut self, module: &ModModule) {
-        // Names at the top level are globals, visible in every function whatever their order
-        // in the file: bind them first.
-        let mut globals = HashMap::new();
-        for stmt in &module.body {
-            match stmt {
-                Stmt::FunctionDef(f) => {
-                    let binding = if f.is_async {
-                        Binding::CoroFn
-                    } else {
-                        Binding::Other
-                    };
-                    globals.insert(f.name.as_str().to_owned(), binding);
-                }
-                Stmt::Assign(a) => {
-                    if let [Expr::Name(n)] = a.targets.as_slice() {
-                        let binding = self.binding_of_value(&a.value);
-                        globals.insert(n.id.as_str().to_owned(), binding);
-                    }
-                }
-                _ => {}
-            }
-        }
-        self.scopes.push(Scope {
-            kind: ScopeKind::Module,
-            bindings: globals,
-        });
-        self.visit_body(&module.body);
-        self.scopes.pop();
+    /// Whether `lint` can fire in this module: the configuration does not allow it.
+    /// (Python has no attribute that raises a lint's level in one place.)
+    fn may_fire(&self, lint: &Lint) -> bool {
+        self.config.level(lint) != Level::Allow
     }
 
     /// Reports `lint` at `range`, unless config or a suppression comment allows it there.
@@ -181,6 +211,7 @@ impl<'a> FileCx<'a> {
         self.findings.push(Finding {
             lint,
             level,
+            language: Language::Python,
             path: self.path.to_path_buf(),
             span,
             suggestion,
@@ -293,7 +324,7 @@ impl<'a> FileCx<'a> {
     }
 
     /// Whether `ty` (an annotation) is `contextvars.Context`.
-    fn is_context_annotation(&self, ty: &Expr) -> bool {
+    pub(crate) fn is_context_annotation(&self, ty: &Expr) -> bool {
         if let Expr::StringLiteral(s) = ty {
             return self.names.resolve_text(s.value.to_str()) == "contextvars.Context";
         }
@@ -344,11 +375,11 @@ impl<'a> FileCx<'a> {
     }
 
     fn qualified_is_coro_fn(&self, q: &str) -> bool {
-        lints::STDLIB_COROUTINE_FUNCTIONS.contains(&q)
+        PYTHON_COROUTINE_FUNCTIONS.contains(&q)
             || self.facts.function(q).is_some_and(|f| f.is_async)
     }
 
-    fn binding_of_value(&self, value: &Expr) -> Binding {
+    pub(crate) fn binding_of_value(&self, value: &Expr) -> Binding {
         if self.is_context_expr(value) {
             Binding::Context
         } else if matches!(value, Expr::Lambda(_) | Expr::Call(_)) && self.is_coro_fn(value) {
@@ -358,13 +389,13 @@ impl<'a> FileCx<'a> {
         }
     }
 
-    fn bind(&mut self, name: &str, binding: Binding) {
+    pub(crate) fn bind(&mut self, name: &str, binding: Binding) {
         if let Some(scope) = self.scopes.last_mut() {
             scope.bindings.insert(name.to_owned(), binding);
         }
     }
 
-    fn bind_target(&mut self, target: &Expr, binding: Binding) {
+    pub(crate) fn bind_target(&mut self, target: &Expr, binding: Binding) {
         match target {
             Expr::Name(n) => self.bind(n.id.as_str(), binding),
             Expr::Tuple(t) => {
@@ -382,7 +413,7 @@ impl<'a> FileCx<'a> {
         }
     }
 
-    fn bind_parameters(&mut self, parameters: &Parameters) {
+    pub(crate) fn bind_parameters(&mut self, parameters: &Parameters) {
         for p in parameters.iter() {
             let param = p.as_parameter();
             let binding = match &param.annotation {
@@ -394,7 +425,7 @@ impl<'a> FileCx<'a> {
     }
 
     /// Collects `self.X = <Context>` in the methods of a class, and `X: Context` in its body.
-    fn collect_context_attrs(&mut self, qualified: &str, body: &[Stmt]) {
+    pub(crate) fn collect_context_attrs(&mut self, qualified: &str, body: &[Stmt]) {
         let mut attrs = HashSet::new();
         for stmt in body {
             match stmt {
@@ -453,7 +484,7 @@ impl<'a> FileCx<'a> {
         self.context_attrs.insert(qualified.to_owned(), attrs);
     }
 
-    fn too_deep(&mut self, range: TextRange) -> bool {
+    pub(crate) fn too_deep(&mut self, range: TextRange) -> bool {
         if self.depth >= MAX_DEPTH {
             if self.too_deep.is_none() {
                 self.too_deep = Some(self.span(range));
@@ -463,12 +494,12 @@ impl<'a> FileCx<'a> {
         false
     }
 
-    fn mark_call_arguments(&mut self, call: &ExprCall) {
+    pub(crate) fn mark_call_arguments(&mut self, call: &ExprCall) {
         let consumer = match &*call.func {
-            Expr::Attribute(a) if CONSUMER_METHODS.contains(&a.attr.as_str()) => true,
+            Expr::Attribute(a) if PYTHON_CONSUMER_METHODS.contains(&a.attr.as_str()) => true,
             func => self
                 .qualified(func)
-                .is_some_and(|q| CONSUMERS.contains(&q.as_str())),
+                .is_some_and(|q| PYTHON_CONSUMERS.contains(&q.as_str())),
         };
         if consumer {
             for arg in &call.arguments.args {
@@ -480,12 +511,46 @@ impl<'a> FileCx<'a> {
     }
 }
 
-impl<'a> Visitor<'a> for FileCx<'_> {
+impl Walker<'_> {
+    /// Walks the module.
+    pub(crate) fn run(&mut self, module: &ModModule) {
+        // Names at the top level are globals, visible in every function whatever their order
+        // in the file: bind them first.
+        let mut globals = HashMap::new();
+        for stmt in &module.body {
+            match stmt {
+                Stmt::FunctionDef(f) => {
+                    let binding = if f.is_async {
+                        Binding::CoroFn
+                    } else {
+                        Binding::Other
+                    };
+                    globals.insert(f.name.as_str().to_owned(), binding);
+                }
+                Stmt::Assign(a) => {
+                    if let [Expr::Name(n)] = a.targets.as_slice() {
+                        let binding = self.cx.binding_of_value(&a.value);
+                        globals.insert(n.id.as_str().to_owned(), binding);
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.cx.scopes.push(Scope {
+            kind: ScopeKind::Module,
+            bindings: globals,
+        });
+        self.visit_body(&module.body);
+        self.cx.scopes.pop();
+    }
+}
+
+impl<'a> Visitor<'a> for Walker<'_> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
-        if self.too_deep(stmt.range()) {
+        if self.cx.too_deep(stmt.range()) {
             return;
         }
-        self.depth += 1;
+        self.cx.depth += 1;
         let compound = matches!(
             stmt,
             Stmt::FunctionDef(_)
@@ -497,10 +562,11 @@ impl<'a> Visitor<'a> for FileCx<'_> {
                 | Stmt::Try(_)
                 | Stmt::Match(_)
         );
-        let outer = self.statement;
+        let outer = self.cx.statement;
         if !compound {
-            self.statement = Some(stmt.range());
+            self.cx.statement = Some(stmt.range());
         }
+        each_pass!(self, check_stmt(stmt));
         match stmt {
             Stmt::FunctionDef(f) => {
                 for d in &f.decorator_list {
@@ -523,10 +589,13 @@ impl<'a> Visitor<'a> for FileCx<'_> {
                 } else {
                     Binding::Other
                 };
-                self.bind(f.name.as_str(), binding);
-                let in_class =
-                    matches!(self.scopes.last().map(|s| &s.kind), Some(ScopeKind::Class));
-                let method_of = match (in_class, self.classes.last(), f.parameters.iter().next()) {
+                self.cx.bind(f.name.as_str(), binding);
+                let in_class = matches!(
+                    self.cx.scopes.last().map(|s| &s.kind),
+                    Some(ScopeKind::Class)
+                );
+                let method_of = match (in_class, self.cx.classes.last(), f.parameters.iter().next())
+                {
                     (true, Some(class), Some(first)) => {
                         let is_static = f.decorator_list.iter().any(|d| {
                             matches!(&d.expression, Expr::Name(n) if n.id.as_str() == "staticmethod")
@@ -536,16 +605,16 @@ impl<'a> Visitor<'a> for FileCx<'_> {
                     }
                     _ => None,
                 };
-                self.scopes.push(Scope {
+                self.cx.scopes.push(Scope {
                     kind: ScopeKind::Function {
                         is_async: f.is_async,
                         method_of,
                     },
                     bindings: HashMap::new(),
                 });
-                self.bind_parameters(&f.parameters);
+                self.cx.bind_parameters(&f.parameters);
                 self.visit_body(&f.body);
-                self.scopes.pop();
+                self.cx.scopes.pop();
             }
             Stmt::ClassDef(c) => {
                 for d in &c.decorator_list {
@@ -554,30 +623,30 @@ impl<'a> Visitor<'a> for FileCx<'_> {
                 if let Some(args) = &c.arguments {
                     self.visit_arguments(args);
                 }
-                self.bind(c.name.as_str(), Binding::Other);
+                self.cx.bind(c.name.as_str(), Binding::Other);
                 // Classes nested in functions are named after the module too: close enough
-                // for `self.m`, and the project facts only know top-level classes.
-                let qualified = if self.module.dotted.is_empty() {
+                // for `self.cx.m`, and the project facts only know top-level classes.
+                let qualified = if self.cx.module.dotted.is_empty() {
                     c.name.as_str().to_owned()
                 } else {
-                    format!("{}.{}", self.module.dotted, c.name.as_str())
+                    format!("{}.{}", self.cx.module.dotted, c.name.as_str())
                 };
-                self.collect_context_attrs(&qualified, &c.body);
-                self.classes.push(qualified);
-                self.scopes.push(Scope {
+                self.cx.collect_context_attrs(&qualified, &c.body);
+                self.cx.classes.push(qualified);
+                self.cx.scopes.push(Scope {
                     kind: ScopeKind::Class,
                     bindings: HashMap::new(),
                 });
                 self.visit_body(&c.body);
-                self.scopes.pop();
-                self.classes.pop();
+                self.cx.scopes.pop();
+                self.cx.classes.pop();
             }
             Stmt::Assign(a) => {
                 self.visit_expr(&a.value);
-                let binding = self.binding_of_value(&a.value);
+                let binding = self.cx.binding_of_value(&a.value);
                 for t in &a.targets {
                     self.visit_expr(t);
-                    self.bind_target(t, binding);
+                    self.cx.bind_target(t, binding);
                 }
             }
             Stmt::AnnAssign(a) => {
@@ -585,19 +654,19 @@ impl<'a> Visitor<'a> for FileCx<'_> {
                 if let Some(v) = &a.value {
                     self.visit_expr(v);
                 }
-                let binding = if self.is_context_annotation(&a.annotation) {
+                let binding = if self.cx.is_context_annotation(&a.annotation) {
                     Binding::Context
                 } else {
                     a.value
                         .as_deref()
-                        .map_or(Binding::Other, |v| self.binding_of_value(v))
+                        .map_or(Binding::Other, |v| self.cx.binding_of_value(v))
                 };
                 self.visit_expr(&a.target);
-                self.bind_target(&a.target, binding);
+                self.cx.bind_target(&a.target, binding);
             }
             Stmt::For(f) => {
                 self.visit_expr(&f.iter);
-                self.bind_target(&f.target, Binding::Other);
+                self.cx.bind_target(&f.target, Binding::Other);
                 self.visit_body(&f.body);
                 self.visit_body(&f.orelse);
             }
@@ -605,32 +674,32 @@ impl<'a> Visitor<'a> for FileCx<'_> {
                 for item in &w.items {
                     self.visit_expr(&item.context_expr);
                     if let Some(v) = &item.optional_vars {
-                        self.bind_target(v, Binding::Other);
+                        self.cx.bind_target(v, Binding::Other);
                     }
                 }
                 self.visit_body(&w.body);
             }
             _ => visitor::walk_stmt(self, stmt),
         }
-        self.statement = outer;
-        self.depth -= 1;
+        self.cx.statement = outer;
+        self.cx.depth -= 1;
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
-        if self.too_deep(expr.range()) {
+        if self.cx.too_deep(expr.range()) {
             return;
         }
-        self.depth += 1;
+        self.cx.depth += 1;
         match expr {
             Expr::Await(a) => {
                 if let Expr::Call(call) = &*a.value {
-                    self.awaited.insert(call.range().start().to_u32());
+                    self.cx.awaited.insert(call.range().start().to_u32());
                 }
                 visitor::walk_expr(self, expr);
             }
             Expr::Call(call) => {
-                self.mark_call_arguments(call);
-                lints::check_call(self, call);
+                self.cx.mark_call_arguments(call);
+                each_pass!(self, check_call(call));
                 visitor::walk_expr(self, expr);
             }
             Expr::Lambda(l) => {
@@ -641,23 +710,23 @@ impl<'a> Visitor<'a> for FileCx<'_> {
                         }
                     }
                 }
-                self.scopes.push(Scope {
+                self.cx.scopes.push(Scope {
                     kind: ScopeKind::Lambda,
                     bindings: HashMap::new(),
                 });
                 if let Some(params) = &l.parameters {
-                    self.bind_parameters(params);
+                    self.cx.bind_parameters(params);
                 }
                 self.visit_expr(&l.body);
-                self.scopes.pop();
+                self.cx.scopes.pop();
             }
             Expr::Named(n) => {
                 self.visit_expr(&n.value);
-                let binding = self.binding_of_value(&n.value);
-                self.bind_target(&n.target, binding);
+                let binding = self.cx.binding_of_value(&n.value);
+                self.cx.bind_target(&n.target, binding);
             }
             _ => visitor::walk_expr(self, expr),
         }
-        self.depth -= 1;
+        self.cx.depth -= 1;
     }
 }

@@ -404,9 +404,10 @@ impl CrateFacts {
                     && (method.starts_with("new") || matches!(method, "default" | "from"))
                 {
                     Verdict::Yes
-                } else if is_std && has(ctxlint_catalogue::WRAPPING_CONSTRUCTORS, ty, method) {
+                } else if is_std && has(ctxlint_catalogue::apis::WRAPPING_CONSTRUCTORS, ty, method)
+                {
                     all(&mut args.iter())
-                } else if is_std && has(ctxlint_catalogue::EMPTY_CONSTRUCTORS, ty, method) {
+                } else if is_std && has(ctxlint_catalogue::apis::EMPTY_CONSTRUCTORS, ty, method) {
                     Verdict::No
                 } else if self.is_local(parent, imports)
                     && self.always_interior_mutable.contains(ty.as_str())

@@ -1,58 +1,159 @@
 //! The Rust front end: the parser adapter (`syn`, with the offsets kept equal to the file's),
-//! the crate-wide facts, name resolution from `use` items, lint-level attributes, and the walk
-//! that runs the lints over one parsed file.
+//! cargo's layout (`cargo`), the crate-wide facts (`facts`), name resolution from `use` items
+//! (`resolve`), lint-level attributes (`suppress`), the walk over one parsed file (`walk`) and
+//! the lints it runs (`lints`), and the checking of one crate (`unit`).
 
+pub(crate) mod cargo;
 pub(crate) mod facts;
 pub(crate) mod lints;
 pub(crate) mod resolve;
 pub(crate) mod suppress;
+pub(crate) mod types;
+pub(crate) mod unit;
 pub(crate) mod value;
+pub(crate) mod walk;
 
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
-use syn::visit::Visit;
+use ctxlint_catalogue::Language;
+use ctxlint_catalogue::apis::{GUARDS, RUNNERS, Receiver, RunnerCall};
 
 use crate::config::Config;
-use crate::diagnostic::Finding;
+use crate::diagnostic::TargetInfo;
 use crate::error::{Error, ErrorKind};
-use facts::CrateFacts;
-use lints::{FileCx, MAX_DEPTH};
+use crate::frontend::{FileToLint, FrontEnd, Planned};
+use cargo::CrateFiles;
+use unit::RustUnit;
+
+/// How deep expressions, blocks and items may nest before a file is given up as too deep.
+///
+/// The walk runs on threads with a large stack (see `frontend::STACK_SIZE`), which this limit
+/// stays well inside; real code nests a few dozen levels.
+pub(crate) const MAX_DEPTH: usize = 20_000;
+
+/// The Rust front end.
+pub(crate) struct RustFrontEnd;
+
+impl FrontEnd for RustFrontEnd {
+    fn language(&self) -> Language {
+        Language::Rust
+    }
+
+    fn claims(&self, path: &Path) -> bool {
+        path.extension().is_some_and(|e| e == "rs")
+    }
+
+    /// Every lint fires only on a call whose name is in the catalogue's tables (a runner, a
+    /// guard, a `ContextVar` of `contextvars`), written in the same file: the crate's name
+    /// for what resolves through it, a runner's or guard's own name for the others.
+    fn needles(&self, config: &Config) -> Vec<String> {
+        let mut needles = vec!["contextvars".to_owned()];
+        for runner in RUNNERS {
+            if runner.receiver == Receiver::Context {
+                continue;
+            }
+            let mut segments = runner.path.rsplit("::");
+            let (name, parent) = (segments.next().unwrap_or(runner.path), segments.next());
+            // `Hub::run`: a name as common as `run` is looked for with its type.
+            let typed = runner.call == RunnerCall::Function
+                && parent.is_some_and(|p| p.starts_with(char::is_uppercase));
+            needles.push(match parent {
+                Some(parent) if typed => format!("{parent}::{name}"),
+                _ => name.to_owned(),
+            });
+        }
+        for guard in GUARDS {
+            for call in guard.made_by {
+                needles.push(if call.starts_with('.') {
+                    (*call).to_owned()
+                } else {
+                    call.rsplit("::").next().unwrap_or(call).to_owned()
+                });
+            }
+        }
+        let runners = config.extra_runners.iter().map(|r| r.path);
+        let guards = config
+            .extra_guards
+            .iter()
+            .flat_map(|g| g.made_by.iter().copied());
+        for path in runners.chain(guards) {
+            // The name as written at a call: `run_in` of `my::Scope::run_in`, `pin` of
+            // `.pin()`.
+            let name = path
+                .rsplit("::")
+                .next()
+                .unwrap_or(path)
+                .trim_start_matches('.');
+            needles.push(name.trim_end_matches("()").to_owned());
+        }
+        needles
+    }
+
+    fn plan(&self, files: Vec<FileToLint>) -> Vec<Planned> {
+        let mut packages = cargo::Packages::new();
+        let mut crates: BTreeMap<CrateFiles, (Vec<PathBuf>, TargetInfo, usize)> = BTreeMap::new();
+        for file in files {
+            let (krate, target) = cargo::crate_of(&file.path, &mut packages);
+            let (paths, _, bytes) = crates
+                .entry(krate)
+                .or_insert_with(|| (Vec::new(), target, 0));
+            paths.push(file.path);
+            *bytes += file.len;
+        }
+        crates
+            .into_iter()
+            .map(|(krate, (files, target, bytes))| Planned {
+                config_dir: krate.config_dir(),
+                unit: Box::new(RustUnit::new(krate, &target)),
+                files,
+                bytes,
+                target,
+            })
+            .collect()
+    }
+
+    fn plan_buffer(&self, path: &Path) -> Planned {
+        let (krate, target) = cargo::crate_of(path, &mut cargo::Packages::new());
+        Planned {
+            config_dir: krate.config_dir(),
+            unit: Box::new(RustUnit::new(krate, &target)),
+            files: vec![path.to_path_buf()],
+            bytes: 0,
+            target,
+        }
+    }
+
+    fn fallback_target(&self, path: &Path) -> TargetInfo {
+        cargo::fallback_target(path)
+    }
+
+    fn validate(&self, path: &Path, text: &str) -> Result<(), Error> {
+        let parsed = parse_guarded(path, text).map(drop);
+        proc_macro2::extra::invalidate_current_thread_spans();
+        parsed
+    }
+}
 
 /// [`parse`], after the nesting guard, with the errors that name the file and position.
 pub(crate) fn parse_guarded(path: &Path, text: &str) -> Result<syn::File, Error> {
     let depth = max_nesting(text);
     if depth >= MAX_DEPTH {
-        let message = format!(
-            "{}: nesting is {depth} levels deep, more than the {MAX_DEPTH} ctxlint handles; skipped",
-            path.display()
-        );
-        return Err(Error::new(ErrorKind::TooDeep, Some(path), message));
+        return Err(Error::too_deep(path, depth, MAX_DEPTH));
     }
-    parse(text).map_err(|e| {
-        let start = e.span().start();
-        let message = format!(
-            "{}:{}:{}: cannot parse: {e}",
-            path.display(),
-            start.line,
-            start.column + 1
-        );
-        Error::new(ErrorKind::Parse, Some(path), message)
-    })
+    parse(text).map_err(|e| parse_error(path, &e))
 }
 
-pub(crate) fn lint_parsed(
-    path: &Path,
-    text: &str,
-    file: &syn::File,
-    facts: &CrateFacts,
-    config: &Config,
-) -> (Vec<Finding>, Option<Error>) {
-    let mut cx = FileCx::new(facts, config, path, text, file);
-    cx.visit_file(file);
-    let error = cx
-        .too_deep
-        .map(|at| Error::walk_too_deep(path, at, MAX_DEPTH));
-    (cx.findings, error)
+/// A syn error, at its place in `path`.
+fn parse_error(path: &Path, e: &syn::Error) -> Error {
+    let start = e.span().start();
+    Error::at(
+        ErrorKind::Parse,
+        path,
+        start.line,
+        start.column + 1,
+        format!("cannot parse: {e}"),
+    )
 }
 
 /// Parses a file, keeping byte offsets equal to the file's: syn's `parse_file` strips a BOM

@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use ctxlint_catalogue::contextvars::EXPORTS as CONTEXTVARS_EXPORTS;
 use syn::visit::Visit;
 
 /// What the names of one file refer to, as far as its `use` and `extern crate` items tell.
@@ -17,18 +18,6 @@ pub(crate) struct Imports {
     /// Names of the items this file defines itself (which a glob import does not override).
     defined: HashSet<String>,
 }
-
-/// The public names of `contextvars` that a glob import brings in.
-const CONTEXTVARS_EXPORTS: &[&str] = &[
-    "ContextVar",
-    "Context",
-    "copy_context",
-    "spawn",
-    "FutureExt",
-    "Scoped",
-    "Token",
-    "ResetError",
-];
 
 impl Imports {
     /// Collects the imports of every `use` item in `file`, at any depth.
@@ -256,5 +245,58 @@ mod tests {
     fn conflicting_imports_are_dropped() {
         let i = imports("fn a() { use std::sync::Mutex; } fn b() { use tokio::sync::Mutex; }");
         assert_eq!(i.resolve(&path("Mutex")), ["Mutex"]);
+    }
+
+    /// The catalogue's table of what `use contextvars::*` brings in is the runtime's public API:
+    /// every `pub` item at the root of `runtime/src/lib.rs` (a `pub struct` inside a macro
+    /// such as `pin_project!` included), features and all.
+    #[test]
+    fn contextvars_exports_are_the_runtimes_public_api() {
+        let lib = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("runtime/src/lib.rs");
+        let text = std::fs::read_to_string(&lib).unwrap_or_default();
+        let Ok(file) = syn::parse_file(&text) else {
+            panic!("cannot parse {}", lib.display());
+        };
+        let mut public: Vec<String> = Vec::new();
+        for item in &file.items {
+            let (vis, ident) = match item {
+                syn::Item::Fn(i) => (&i.vis, &i.sig.ident),
+                syn::Item::Struct(i) => (&i.vis, &i.ident),
+                syn::Item::Enum(i) => (&i.vis, &i.ident),
+                syn::Item::Trait(i) => (&i.vis, &i.ident),
+                syn::Item::Mod(i) => (&i.vis, &i.ident),
+                syn::Item::Type(i) => (&i.vis, &i.ident),
+                syn::Item::Const(i) => (&i.vis, &i.ident),
+                syn::Item::Static(i) => (&i.vis, &i.ident),
+                syn::Item::Macro(m) => {
+                    // `pub struct NAME` in the macro's tokens.
+                    let tokens: Vec<String> = m
+                        .mac
+                        .tokens
+                        .clone()
+                        .into_iter()
+                        .map(|t| t.to_string())
+                        .collect();
+                    for w in tokens.windows(3) {
+                        if w[0] == "pub" && matches!(w[1].as_str(), "struct" | "enum") {
+                            public.push(w[2].clone());
+                        }
+                    }
+                    continue;
+                }
+                _ => continue,
+            };
+            if matches!(vis, syn::Visibility::Public(_)) {
+                public.push(ident.to_string());
+            }
+        }
+        public.sort();
+        public.dedup();
+        let mut exports: Vec<String> = CONTEXTVARS_EXPORTS
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        exports.sort();
+        assert_eq!(exports, public);
     }
 }

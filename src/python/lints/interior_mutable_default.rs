@@ -4,90 +4,24 @@
 //! The full documentation is in the catalogue (`ctxlint explain interior_mutable_default`).
 
 use ctxlint_catalogue::INTERIOR_MUTABLE_DEFAULT;
+use ctxlint_catalogue::apis::{
+    PYTHON_IMMUTABLE_CALLS, PYTHON_IMMUTABLE_TYPES, PYTHON_MUTABLE_CALLS,
+};
 use ruff_python_ast::{Expr, ExprCall};
 use ruff_text_size::Ranged;
 
 use crate::python::walk::FileCx;
+use crate::python::walk::Pass;
 
-/// Calls that return a new mutable container.
-const MUTABLE_CALLS: &[&str] = &[
-    "list",
-    "dict",
-    "set",
-    "bytearray",
-    "collections.deque",
-    "collections.defaultdict",
-    "collections.OrderedDict",
-    "collections.Counter",
-    "collections.ChainMap",
-    "array.array",
-];
+/// The lint's pass: it looks at calls only.
+#[derive(Default)]
+pub(crate) struct InteriorMutableDefault;
 
-/// Calls of the standard library that return immutable values: what ruff's `B039` treats as
-/// immutable, and more of the same kind (the value types of `datetime`, `ipaddress`, `uuid`).
-const IMMUTABLE_CALLS: &[&str] = &[
-    "bool",
-    "bytes",
-    "complex",
-    "float",
-    "frozenset",
-    "int",
-    "object",
-    "range",
-    "str",
-    "tuple",
-    "datetime.date",
-    "datetime.datetime",
-    "datetime.time",
-    "datetime.timedelta",
-    "datetime.timezone",
-    "decimal.Decimal",
-    "fractions.Fraction",
-    "ipaddress.ip_address",
-    "ipaddress.ip_network",
-    "ipaddress.IPv4Address",
-    "ipaddress.IPv6Address",
-    "ipaddress.IPv4Network",
-    "ipaddress.IPv6Network",
-    "operator.attrgetter",
-    "operator.itemgetter",
-    "operator.methodcaller",
-    "pathlib.Path",
-    "pathlib.PurePath",
-    "pathlib.PosixPath",
-    "pathlib.PurePosixPath",
-    "pathlib.WindowsPath",
-    "pathlib.PureWindowsPath",
-    "re.compile",
-    "types.MappingProxyType",
-    "uuid.UUID",
-    "uuid.uuid1",
-    "uuid.uuid3",
-    "uuid.uuid4",
-    "uuid.uuid5",
-];
-
-/// Return annotations that show a function's result is immutable.
-const IMMUTABLE_TYPES: &[&str] = &[
-    "None",
-    "bool",
-    "bytes",
-    "complex",
-    "float",
-    "frozenset",
-    "int",
-    "str",
-    "tuple",
-    "typing.Tuple",
-    "typing.FrozenSet",
-    "decimal.Decimal",
-    "fractions.Fraction",
-    "datetime.date",
-    "datetime.datetime",
-    "datetime.time",
-    "datetime.timedelta",
-    "uuid.UUID",
-];
+impl Pass for InteriorMutableDefault {
+    fn check_call(&mut self, cx: &mut FileCx<'_>, call: &ExprCall) {
+        check_call(cx, call);
+    }
+}
 
 /// What can be told about a value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -102,7 +36,7 @@ enum Mutability {
 }
 
 /// Checks one call: `ContextVar(..., default=value)`.
-pub(crate) fn check_call(cx: &mut FileCx<'_>, call: &ExprCall) {
+fn check_call(cx: &mut FileCx<'_>, call: &ExprCall) {
     let is_context_var = cx
         .qualified(&call.func)
         .is_some_and(|q| q == "contextvars.ContextVar");
@@ -170,10 +104,11 @@ fn call_mutability(cx: &FileCx<'_>, call: &ExprCall) -> Mutability {
     let Some(q) = cx.qualified(&call.func) else {
         return Mutability::Unknown;
     };
-    if MUTABLE_CALLS.contains(&q.as_str()) {
+    if PYTHON_MUTABLE_CALLS.contains(&q.as_str()) {
         return Mutability::Mutable;
     }
-    if IMMUTABLE_CALLS.contains(&q.as_str()) || cx.config.extend_immutable_calls.contains(&q) {
+    if PYTHON_IMMUTABLE_CALLS.contains(&q.as_str()) || cx.config.extend_immutable_calls.contains(&q)
+    {
         return Mutability::Silent;
     }
     if cx.facts.class(&q).is_some() {
@@ -184,7 +119,7 @@ fn call_mutability(cx: &FileCx<'_>, call: &ExprCall) -> Mutability {
         };
     }
     if let Some(returns) = cx.facts.function(&q).and_then(|f| f.returns.as_deref())
-        && (IMMUTABLE_TYPES.contains(&returns) || cx.facts.class_is_immutable(returns))
+        && (PYTHON_IMMUTABLE_TYPES.contains(&returns) || cx.facts.class_is_immutable(returns))
     {
         return Mutability::Silent;
     }

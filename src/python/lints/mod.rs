@@ -1,29 +1,45 @@
-//! The Python lints, one module each. Each has a `check_call`, called by the walk on every
-//! call expression, that ends in one [`FileCx::emit`](crate::python::walk::FileCx::emit).
+//! The Python lints, one file each, and [`LINTS`], the registry the walk runs them from.
+//!
+//! A lint is a `Pass`, made fresh for each module, whose hooks the walk calls on the nodes
+//! it cares about; every hook has a default that does nothing. A pass reads the walk's
+//! `FileCx` (scopes, names, the project's facts) and ends in one
+//! [`FileCx::emit`](crate::python::walk::FileCx::emit).
+//!
+//! The hooks are the walk's ([`crate::python::walk::Pass`]); `scripts/new-lint.py` adds a
+//! file here and a line to [`LINTS`].
 
 pub(crate) mod interior_mutable_default;
 pub(crate) mod sync_run_wraps_future;
+// new-lint: modules (scripts/new-lint.py adds a lint's module above this line)
 
-use ruff_python_ast::ExprCall;
+use crate::python::walk::{Registered, pass};
 
-use crate::python::walk::FileCx;
-
-/// Coroutine functions of the standard library: calling one only creates a coroutine.
-pub(crate) const STDLIB_COROUTINE_FUNCTIONS: &[&str] = &[
-    "asyncio.sleep",
-    "asyncio.wait",
-    "asyncio.wait_for",
-    "asyncio.to_thread",
-    "asyncio.open_connection",
-    "asyncio.open_unix_connection",
-    "asyncio.start_server",
-    "asyncio.start_unix_server",
-    "asyncio.create_subprocess_exec",
-    "asyncio.create_subprocess_shell",
+/// Every Python lint.
+pub(crate) static LINTS: &[Registered] = &[
+    Registered {
+        lint: &ctxlint_catalogue::INTERIOR_MUTABLE_DEFAULT,
+        new: pass::<interior_mutable_default::InteriorMutableDefault>,
+    },
+    Registered {
+        lint: &ctxlint_catalogue::SYNC_RUN_WRAPS_FUTURE,
+        new: pass::<sync_run_wraps_future::SyncRunWrapsFuture>,
+    },
+    // new-lint: registry (scripts/new-lint.py adds lints above this line)
 ];
 
-/// Runs every lint on one call.
-pub(crate) fn check_call(cx: &mut FileCx<'_>, call: &ExprCall) {
-    interior_mutable_default::check_call(cx, call);
-    sync_run_wraps_future::check_call(cx, call);
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every lint of the catalogue with a Python form has a pass here, once.
+    #[test]
+    fn every_python_lint_of_the_catalogue_is_registered() {
+        let python: Vec<&str> = ctxlint_catalogue::LINTS
+            .iter()
+            .filter(|l| l.form(ctxlint_catalogue::Language::Python).is_some())
+            .map(|l| l.name)
+            .collect();
+        let registered: Vec<&str> = LINTS.iter().map(|r| r.lint.name).collect();
+        assert_eq!(registered, python);
+    }
 }

@@ -7,15 +7,24 @@ use ctxlint_catalogue::SYNC_RUN_WRAPS_FUTURE;
 use ruff_python_ast::{Expr, ExprCall};
 use ruff_text_size::Ranged;
 
+use ctxlint_catalogue::apis::{PYTHON_TASK_FACTORIES, PYTHON_TASK_FACTORY_METHODS};
+
 use crate::diagnostic::{Applicability, Suggestion};
 use crate::python::walk::FileCx;
+use crate::python::walk::Pass;
 
-/// Callables that are right to `run` in a context: a task created inside a context takes a
-/// copy of it (the idiom before Python 3.11).
-const TASK_FACTORIES: &[&str] = &["asyncio.create_task", "asyncio.ensure_future"];
+/// The lint's pass: it looks at calls only.
+#[derive(Default)]
+pub(crate) struct SyncRunWrapsFuture;
+
+impl Pass for SyncRunWrapsFuture {
+    fn check_call(&mut self, cx: &mut FileCx<'_>, call: &ExprCall) {
+        check_call(cx, call);
+    }
+}
 
 /// Checks one call: `RECV.run(f, *args, **kwargs)` with `RECV` a `Context`.
-pub(crate) fn check_call(cx: &mut FileCx<'_>, call: &ExprCall) {
+fn check_call(cx: &mut FileCx<'_>, call: &ExprCall) {
     let Expr::Attribute(method) = &*call.func else {
         return;
     };
@@ -42,10 +51,10 @@ pub(crate) fn check_call(cx: &mut FileCx<'_>, call: &ExprCall) {
 fn is_task_factory(cx: &FileCx<'_>, f: &Expr) -> bool {
     match f {
         // `loop.create_task`, `asyncio.get_running_loop().create_task`, a `TaskGroup`'s.
-        Expr::Attribute(a) if a.attr.as_str() == "create_task" => true,
+        Expr::Attribute(a) if PYTHON_TASK_FACTORY_METHODS.contains(&a.attr.as_str()) => true,
         _ => cx
             .qualified(f)
-            .is_some_and(|q| TASK_FACTORIES.contains(&q.as_str())),
+            .is_some_and(|q| PYTHON_TASK_FACTORIES.contains(&q.as_str())),
     }
 }
 

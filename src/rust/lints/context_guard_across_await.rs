@@ -2,9 +2,10 @@
 //! `.await` of the same `async` body.
 //!
 //! ### What it does
-//! Checks `async fn`s and `async` blocks for a `let` binding of a guard from the catalogue's
-//! table ([`ctxlint_catalogue::GUARDS`]: `Span::enter`, `Span::entered`, `set_default`,
-//! OpenTelemetry's `Context::attach`) that is still in scope, and not dropped, at an `.await`.
+//! Checks `async fn`s, `async` blocks and `async` closures for a `let` binding of a guard from
+//! the catalogue's table ([`ctxlint_catalogue::apis::GUARDS`]: `Span::enter`,
+//! `Span::entered`, `set_default`, OpenTelemetry's `Context::attach`) that is still in scope,
+//! and not dropped, at an `.await` of the same body.
 //!
 //! ### Why is this bad?
 //! The guard keeps its context current on the thread while the task is suspended: other
@@ -16,13 +17,35 @@
 //! knows (a span macro, `Span::current()`, a parameter typed `Span`, …). Everything else is
 //! left alone: a miss here is caught by the Dylint library, which reads the types the
 //! coroutine holds across each `.await`.
+//!
+//! It runs inside the one walk of the file, on its hooks: each body is a frame, each block a
+//! level of it; a `let` of a guard makes it live until its block ends or it is dropped, and an
+//! `.await` (or a macro whose tokens hold one) reports the frame's live guards, each once.
 
-use ctxlint_catalogue::{CONTEXT_GUARD_ACROSS_AWAIT, GUARDS, Guard};
-use syn::visit::Visit;
+use ctxlint_catalogue::apis::{GUARDS, Guard, GuardOf};
+use ctxlint_catalogue::{CONTEXT_GUARD_ACROSS_AWAIT, Level};
 
-use crate::rust::lints::FileCx;
+use crate::rust::walk::FileCx;
+use crate::rust::walk::Pass;
 
-/// A guard bound by `let` in the body being checked.
+/// The lint's pass: a stack of bodies, the innermost last.
+#[derive(Default)]
+pub(crate) struct ContextGuardAcrossAwait {
+    frames: Vec<Frame>,
+}
+
+/// One body being walked.
+struct Frame {
+    /// The lint's level at the body (an `async` body not in test code); `None` when its
+    /// guards are not tracked: a body that is not `async`, or test code (a test holds a
+    /// subscriber or span for its whole body on purpose, on a runtime of its own).
+    level: Option<Level>,
+    /// How many blocks deep the walk is in this body.
+    depth: usize,
+    live: Vec<Live>,
+}
+
+/// A guard bound by `let` in the body.
 struct Live {
     name: String,
     span: proc_macro2::Span,
@@ -32,109 +55,97 @@ struct Live {
     reported: bool,
 }
 
-/// Checks one `async` body: the block of an `async fn` or an `async` block. Test code is
-/// left alone: a test holds a subscriber or span for its whole body on purpose, on a runtime
-/// of its own.
-pub(crate) fn check_async_body(cx: &mut FileCx<'_>, block: &syn::Block) {
-    if cx.in_test() {
-        return;
+impl Pass for ContextGuardAcrossAwait {
+    fn enter_body(&mut self, cx: &mut FileCx<'_>, is_async: bool) {
+        let tracked = is_async && !cx.in_test();
+        self.frames.push(Frame {
+            level: tracked.then(|| cx.level(&CONTEXT_GUARD_ACROSS_AWAIT)),
+            depth: 0,
+            live: Vec::new(),
+        });
     }
-    let mut live = Vec::new();
-    scan_block(cx, block, &mut live, 0);
-}
 
-fn scan_block(cx: &mut FileCx<'_>, block: &syn::Block, live: &mut Vec<Live>, depth: usize) {
-    let depth = depth + 1;
-    cx.with_scope(|cx| {
-        for stmt in &block.stmts {
-            match stmt {
-                syn::Stmt::Local(local) => {
-                    if let Some(init) = &local.init {
-                        scan_expr(cx, &init.expr, live, depth);
-                        if let Some((_, diverge)) = &init.diverge {
-                            scan_expr(cx, diverge, live, depth);
-                        }
-                    }
-                    let guard = local.init.as_ref().and_then(|i| guard_of(cx, &i.expr));
-                    // `let _ = guard` drops it at once; other patterns are left alone.
-                    if let Some(guard) = guard
-                        && let Some(ident) = bound_ident(&local.pat)
-                    {
-                        live.push(Live {
-                            name: ident.to_string(),
-                            span: ident.span(),
-                            guard,
-                            depth,
-                            reported: false,
-                        });
-                    }
-                    let init = local.init.as_ref().map(|i| &*i.expr);
-                    cx.bind_pat(&local.pat, None, init);
-                }
-                syn::Stmt::Expr(expr, _) => match dropped(expr) {
-                    Some(name) => live.retain(|l| l.name != name),
-                    None => scan_expr(cx, expr, live, depth),
-                },
-                syn::Stmt::Macro(m) => {
-                    if mentions_await(&m.mac.tokens) {
-                        report(cx, live);
-                    }
-                }
-                syn::Stmt::Item(_) => {}
-            }
-        }
-    });
-    live.retain(|l| l.depth < depth);
-}
+    fn exit_body(&mut self, _cx: &mut FileCx<'_>) {
+        self.frames.pop();
+    }
 
-fn scan_expr(cx: &mut FileCx<'_>, expr: &syn::Expr, live: &mut Vec<Live>, depth: usize) {
-    match expr {
-        syn::Expr::Block(b) => scan_block(cx, &b.block, live, depth),
-        syn::Expr::If(i) => {
-            scan_expr(cx, &i.cond, live, depth);
-            scan_block(cx, &i.then_branch, live, depth);
-            if let Some((_, other)) = &i.else_branch {
-                scan_expr(cx, other, live, depth);
-            }
+    fn enter_block(&mut self, _cx: &mut FileCx<'_>) {
+        if let Some(frame) = self.frames.last_mut() {
+            frame.depth += 1;
         }
-        syn::Expr::Match(m) => {
-            scan_expr(cx, &m.expr, live, depth);
-            for arm in &m.arms {
-                if let Some((_, guard)) = &arm.guard {
-                    scan_expr(cx, guard, live, depth);
-                }
-                scan_expr(cx, &arm.body, live, depth);
-            }
+    }
+
+    fn exit_block(&mut self, _cx: &mut FileCx<'_>) {
+        if let Some(frame) = self.frames.last_mut() {
+            let depth = frame.depth;
+            frame.live.retain(|l| l.depth < depth);
+            frame.depth = depth.saturating_sub(1);
         }
-        syn::Expr::While(w) => {
-            scan_expr(cx, &w.cond, live, depth);
-            scan_block(cx, &w.body, live, depth);
+    }
+
+    fn check_stmt(&mut self, _cx: &mut FileCx<'_>, stmt: &syn::Stmt) {
+        if let syn::Stmt::Expr(expr, _) = stmt
+            && let Some(name) = dropped(expr)
+            && let Some(frame) = self.frames.last_mut()
+        {
+            frame.live.retain(|l| l.name != name);
         }
-        syn::Expr::Loop(l) => scan_block(cx, &l.body, live, depth),
-        syn::Expr::ForLoop(f) => {
-            scan_expr(cx, &f.expr, live, depth);
-            scan_block(cx, &f.body, live, depth);
+    }
+
+    fn check_local(&mut self, cx: &mut FileCx<'_>, local: &syn::Local) {
+        let Some(frame) = self.frames.last_mut() else {
+            return;
+        };
+        if frame.level.is_none() {
+            return;
         }
-        _ => {
-            let mut finder = AwaitFinder { found: false };
-            finder.visit_expr(expr);
-            if finder.found {
-                report(cx, live);
-            }
+        // `let _ = guard` drops it at once; other patterns are left alone.
+        if let Some(init) = &local.init
+            && let Some(guard) = guard_of(cx, &init.expr)
+            && let Some(ident) = bound_ident(&local.pat)
+        {
+            frame.live.push(Live {
+                name: ident.to_string(),
+                span: ident.span(),
+                guard,
+                depth: frame.depth,
+                reported: false,
+            });
+        }
+    }
+
+    fn check_await(&mut self, cx: &mut FileCx<'_>, _await: &syn::ExprAwait) {
+        self.report(cx);
+    }
+
+    fn check_macro(&mut self, cx: &mut FileCx<'_>, mac: &syn::Macro) {
+        // `tokio::select!`, `join!`, `assert!(f().await)`.
+        if mentions_await(&mac.tokens) {
+            self.report(cx);
         }
     }
 }
 
-/// Reports every live guard not reported yet: each once, at its binding.
-fn report(cx: &mut FileCx<'_>, live: &mut [Live]) {
-    for guard in live.iter_mut().filter(|l| !l.reported) {
-        guard.reported = true;
-        cx.emit_with_help(
-            &CONTEXT_GUARD_ACROSS_AWAIT,
-            guard.span,
-            None,
-            Some(guard.guard.help),
-        );
+impl ContextGuardAcrossAwait {
+    /// Reports every live guard of the innermost body not reported yet: each once, at its
+    /// binding.
+    fn report(&mut self, cx: &mut FileCx<'_>) {
+        let Some(frame) = self.frames.last_mut() else {
+            return;
+        };
+        let Some(level) = frame.level else {
+            return;
+        };
+        for guard in frame.live.iter_mut().filter(|l| !l.reported) {
+            guard.reported = true;
+            cx.emit_at_level(
+                &CONTEXT_GUARD_ACROSS_AWAIT,
+                level,
+                guard.span,
+                None,
+                Some(guard.guard.help),
+            );
+        }
     }
 }
 
@@ -145,13 +156,11 @@ fn guard_of(cx: &FileCx<'_>, expr: &syn::Expr) -> Option<&'static Guard> {
             let made_by = format!(".{}()", m.method);
             guards(cx).find(|g| {
                 g.made_by.contains(&made_by.as_str())
-                    && if g.ty.starts_with("tracing::") {
-                        cx.is_span_expr(&m.receiver)
-                    } else if g.ty.starts_with("opentelemetry::") {
-                        cx.is_otel_context_expr(&m.receiver)
-                    } else {
+                    && match g.of {
+                        GuardOf::Span => cx.is_span_expr(&m.receiver),
+                        GuardOf::OtelContext => cx.is_otel_context_expr(&m.receiver),
                         // A guard from `extra-guards`: its method is taken at its word.
-                        true
+                        GuardOf::Any => true,
                     }
             })
         }
@@ -219,26 +228,4 @@ fn mentions_await(tokens: &proc_macro2::TokenStream) -> bool {
         after_dot = false;
     }
     false
-}
-
-/// Finds an `.await` of this body: not inside a closure or an `async` block, which are bodies
-/// of their own, nor inside a nested item.
-struct AwaitFinder {
-    found: bool,
-}
-
-impl<'ast> Visit<'ast> for AwaitFinder {
-    fn visit_expr_await(&mut self, _: &'ast syn::ExprAwait) {
-        self.found = true;
-    }
-
-    fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
-
-    fn visit_expr_async(&mut self, _: &'ast syn::ExprAsync) {}
-
-    fn visit_item(&mut self, _: &'ast syn::Item) {}
-
-    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
-        self.found |= mentions_await(&mac.tokens);
-    }
 }

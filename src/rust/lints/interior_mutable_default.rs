@@ -20,11 +20,22 @@ use ctxlint_catalogue::INTERIOR_MUTABLE_DEFAULT;
 use syn::spanned::Spanned;
 
 use crate::rust::facts::generic_types;
-use crate::rust::lints::FileCx;
 use crate::rust::value::{Shape, Verdict};
+use crate::rust::walk::FileCx;
+use crate::rust::walk::Pass;
+
+/// The lint's pass: it looks at calls only.
+#[derive(Default)]
+pub(crate) struct InteriorMutableDefault;
+
+impl Pass for InteriorMutableDefault {
+    fn check_call(&mut self, cx: &mut FileCx<'_>, expr: &syn::Expr, call: &syn::ExprCall) {
+        check_call(cx, expr, call);
+    }
+}
 
 /// Checks one call expression (`expr` is the same node as `call`, as an [`syn::Expr`]).
-pub(crate) fn check_call(cx: &mut FileCx<'_>, expr: &syn::Expr, call: &syn::ExprCall) {
+fn check_call(cx: &mut FileCx<'_>, expr: &syn::Expr, call: &syn::ExprCall) {
     let syn::Expr::Path(func) = &*call.func else {
         return;
     };

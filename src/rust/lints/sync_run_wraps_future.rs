@@ -11,25 +11,40 @@
 //!
 //! The full documentation is in the catalogue (`ctxlint explain sync_run_wraps_future`).
 
-use ctxlint_catalogue::{
-    CONTEXT_COPYING_SPAWNS, CONTEXT_LOSING_SPAWNS, Fix, Operand, RUNNERS, Runner, RunnerCall,
-    SYNC_RUN_WRAPS_FUTURE,
+use ctxlint_catalogue::SYNC_RUN_WRAPS_FUTURE;
+use ctxlint_catalogue::apis::{
+    CONTEXT_COPYING_SPAWNS, CONTEXT_LOSING_SPAWNS, RUNNERS, Receiver, Runner, RunnerCall,
 };
-use quote::quote;
+use ctxlint_catalogue::fix::{Call, Held};
+use quote::{ToTokens, quote};
 use syn::spanned::Spanned;
 
 use crate::diagnostic::{Applicability, SourceSpan, Suggestion};
-use crate::rust::lints::{Binding, FileCx, block_tail};
+use crate::rust::walk::Pass;
+use crate::rust::walk::{Binding, FileCx, block_tail};
+
+/// The lint's pass: it looks at calls and method calls.
+#[derive(Default)]
+pub(crate) struct SyncRunWrapsFuture;
+
+impl Pass for SyncRunWrapsFuture {
+    fn check_call(&mut self, cx: &mut FileCx<'_>, _expr: &syn::Expr, call: &syn::ExprCall) {
+        check_call(cx, call);
+    }
+
+    fn check_method_call(&mut self, cx: &mut FileCx<'_>, call: &syn::ExprMethodCall) {
+        check_method_call(cx, call);
+    }
+}
 
 /// Checks one method call: `ctx.run(f)`, `ctx.try_run(f)`.
-pub(crate) fn check_method_call(cx: &mut FileCx<'_>, call: &syn::ExprMethodCall) {
+fn check_method_call(cx: &mut FileCx<'_>, call: &syn::ExprMethodCall) {
     if call.turbofish.is_some() {
         return;
     }
     let method = call.method.to_string();
-    let Some(runner) = runners(cx).find(|r| {
-        r.call == RunnerCall::Method && r.path.rsplit("::").next() == Some(method.as_str())
-    }) else {
+    let Some(runner) = runners(cx).find(|r| r.call == RunnerCall::Method && r.name() == method)
+    else {
         return;
     };
     let args: Vec<&syn::Expr> = call.args.iter().collect();
@@ -63,7 +78,7 @@ struct Site<'e> {
 }
 
 /// Checks one call: the path form `Context::run(&mut ctx, f)`.
-pub(crate) fn check_call(cx: &mut FileCx<'_>, call: &syn::ExprCall) {
+fn check_call(cx: &mut FileCx<'_>, call: &syn::ExprCall) {
     let syn::Expr::Path(func) = &*call.func else {
         return;
     };
@@ -114,13 +129,11 @@ fn runners<'c>(cx: &'c FileCx<'_>) -> impl Iterator<Item = &'static Runner> + 'c
 
 /// Whether a method runner's receiver has the runner's type, as far as syntax tells.
 fn receiver_matches(cx: &FileCx<'_>, runner: &Runner, receiver: &syn::Expr) -> bool {
-    match runner.path {
-        "contextvars::Context::run" | "contextvars::Context::try_run" => {
-            cx.is_context_expr(receiver)
-        }
-        "tracing::Span::in_scope" => cx.is_span_expr(receiver),
+    match runner.receiver {
+        Receiver::Context => cx.is_context_expr(receiver),
+        Receiver::Span => cx.is_span_expr(receiver),
         // `KEY.sync_scope(..)` on a key of the crate's `task_local!`.
-        "tokio::task::LocalKey::sync_scope" => {
+        Receiver::TaskLocal => {
             let mut receiver = receiver;
             while let syn::Expr::Reference(r) = receiver {
                 receiver = &r.expr;
@@ -130,8 +143,8 @@ fn receiver_matches(cx: &FileCx<'_>, runner: &Runner, receiver: &syn::Expr) -> b
         }
         // A runner from `extra-runners`: syntax cannot tell the receiver's type, so the file
         // must at least name the runner's type (`Scope` of `my_crate::Scope::run_in`).
-        path => {
-            let mut segments = path.rsplit("::");
+        Receiver::Named => {
+            let mut segments = runner.path.rsplit("::");
             let (_, ty) = (segments.next(), segments.next());
             ty.is_some_and(|ty| cx.source.contains(ty))
         }
@@ -301,9 +314,10 @@ fn strip_block(expr: &syn::Expr) -> &syn::Expr {
     }
 }
 
-/// The runner's rewrite, from the catalogue's template: `RECV.run(|| FUT)` →
-/// `RECV.scope_mut(FUT)` (and `RECV.run(f)` → `RECV.scope_mut(f())`), `span.in_scope(|| FUT)`
-/// → `FUT.instrument(span.clone())`, and so on; generated with `quote`.
+/// The runner's rewrite, from the catalogue's template (see
+/// [`ctxlint_catalogue::fix::Fix::render`]): `RECV.run(|| FUT)` → `RECV.scope_mut(FUT)` (and
+/// `RECV.run(f)` → `RECV.scope_mut(f())`), `span.in_scope(|| FUT)` →
+/// `FUT.instrument(span.clone())`, and so on; laid out with `prettyplease`.
 ///
 /// It is machine-applicable only when certainly right: the result is immediately `.await`ed
 /// (so the future is not stored), and the future expression is an `async` block, a call
@@ -315,7 +329,7 @@ fn suggest(
     site: &Site<'_>,
     fut: Option<&FutureExpr>,
 ) -> Option<Suggestion> {
-    let (fut_tokens, simple) = match fut? {
+    let (future, simple) = match fut? {
         FutureExpr::Body(body) => {
             let simple = match body {
                 syn::Expr::Async(_) => true,
@@ -327,60 +341,47 @@ fn suggest(
                 }
                 _ => false,
             };
-            (quote!(#body), simple)
+            (operand(body), simple)
         }
-        FutureExpr::FnItem(path, known) => (quote!(#path()), *known),
+        FutureExpr::FnItem(path, known) => (quote!(#path()).to_string(), *known),
     };
-    let recv = site.receiver;
-    let first = site.first;
-    // The runner's future-side API (the catalogue's template); `imported` says whether the
-    // trait it needs is in scope, without which the rewrite does not compile.
-    let (tokens, imported) = match runner.fix {
-        Fix::None => return None,
-        Fix::ContextScope => {
-            let recv = recv?;
-            let tokens = match site.type_path {
-                Some(path) => quote!(#path::scope_mut(#recv, #fut_tokens)),
-                // A context made right there is given away: `scope_mut` would borrow a
-                // temporary that dies with the statement.
-                None if is_new_context(cx, recv) => quote!(#recv.scope(#fut_tokens)),
-                None => quote!(#recv.scope_mut(#fut_tokens)),
-            };
-            (tokens, true)
-        }
-        Fix::OnReceiver { method } => {
-            let (recv, value) = (recv?, first?);
-            let method = syn::Ident::new(method, proc_macro2::Span::call_site());
-            let tokens = match site.type_path {
-                Some(path) => quote!(#path::#method(#recv, #value, #fut_tokens)),
-                None => quote!(#recv.#method(#value, #fut_tokens)),
-            };
-            (tokens, true)
-        }
-        Fix::OnFuture {
-            method,
-            operand,
-            trait_name,
-            trait_crates,
-        } => {
-            let operand = match operand {
-                // Taken by value: a place is cloned, a temporary moved.
-                Operand::Receiver => match recv? {
-                    recv @ (syn::Expr::Macro(_) | syn::Expr::Call(_)) => quote!(#recv),
-                    recv => quote!(#recv.clone()),
-                },
-                Operand::First => {
-                    let first = first?;
-                    quote!(#first)
-                }
-            };
-            let method = syn::Ident::new(method, proc_macro2::Span::call_site());
-            let imported = trait_crates
-                .iter()
-                .any(|krate| cx.imports.is_imported_from(trait_name, krate));
-            (quote!(#fut_tokens.#method(#operand)), imported)
-        }
+    let receiver = site.receiver.map(|recv| {
+        let held = match (runner.fix, site.type_path) {
+            // A context made right there is given away: `scope_mut` would borrow a temporary
+            // that dies with the statement.
+            (ctxlint_catalogue::Fix::ContextScope, None) if is_new_context(cx, recv) => {
+                Held::Temporary
+            }
+            (ctxlint_catalogue::Fix::ContextScope, _) => Held::Place,
+            // Taken by value: a place is cloned, a temporary moved.
+            _ => match recv {
+                syn::Expr::Macro(_) | syn::Expr::Call(_) => Held::Temporary,
+                _ => Held::Place,
+            },
+        };
+        // An argument of the path form as written; a receiver of the method form as an
+        // operand of `.`.
+        let text = match site.type_path {
+            Some(_) => recv.to_token_stream().to_string(),
+            None => operand(recv),
+        };
+        (text, held)
+    });
+    let first = site.first.map(|first| first.to_token_stream().to_string());
+    let prefix = site.type_path.map(|path| quote!(#path::).to_string());
+    let call = Call {
+        future: &future,
+        receiver: receiver.as_ref().map(|(text, held)| (text.as_str(), *held)),
+        first: first.as_deref(),
+        path_prefix: prefix.as_deref(),
     };
+    let tokens = runner.fix.render(&call)?;
+    // The trait the rewrite needs must be in scope for it to compile.
+    let imported = runner.fix.needs_trait().is_none_or(|(name, crates)| {
+        crates
+            .iter()
+            .any(|krate| cx.imports.is_imported_from(name, krate))
+    });
     let certain = simple && imported;
     let (call_span, awaited) = (site.span, site.awaited);
     let span = SourceSpan::from_span(call_span);
@@ -394,7 +395,7 @@ fn suggest(
         .chars()
         .take_while(|c| *c == ' ' || *c == '\t')
         .collect();
-    let replacement = pretty_expr(tokens, &indent)?;
+    let replacement = pretty_expr(&tokens, &indent)?;
     let applicability = if certain && awaited && !has_comment {
         Applicability::MachineApplicable
     } else {
@@ -405,6 +406,34 @@ fn suggest(
         replacement,
         applicability,
     })
+}
+
+/// An expression as the operand of a method call in a template: parenthesised unless it
+/// binds tighter than `.` (`a + b` → `(a + b)`).
+fn operand(expr: &syn::Expr) -> String {
+    let tight = matches!(
+        expr,
+        syn::Expr::Path(_)
+            | syn::Expr::Call(_)
+            | syn::Expr::MethodCall(_)
+            | syn::Expr::Macro(_)
+            | syn::Expr::Async(_)
+            | syn::Expr::Block(_)
+            | syn::Expr::Paren(_)
+            | syn::Expr::Field(_)
+            | syn::Expr::Await(_)
+            | syn::Expr::Index(_)
+            | syn::Expr::Try(_)
+            | syn::Expr::Lit(_)
+            | syn::Expr::Tuple(_)
+            | syn::Expr::Array(_)
+            | syn::Expr::Struct(_)
+    );
+    if tight {
+        expr.to_token_stream().to_string()
+    } else {
+        format!("({})", expr.to_token_stream())
+    }
 }
 
 /// A `Context` that the expression makes, owned and temporary: `copy_context()`,
@@ -420,9 +449,10 @@ fn is_new_context(cx: &FileCx<'_>, expr: &syn::Expr) -> bool {
     }
 }
 
-/// Formats an expression with `prettyplease`, indenting its continuation lines by `indent`.
-fn pretty_expr(tokens: proc_macro2::TokenStream, indent: &str) -> Option<String> {
-    let item: syn::ItemFn = syn::parse2(quote!(fn f() { #tokens })).ok()?;
+/// Formats an expression, written as tokens' text, with `prettyplease`, indenting its
+/// continuation lines by `indent`.
+fn pretty_expr(tokens: &str, indent: &str) -> Option<String> {
+    let item: syn::ItemFn = syn::parse_str(&format!("fn f() {{ {tokens} }}")).ok()?;
     let text = prettyplease::unparse(&syn::File {
         shebang: None,
         attrs: Vec::new(),

@@ -12,12 +12,12 @@
 # (An edit, not `touch`: cargo may decide freshness by content, and then a `touch` rebuilds
 # nothing and times a no-op.)
 #
-# Usage: lints/scripts/bench.sh [WORKDIR] [WARM_RUNS]
+# Usage: bench/dylint.sh [WORKDIR] [WARM_RUNS]
 # Needs the pinned toolchain, cargo-dylint and dylint-link, and, where GitHub cannot be
-# reached, DYLINT_CLIPPY_REPO (see offline-clippy-repo.sh).
+# reached, DYLINT_CLIPPY_REPO (see lints/scripts/offline-clippy-repo.sh).
 set -euo pipefail
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 work=${1:-$(mktemp -d)}
 warm_runs=${2:-3}
 channel=$(sed -n 's/^channel *= *"\(.*\)"/\1/p' "$repo/lints/rust-toolchain.toml")

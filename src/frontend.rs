@@ -1,0 +1,170 @@
+//! The seam between the language-neutral engine and the languages.
+//!
+//! Each language is a [`FrontEnd`]: it claims its files, names the texts a file must contain
+//! to hold a finding (the prefilter's needles, from the catalogue's tables), groups files into
+//! [`Unit`]s that share facts (a cargo crate, a Python project), checks a unit or an editor's
+//! buffer, and validates a fix. The engine walks, reads, prefilters, schedules and merges; it
+//! never looks inside a unit, and no code outside the front ends tests a file's extension.
+//!
+//! Adding a language is a new front end (a directory of its own beside `src/rust/` and
+//! `src/python/`), a line in `crate::languages`' registry, and a form in the catalogue for each
+//! lint that applies to it.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use ctxlint_catalogue::Language;
+
+use crate::config::Config;
+use crate::diagnostic::{Finding, TargetInfo};
+use crate::error::{Error, ErrorKind};
+
+/// A `.gitignore`-style file of paths that `ctxlint check` skips when walking directories
+/// (files named on the command line are always checked).
+pub const IGNORE_FILE: &str = ".ctxlintignore";
+
+/// The stack of each worker thread. Parsers and walks recurse once per level of nesting, and a
+/// 10,000-deep expression needs far more than the default 2 MiB in a debug build. The memory
+/// is only reserved, not committed, until it is used.
+pub(crate) const STACK_SIZE: usize = 1 << 30;
+
+/// One language.
+pub(crate) trait FrontEnd: Sync {
+    /// The language it checks.
+    fn language(&self) -> Language;
+
+    /// Whether the file at `path` is this language's, by its name.
+    fn claims(&self, path: &Path) -> bool;
+
+    /// Whether a directory walk skips `dir` (a Python virtual environment holds other
+    /// projects' code).
+    fn skips_dir(&self, _dir: &Path) -> bool {
+        false
+    }
+
+    /// The texts of which a file with a finding must contain one, under `config` (which may
+    /// add runners and guards of the project's own). Derived from the catalogue's tables.
+    fn needles(&self, config: &Config) -> Vec<String>;
+
+    /// Groups the files to lint into units. Every file given is in exactly one unit.
+    fn plan(&self, files: Vec<FileToLint>) -> Vec<Planned>;
+
+    /// The unit of one buffer that an editor holds (it may not be on disk yet).
+    fn plan_buffer(&self, path: &Path) -> Planned;
+
+    /// The target of a file that no unit named (for JSON's `target`).
+    fn fallback_target(&self, path: &Path) -> TargetInfo;
+
+    /// Checks that `text`, the fixed text of `path`, still parses.
+    ///
+    /// # Errors
+    /// The parse error, at its position.
+    fn validate(&self, path: &Path, text: &str) -> Result<(), Error>;
+}
+
+/// A file that passed the prefilter, for [`FrontEnd::plan`].
+#[derive(Debug, Clone)]
+pub(crate) struct FileToLint {
+    /// As given or found.
+    pub(crate) path: PathBuf,
+    /// The directory it was found under, or `None` for a file named on the command line.
+    pub(crate) root: Option<PathBuf>,
+    /// Its size in bytes, to schedule the largest units first.
+    pub(crate) len: usize,
+}
+
+/// A unit to check, as a front end planned it.
+pub(crate) struct Planned {
+    /// The front end's own description of the unit, which the engine never looks into.
+    pub(crate) unit: Box<dyn Unit>,
+    /// The files of it to lint, in order.
+    pub(crate) files: Vec<PathBuf>,
+    /// Their size in bytes.
+    pub(crate) bytes: usize,
+    /// The directory whose configuration applies.
+    pub(crate) config_dir: PathBuf,
+    /// How its findings name their package and target in JSON.
+    pub(crate) target: TargetInfo,
+}
+
+/// Files that share facts: a crate, a Python project, or a file on its own.
+pub(crate) trait Unit: Send + Sync {
+    /// Lints `files` (on disk) with the unit's facts.
+    fn check(&self, files: &[PathBuf], config: &Config) -> Linted;
+
+    /// Lints `text`, an editor's buffer of `path`, with the facts of the unit's other files on
+    /// disk.
+    fn check_buffer(&self, path: &Path, text: &str, config: &Config) -> Linted;
+}
+
+/// What checking some files found.
+#[derive(Debug, Default)]
+pub(crate) struct Linted {
+    pub(crate) findings: Vec<Finding>,
+    pub(crate) errors: Vec<Error>,
+    /// The text of each file with a finding, for rendering.
+    pub(crate) sources: Vec<(PathBuf, Arc<str>)>,
+}
+
+impl Linted {
+    /// Adds what `other` found.
+    pub(crate) fn absorb(&mut self, other: Linted) {
+        self.findings.extend(other.findings);
+        self.errors.extend(other.errors);
+        self.sources.extend(other.sources);
+    }
+
+    /// What linting one file's `text` found: its findings, the error that stopped it, and
+    /// its text when it has a finding.
+    pub(crate) fn of_file(
+        path: &Path,
+        text: &Arc<str>,
+        (findings, error): (Vec<Finding>, Option<Error>),
+    ) -> Linted {
+        let sources = if findings.is_empty() {
+            Vec::new()
+        } else {
+            vec![(path.to_path_buf(), Arc::clone(text))]
+        };
+        Linted {
+            findings,
+            errors: error.into_iter().collect(),
+            sources,
+        }
+    }
+
+    /// What a file that could not be read found: its error.
+    pub(crate) fn error(error: Error) -> Linted {
+        Linted {
+            errors: vec![error],
+            ..Linted::default()
+        }
+    }
+}
+
+/// Reads a source file of `language` as UTF-8.
+///
+/// # Errors
+/// The read error, or [`ErrorKind::NotUtf8`] with the offset of the first bad byte.
+pub(crate) fn read_source(path: &Path, language: Language) -> Result<Arc<str>, Error> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    utf8(path, bytes, language)
+}
+
+/// `bytes`, read from `path`, as text of `language`.
+///
+/// # Errors
+/// [`ErrorKind::NotUtf8`] with the offset of the first bad byte.
+pub(crate) fn utf8(path: &Path, bytes: Vec<u8>, language: Language) -> Result<Arc<str>, Error> {
+    String::from_utf8(bytes).map(Arc::from).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        Error::new(
+            ErrorKind::NotUtf8,
+            Some(path),
+            format!(
+                "not valid UTF-8 (first bad byte at offset {at}); {} source must be UTF-8",
+                language.name()
+            ),
+        )
+    })
+}
