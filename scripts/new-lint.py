@@ -72,6 +72,7 @@ CATALOGUE_FORM = """        Form {{
             note: "TODO: the consequence",
             help: "TODO: how to fix it",
             suggestion: None,
+            secondary: None,
             doc: include_str!("../../docs/{doc}"),
             apis: &[],
         }},
@@ -98,8 +99,7 @@ RUST_PASS = """//! `{name}` (`{code}`): {summary}.
 
 use ctxlint_catalogue::{upper};
 
-use crate::rust::lints::Pass;
-use crate::rust::walk::FileCx;
+use crate::rust::walk::{FileCx, Pass};
 
 /// The lint's pass. It is made fresh for each file, so it may keep state across the file.
 #[derive(Default)]
@@ -120,8 +120,7 @@ PYTHON_PASS = """//! `{name}` (`{code}`) for Python: {summary}.
 use ctxlint_catalogue::{upper};
 use ruff_python_ast::ExprCall;
 
-use crate::python::lints::Pass;
-use crate::python::walk::FileCx;
+use crate::python::walk::{FileCx, Pass};
 
 /// The lint's pass. It is made fresh for each module, so it may keep state across it.
 #[derive(Default)]
@@ -172,14 +171,16 @@ impl<'tcx> LateLintPass<'tcx> for {camel} {{
 }}
 """
 
-RUST_CASE = """//! `{name}` ({code}): TODO: what this case shows. Mark each line where the finding's span
-//! starts with `//~ {name}`; every other line must stay silent.
+RUST_CASE = """//! `{name}` ({code}): TODO: what this case shows. End each line where a finding's span
+//! starts with the marker (two slashes, a tilde, the lint's name); every other line must stay
+//! silent.
 
 fn main() {{}}
 """
 
-PYTHON_CASE = """# `{name}` ({code}): TODO: what this case shows. Mark each line where the finding's span
-# starts with `#~ {name}`; every other line must stay silent.
+PYTHON_CASE = """# `{name}` ({code}): TODO: what this case shows. End each line where a finding's span
+# starts with the marker (a hash, a tilde, the lint's name); every other line must stay
+# silent.
 import contextvars
 """
 

@@ -410,7 +410,8 @@ mod tests {
             err.as_deref(),
             Some(
                 "unknown lint `nope` in `[tool.ctxlint.lints]`; the lints are: \
-                 interior_mutable_default, sync_run_wraps_future, context_guard_across_await"
+                 interior_mutable_default, sync_run_wraps_future, context_guard_across_await, \
+                 context_value_mutated_in_place, context_var_in_function"
             )
         );
         Ok(())
@@ -425,7 +426,8 @@ mod tests {
             Some((
                 ErrorKind::UnknownLint,
                 "ctxlint.toml:2:1: unknown lint `no_such_lint` in `[lints]`; the lints are: \
-                 interior_mutable_default, sync_run_wraps_future, context_guard_across_await"
+                 interior_mutable_default, sync_run_wraps_future, context_guard_across_await, \
+                 context_value_mutated_in_place, context_var_in_function"
                     .to_owned()
             ))
         );

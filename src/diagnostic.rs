@@ -88,6 +88,18 @@ pub struct Finding {
     pub suggestion: Option<Suggestion>,
     /// The `help:` when it is not the lint's own: each runner and guard has its own fix.
     pub help: Option<&'static str>,
+    /// A second place the finding points at, with the form's secondary label: the
+    /// declaration of the variable whose shared default a write reaches, maybe in another file.
+    pub related: Option<Related>,
+}
+
+/// A secondary place of a [`Finding`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    /// The file, as shown to the reader.
+    pub path: PathBuf,
+    /// The span in it.
+    pub span: SourceSpan,
 }
 
 /// How the package and target of a finding are named in cargo's JSON messages.
@@ -120,6 +132,8 @@ pub struct Texts {
     pub help: &'static str,
     /// The message of the suggestion, if the lint has one.
     pub suggestion: Option<&'static str>,
+    /// The label of the related place, if the lint points at one.
+    pub secondary: Option<&'static str>,
 }
 
 impl Finding {
@@ -138,17 +152,25 @@ impl Finding {
             // A runner or guard has a fix of its own.
             help: self.help.unwrap_or(form.help),
             suggestion: form.suggestion,
+            secondary: form.secondary,
         }
     }
 
-    /// The report as people read it, rendered with ariadne. `source` is the file's text.
-    pub fn render(&self, source: &str, color: bool) -> String {
-        self.render_in(&ariadne::Source::from(source), color)
+    /// The report as people read it, rendered with ariadne. `source` is the file's text, and
+    /// `related` the text of the related place's file, when it is another one.
+    pub fn render(&self, source: &str, related: Option<&str>, color: bool) -> String {
+        self.render_in(source, &ariadne::Source::from(source), related, color)
     }
 
     /// [`Finding::render`] with the file's line index built once by the caller, since
     /// building it is linear in the file's size and a file may have many findings.
-    pub(crate) fn render_in(&self, source: &ariadne::Source<&str>, color: bool) -> String {
+    pub(crate) fn render_in(
+        &self,
+        text: &str,
+        source: &ariadne::Source<&str>,
+        related: Option<&str>,
+        color: bool,
+    ) -> String {
         use ariadne::{Config, IndexType, Label, Report, ReportKind};
         let name = self.path.display().to_string();
         let range = self.span.byte_start..self.span.byte_end;
@@ -184,7 +206,32 @@ impl Finding {
             ));
         }
         let mut out = Vec::new();
-        let written = report.finish().write((name, source), &mut out);
+        let written = match (&self.related, texts.secondary) {
+            (Some(place), Some(label)) => {
+                let other = place.path.display().to_string();
+                let range = place.span.byte_start..place.span.byte_end;
+                // ariadne starts a new group, with the report's own location as its header,
+                // at a label above the one before: in the same file, the labels go in line
+                // order.
+                let order = if place.path == self.path && place.span < self.span {
+                    -1
+                } else {
+                    1
+                };
+                report = report.with_label(
+                    Label::new((other.clone(), range))
+                        .with_message(label)
+                        .with_order(order),
+                );
+                if place.path == self.path {
+                    report.finish().write((name, source), &mut out)
+                } else {
+                    let cache = ariadne::sources([(name, text), (other, related.unwrap_or(""))]);
+                    report.finish().write(cache, &mut out)
+                }
+            }
+            _ => report.finish().write((name, source), &mut out),
+        };
         match written {
             Ok(()) => String::from_utf8_lossy(&out).into_owned(),
             // Writing to a Vec cannot fail; fall back to a one-line form all the same.
@@ -208,15 +255,17 @@ impl Finding {
     }
 
     /// The finding as one cargo JSON message (`{"reason":"compiler-message",…}`), readable by
-    /// `cargo_metadata::Message` and rust-analyzer.
-    pub fn to_json(&self, source: &str, target: &TargetInfo) -> Value {
-        self.to_json_in(source, &ariadne::Source::from(source), target)
+    /// `cargo_metadata::Message` and rust-analyzer. `related` is the text of the related
+    /// place's file, when it is another one.
+    pub fn to_json(&self, source: &str, related: Option<&str>, target: &TargetInfo) -> Value {
+        self.to_json_in(source, &ariadne::Source::from(source), related, target)
     }
 
     pub(crate) fn to_json_in(
         &self,
         source: &str,
         index: &ariadne::Source<&str>,
+        related: Option<&str>,
         target: &TargetInfo,
     ) -> Value {
         let level = level_name(self.level);
@@ -241,6 +290,22 @@ impl Finding {
                 "spans": [span], "children": [], "rendered": null,
             }));
         }
+        let mut spans = vec![span_json(
+            &file_name,
+            source,
+            self.span,
+            true,
+            Some(texts.label),
+        )];
+        if let (Some(place), Some(label)) = (&self.related, texts.secondary) {
+            let text = if place.path == self.path {
+                source
+            } else {
+                related.unwrap_or("")
+            };
+            let name = place.path.display().to_string();
+            spans.push(span_json(&name, text, place.span, false, Some(label)));
+        }
         json!({
             "reason": "compiler-message",
             "package_id": target.package_id,
@@ -260,9 +325,9 @@ impl Finding {
                 "message": texts.message,
                 "code": { "code": self.lint.name, "explanation": null },
                 "level": level,
-                "spans": [span_json(&file_name, source, self.span, true, Some(texts.label))],
+                "spans": spans,
                 "children": children,
-                "rendered": self.render_in(index, false),
+                "rendered": self.render_in(source, index, related, false),
             },
         })
     }

@@ -16,37 +16,56 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::diagnostic::{Finding, TargetInfo};
 use crate::error::{Error, ErrorKind};
-use crate::frontend::{self, FileToLint, FrontEnd, IGNORE_FILE, Linted, Planned, STACK_SIZE};
+use crate::frontend::{
+    self, FileToLint, FrontEnd, Hit, IGNORE_FILE, Linted, Needles, Planned, STACK_SIZE,
+};
 use crate::languages;
 
 /// Finds whether a file's text could hold a finding: it contains one of its front end's
-/// needles (under the configurations of the checked paths).
+/// needles (under the configurations of the checked paths), certainly or possibly.
 struct Prefilter {
-    /// `None` only if the automaton could not be built, which short needles never make
+    /// `None` only if an automaton could not be built, which short needles never make
     /// happen; every file is then checked, which is slower but still right.
-    finder: Option<aho_corasick::AhoCorasick>,
+    certain: Option<aho_corasick::AhoCorasick>,
+    possible: Option<aho_corasick::AhoCorasick>,
 }
 
 impl Prefilter {
     fn new<'c>(front: &dyn FrontEnd, configs: impl IntoIterator<Item = &'c Config>) -> Prefilter {
-        let mut needles: Vec<String> = Vec::new();
+        let mut all = Needles::default();
         let mut any = false;
         for config in configs {
             any = true;
-            needles.extend(front.needles(config));
+            let n = front.needles(config);
+            all.certain.extend(n.certain);
+            all.possible.extend(n.possible);
         }
         if !any {
-            needles = front.needles(&Config::default());
+            all = front.needles(&Config::default());
         }
-        needles.sort();
-        needles.dedup();
+        let build = |mut needles: Vec<String>| {
+            needles.sort();
+            needles.dedup();
+            aho_corasick::AhoCorasick::new(needles).ok()
+        };
         Prefilter {
-            finder: aho_corasick::AhoCorasick::new(needles).ok(),
+            certain: build(all.certain),
+            possible: build(all.possible),
         }
     }
 
-    fn could_hold_finding(&self, text: &[u8]) -> bool {
-        self.finder.as_ref().is_none_or(|f| f.is_match(text))
+    /// How `text` meets the needles: `None` when it cannot hold a finding.
+    fn hit(&self, text: &[u8]) -> Option<Hit> {
+        let (Some(certain), Some(possible)) = (&self.certain, &self.possible) else {
+            return Some(Hit::Certain);
+        };
+        if certain.is_match(text) {
+            Some(Hit::Certain)
+        } else if possible.is_match(text) {
+            Some(Hit::Possible)
+        } else {
+            None
+        }
     }
 }
 
@@ -154,7 +173,12 @@ pub fn check_source_as(
         Some(file) => Config::from_file(file)?.unwrap_or_default(),
         None => Config::discover(&planned.config_dir)?,
     };
-    if !Prefilter::new(front, [&config]).could_hold_finding(text.as_bytes()) {
+    // An editor's buffer is checked when it could hold a finding at all: its crate or
+    // project is read from disk anyway.
+    if Prefilter::new(front, [&config])
+        .hit(text.as_bytes())
+        .is_none()
+    {
         return Ok(out);
     }
     // The parser and the walk recurse once per level of nesting: run them on threads with
@@ -236,20 +260,23 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
     // The files that could hold a finding. Every file is read (and its UTF-8 checked) here,
     // but no text is kept: the units read again the ones that pass, so that memory does not
     // grow with the number of files. Without the prefilter, every readable file passes.
-    let read: Vec<Result<Option<usize>, Error>> = files
+    let read: Vec<Result<Option<(Hit, usize)>, Error>> = files
         .par_iter()
         .map(|found| {
             let bytes = std::fs::read(&found.path).map_err(|e| Error::io(&found.path, e))?;
-            let hit = prefilter_of(found.front).is_none_or(|p| p.could_hold_finding(&bytes));
+            let hit = match prefilter_of(found.front) {
+                Some(prefilter) => prefilter.hit(&bytes),
+                None => Some(Hit::Certain),
+            };
             let len = bytes.len();
             frontend::utf8(&found.path, bytes, found.front.language())?;
-            Ok(hit.then_some(len))
+            Ok(hit.map(|hit| (hit, len)))
         })
         .collect();
     let mut hits: Vec<Vec<FileToLint>> = languages::FRONT_ENDS.iter().map(|_| Vec::new()).collect();
     for (found, r) in files.into_iter().zip(read) {
         match r {
-            Ok(Some(len)) => {
+            Ok(Some((hit, len))) => {
                 let at = languages::FRONT_ENDS
                     .iter()
                     .position(|f| f.language() == found.front.language())
@@ -258,19 +285,19 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
                     path: found.path,
                     root: found.root,
                     len,
+                    hit,
                 });
             }
             Ok(None) => {}
             Err(e) => out.errors.push(e),
         }
     }
-    out.linted = hits.iter().map(Vec::len).sum();
-
     let mut units: Vec<Planned> = languages::FRONT_ENDS
         .iter()
         .zip(hits)
         .flat_map(|(front, hits)| front.plan(hits))
         .collect();
+    out.linted = units.iter().map(|u| u.files.len()).sum();
     // A unit's files are parsed together: start with the largest in bytes (what the parse
     // costs), so that no large unit is left alone at the end while the other threads idle.
     // The sort is stable, so that units of one size keep the front ends' order.

@@ -44,9 +44,11 @@ pub(crate) trait FrontEnd: Sync {
 
     /// The texts of which a file with a finding must contain one, under `config` (which may
     /// add runners and guards of the project's own). Derived from the catalogue's tables.
-    fn needles(&self, config: &Config) -> Vec<String>;
+    fn needles(&self, config: &Config) -> Needles;
 
-    /// Groups the files to lint into units. Every file given is in exactly one unit.
+    /// Groups the files to lint into units, and drops the files that are only
+    /// [`Hit::Possible`] when their unit has no [`Hit::Certain`] file: whether such a file
+    /// can hold a finding depends on what its crate or project declares elsewhere.
     fn plan(&self, files: Vec<FileToLint>) -> Vec<Planned>;
 
     /// The unit of one buffer that an editor holds (it may not be on disk yet).
@@ -62,6 +64,27 @@ pub(crate) trait FrontEnd: Sync {
     fn validate(&self, path: &Path, text: &str) -> Result<(), Error>;
 }
 
+/// What a front end's prefilter looks for.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Needles {
+    /// A file that contains one of these can hold a finding by itself (it names a runner, a
+    /// guard, `contextvars`).
+    pub(crate) certain: Vec<String>,
+    /// A file that contains one of these (and none of `certain`) can hold a finding only
+    /// when its unit declares something elsewhere: a write through `VAR.get()` to a variable
+    /// of another module.
+    pub(crate) possible: Vec<String>,
+}
+
+/// How a file's text met its front end's prefilter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Hit {
+    /// It contains a [`Needles::possible`] needle only.
+    Possible,
+    /// It contains a [`Needles::certain`] needle (or the prefilter is off).
+    Certain,
+}
+
 /// A file that passed the prefilter, for [`FrontEnd::plan`].
 #[derive(Debug, Clone)]
 pub(crate) struct FileToLint {
@@ -71,6 +94,8 @@ pub(crate) struct FileToLint {
     pub(crate) root: Option<PathBuf>,
     /// Its size in bytes, to schedule the largest units first.
     pub(crate) len: usize,
+    /// How it met the prefilter.
+    pub(crate) hit: Hit,
 }
 
 /// A unit to check, as a front end planned it.
@@ -133,6 +158,24 @@ impl Linted {
         }
     }
 
+    /// Adds the text of each file that a finding's related place is in, which the renderers
+    /// need too (the declaration of a variable may be in a file with no finding).
+    pub(crate) fn add_related_sources(&mut self, language: Language) {
+        let mut wanted: Vec<PathBuf> = self
+            .findings
+            .iter()
+            .filter_map(|f| f.related.as_ref().map(|r| r.path.clone()))
+            .filter(|p| self.sources.iter().all(|(known, _)| known != p))
+            .collect();
+        wanted.sort();
+        wanted.dedup();
+        for path in wanted {
+            if let Ok(text) = read_source(&path, language) {
+                self.sources.push((path, text));
+            }
+        }
+    }
+
     /// What a file that could not be read found: its error.
     pub(crate) fn error(error: Error) -> Linted {
         Linted {
@@ -140,6 +183,18 @@ impl Linted {
             ..Linted::default()
         }
     }
+}
+
+/// `path` as it is shown: relative to the current directory when it is below it (the walk's
+/// files are named as the user gave their directory; a unit's other files by absolute path).
+pub(crate) fn shown(path: &Path) -> PathBuf {
+    if path.is_absolute()
+        && let Ok(cwd) = std::env::current_dir()
+        && let Ok(rel) = path.strip_prefix(&cwd)
+    {
+        return rel.to_path_buf();
+    }
+    path.to_path_buf()
 }
 
 /// Reads a source file of `language` as UTF-8.

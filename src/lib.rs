@@ -40,7 +40,7 @@ pub mod server;
 
 pub use config::Config;
 pub use ctxlint_catalogue as catalogue;
-pub use diagnostic::{Applicability, Finding, SourceSpan, Suggestion, TargetInfo, Texts};
+pub use diagnostic::{Applicability, Finding, Related, SourceSpan, Suggestion, TargetInfo, Texts};
 pub use engine::{CheckOptions, CheckOutput, check, check_source, check_source_as};
 pub use error::{Error, ErrorKind, Position};
 pub use fix::{FixOutput, apply_suggestions, fix};
@@ -48,10 +48,13 @@ pub use frontend::IGNORE_FILE;
 pub use report::SARIF_SCHEMA;
 
 impl CheckOutput {
-    /// Calls `each` for every finding, in order, with its file's text and that text's line
-    /// index. The index is built once per run of findings in the same file: building it scans
-    /// the whole file, and a file can hold many findings.
-    fn for_each_with_source(&self, mut each: impl FnMut(&Finding, &str, &ariadne::Source<&str>)) {
+    /// Calls `each` for every finding, in order, with its file's text, that text's line index,
+    /// and the text of its related place's file. The index is built once per run of findings
+    /// in the same file: building it scans the whole file, and a file can hold many findings.
+    fn for_each_with_source(
+        &self,
+        mut each: impl FnMut(&Finding, &str, &ariadne::Source<&str>, Option<&str>),
+    ) {
         let mut index: Option<(&std::path::Path, ariadne::Source<&str>)> = None;
         for finding in &self.findings {
             let source = self.sources.get(&finding.path).map_or("", |s| &**s);
@@ -63,15 +66,20 @@ impl CheckOutput {
                         .1
                 }
             };
-            each(finding, source, index);
+            let related = finding
+                .related
+                .as_ref()
+                .and_then(|r| self.sources.get(&r.path))
+                .map(|s| &**s);
+            each(finding, source, index, related);
         }
     }
 
     /// The findings as people read them: one ariadne report per finding, in order.
     pub fn render_human(&self, color: bool) -> String {
         let mut out = String::new();
-        self.for_each_with_source(|finding, _, index| {
-            out.push_str(&finding.render_in(index, color));
+        self.for_each_with_source(|finding, source, index, related| {
+            out.push_str(&finding.render_in(source, index, related, color));
         });
         out
     }
@@ -79,11 +87,15 @@ impl CheckOutput {
     /// The findings as cargo's JSON messages, one object per line.
     pub fn render_json(&self) -> String {
         let mut out = String::new();
-        self.for_each_with_source(|finding, source, index| {
+        self.for_each_with_source(|finding, source, index, related| {
             let target = self.targets.get(&finding.path).cloned().unwrap_or_else(|| {
                 languages::for_language(finding.language).fallback_target(&finding.path)
             });
-            out.push_str(&finding.to_json_in(source, index, &target).to_string());
+            out.push_str(
+                &finding
+                    .to_json_in(source, index, related, &target)
+                    .to_string(),
+            );
             out.push('\n');
         });
         out

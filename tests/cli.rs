@@ -475,7 +475,8 @@ fn config_sets_levels_and_types() -> Result {
     assert_eq!(
         stderr(&out),
         "error: ctxlint.toml:2:1: unknown lint `no_such_lint` in `[lints]`; the lints are: \
-         interior_mutable_default, sync_run_wraps_future, context_guard_across_await\n\
+         interior_mutable_default, sync_run_wraps_future, context_guard_across_await, \
+         context_value_mutated_in_place, context_var_in_function\n\
          ctxlint: 0 findings (0 denied) in 1 file checked (1 parsed), 1 could not be checked\n"
     );
     write(

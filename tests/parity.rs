@@ -202,16 +202,20 @@ fn dylint_findings(case: &Path) -> Result<BTreeSet<Finding>> {
     Ok(found)
 }
 
-/// The `//~ dylint: NAME` markers of `case`.
+/// The `//~ dylint: NAME` markers of `case` (also after a `;`: `//~ a; dylint: b`).
 fn dylint_only_markers(case: &Path) -> Result<BTreeSet<Finding>> {
     let name = name_of(case);
     let mut out = BTreeSet::new();
     for (i, line) in std::fs::read_to_string(case)?.lines().enumerate() {
-        if let Some((_, rest)) = line.split_once("//~")
-            && let Some(names) = rest.trim_start().strip_prefix("dylint:")
-        {
-            for lint in names.split(',') {
-                out.insert((name.clone(), i + 1, lint.trim().to_owned()));
+        // `//~ a, b; dylint: c`: the part after `dylint:` is only the Dylint library's.
+        let Some((_, rest)) = line.split_once("//~") else {
+            continue;
+        };
+        for part in rest.split(';') {
+            if let Some(names) = part.trim_start().strip_prefix("dylint:") {
+                for lint in names.split(',') {
+                    out.insert((name.clone(), i + 1, lint.trim().to_owned()));
+                }
             }
         }
     }

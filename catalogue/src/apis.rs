@@ -403,6 +403,86 @@ pub fn is_interior_mutable_type(root: &str, name: &str) -> bool {
     })
 }
 
+/// Rust: methods that write through a shared reference to an interior-mutable value: the
+/// atomics' writes, `Cell`'s, `OnceLock`'s initialisation. Called on a `ContextVar`'s shared
+/// default, they write to every context's value.
+pub static RUST_INTERIOR_WRITES: &[&str] = &[
+    "fetch_add",
+    "fetch_sub",
+    "fetch_and",
+    "fetch_nand",
+    "fetch_or",
+    "fetch_xor",
+    "fetch_max",
+    "fetch_min",
+    "fetch_update",
+    "store",
+    "swap",
+    "compare_exchange",
+    "compare_exchange_weak",
+    "set",
+    "replace",
+    "take",
+    "get_or_init",
+    "get_or_try_init",
+];
+
+/// Rust: methods that give a guard through which the value behind a lock or a `RefCell` is
+/// written: `Mutex::lock`, `RwLock::write`, `RefCell::borrow_mut` and their `try_` forms.
+pub static RUST_GUARD_METHODS: &[&str] = &[
+    "lock",
+    "try_lock",
+    "write",
+    "try_write",
+    "borrow_mut",
+    "try_borrow_mut",
+];
+
+/// Rust: methods that change the collection (or value) they are called on, through a guard.
+pub static RUST_MUTATORS: &[&str] = &[
+    "push",
+    "push_str",
+    "push_back",
+    "push_front",
+    "pop",
+    "pop_back",
+    "pop_front",
+    "insert",
+    "remove",
+    "swap_remove",
+    "clear",
+    "extend",
+    "extend_from_slice",
+    "append",
+    "retain",
+    "truncate",
+    "drain",
+    "dedup",
+    "sort",
+    "sort_by",
+    "sort_by_key",
+    "sort_unstable",
+    "resize",
+    "entry",
+    "get_mut",
+    "iter_mut",
+    "last_mut",
+    "first_mut",
+    "split_off",
+];
+
+/// Rust: methods that give the same value they are called on (or a reference to it, or a
+/// handle that shares it: `Arc::clone`): a write through their result is a write to it.
+pub static RUST_SAME_VALUE: &[&str] = &[
+    "unwrap",
+    "expect",
+    "as_ref",
+    "as_deref",
+    "clone",
+    "deref",
+    "unwrap_or_default",
+];
+
 /// Python: callables that are right to `run` in a context (a task created inside a context
 /// takes a copy of it, the idiom before Python 3.11); any method named `create_task` counts
 /// too (a loop's, a `TaskGroup`'s).
@@ -439,6 +519,88 @@ pub static PYTHON_COROUTINE_FUNCTIONS: &[&str] = &[
     "asyncio.start_unix_server",
     "asyncio.create_subprocess_exec",
     "asyncio.create_subprocess_shell",
+];
+
+/// Python: methods that change the object they are called on, of the built-in mutable
+/// containers (`list`, `dict`, `set`, `bytearray`, `collections.deque`): a call of one on the
+/// object a `ContextVar`'s `get()` returned writes to it in place.
+pub static PYTHON_MUTATORS: &[&str] = &[
+    "append",
+    "appendleft",
+    "extend",
+    "extendleft",
+    "insert",
+    "remove",
+    "pop",
+    "popleft",
+    "popitem",
+    "clear",
+    "sort",
+    "reverse",
+    "rotate",
+    "update",
+    "setdefault",
+    "add",
+    "discard",
+    "difference_update",
+    "intersection_update",
+    "symmetric_difference_update",
+    "__setitem__",
+    "__delitem__",
+    "__iadd__",
+    "__ior__",
+];
+
+/// Python: the mutators of each built-in mutable base class, by the qualified names of the
+/// class: a project subclass that overrides every one of them to raise is immutable.
+pub static PYTHON_BUILTIN_MUTATORS: &[(&[&str], &[&str])] = &[
+    (
+        &[
+            "dict",
+            "collections.OrderedDict",
+            "collections.defaultdict",
+            "collections.Counter",
+            "typing.Dict",
+        ],
+        &[
+            "__setitem__",
+            "__delitem__",
+            "clear",
+            "pop",
+            "popitem",
+            "setdefault",
+            "update",
+        ],
+    ),
+    (
+        &["list", "collections.UserList", "typing.List"],
+        &[
+            "__setitem__",
+            "__delitem__",
+            "append",
+            "extend",
+            "insert",
+            "pop",
+            "remove",
+            "clear",
+            "sort",
+            "reverse",
+        ],
+    ),
+    (
+        &["set", "typing.Set"],
+        &[
+            "add",
+            "discard",
+            "remove",
+            "pop",
+            "clear",
+            "update",
+            "difference_update",
+            "intersection_update",
+            "symmetric_difference_update",
+        ],
+    ),
 ];
 
 /// Python: calls that return a new mutable container.

@@ -164,6 +164,9 @@ pub struct Form {
     pub help: &'static str,
     /// The message of the lint's mechanical fix, for the drivers that offer one.
     pub suggestion: Option<&'static str>,
+    /// The label of a secondary place, for the lints that point at one (the declaration of the
+    /// variable whose default a write reaches).
+    pub secondary: Option<&'static str>,
     /// The full documentation in Markdown, with the sections `### What it does`,
     /// `### Why is this bad?`, `### Known problems` and `### Example` (ending in "Use instead:").
     pub doc: &'static str,
@@ -251,6 +254,7 @@ static EMPTY_FORM: Form = Form {
     note: "",
     help: "",
     suggestion: None,
+    secondary: None,
     doc: "",
     apis: &[],
 };
@@ -382,6 +386,7 @@ mod tests {
                     ("note", form.note),
                     ("help", form.help),
                     ("suggestion", form.suggestion.unwrap_or("")),
+                    ("secondary", form.secondary.unwrap_or("")),
                 ] {
                     if !text.is_empty() {
                         check_convention(&format!("{}.{lang}.{what}", lint.name), text);

@@ -368,10 +368,14 @@ fn marked_lines(source: &str) -> BTreeSet<(usize, String)> {
         let Some((_, names)) = line.split_once("//~") else {
             continue;
         };
-        let names = names.trim_start();
-        let names = names.strip_prefix("dylint:").unwrap_or(names);
+        // `//~ a, b; dylint: c`: every part is this library's.
         for name in names
-            .split(',')
+            .split(';')
+            .map(|part| {
+                let part = part.trim_start();
+                part.strip_prefix("dylint:").unwrap_or(part)
+            })
+            .flat_map(|part| part.split(','))
             .map(str::trim)
             .filter(|name| !name.is_empty())
         {

@@ -7,12 +7,17 @@ use std::collections::{HashMap, HashSet};
 
 use ruff_python_ast::{Expr, ModModule, Stmt};
 
+use std::path::Path;
+use std::sync::Arc;
+
 use ctxlint_catalogue::apis::{
-    PYTHON_FROZEN_ALWAYS, PYTHON_FROZEN_WITH_ARGUMENT, PYTHON_IMMUTABLE_BASES,
-    PYTHON_IMMUTABLE_CLASS_FACTORIES,
+    PYTHON_BUILTIN_MUTATORS, PYTHON_FROZEN_ALWAYS, PYTHON_FROZEN_WITH_ARGUMENT,
+    PYTHON_IMMUTABLE_BASES, PYTHON_IMMUTABLE_CLASS_FACTORIES,
 };
 
+use crate::python::LineIndex;
 use crate::python::names::Names;
+use crate::python::vars::{self, DefaultValue, VarFacts};
 
 /// What a top-level function is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +38,10 @@ pub(crate) struct ClassFacts {
     pub(crate) bases: Vec<String>,
     /// Its methods, by name: `true` for an `async def`.
     pub(crate) methods: HashMap<String, bool>,
+    /// Its methods that write to `self`.
+    pub(crate) mutating: HashSet<String>,
+    /// Its methods that only raise (a mutator overridden to refuse).
+    pub(crate) raising: HashSet<String>,
 }
 
 /// The facts of one module.
@@ -40,6 +49,18 @@ pub(crate) struct ClassFacts {
 pub(crate) struct ModuleFacts {
     pub(crate) functions: HashMap<String, FnFacts>,
     pub(crate) classes: HashMap<String, ClassFacts>,
+    /// Its `ContextVar`s, by name (`NAME`, or `Class.NAME` for one in a class body).
+    pub(crate) vars: HashMap<String, VarFacts>,
+    /// Its getters, by name (`f`, or `Class.m`): the qualified name of the variable whose
+    /// `get()` they return.
+    pub(crate) getters: HashMap<String, String>,
+}
+
+/// Where a module's facts come from: its file and text, to place its declarations.
+pub(crate) struct Source<'a> {
+    pub(crate) path: &'a Arc<Path>,
+    pub(crate) text: &'a str,
+    pub(crate) index: &'a LineIndex,
 }
 
 /// The facts of every module of a project, by dotted module name.
@@ -51,17 +72,38 @@ pub(crate) struct ProjectFacts {
 }
 
 impl ModuleFacts {
-    /// Reads the top-level definitions of `module`, resolving names with `names`.
-    pub(crate) fn of_module(module: &ModModule, names: &Names) -> ModuleFacts {
+    /// Reads the top-level definitions of `module`, resolving names with `names`; `module` is
+    /// the dotted name that its own definitions are qualified with.
+    pub(crate) fn of_module(
+        module: &ModModule,
+        names: &Names,
+        dotted: &str,
+        source: &Source<'_>,
+    ) -> ModuleFacts {
         let mut facts = ModuleFacts::default();
-        facts.add_body(&module.body, names);
+        facts.add_body(&module.body, names, dotted, source);
         facts
     }
 
-    fn add_body(&mut self, body: &[Stmt], names: &Names) {
+    fn add_body(&mut self, body: &[Stmt], names: &Names, dotted: &str, source: &Source<'_>) {
+        let own = |name: &str| {
+            if dotted.is_empty() {
+                name.to_owned()
+            } else {
+                format!("{dotted}.{name}")
+            }
+        };
         for stmt in body {
+            if let Some((name, var)) =
+                vars::declared_var(stmt, names, source.path, source.text, source.index)
+            {
+                self.vars.insert(name, var);
+            }
             match stmt {
                 Stmt::FunctionDef(f) => {
+                    if let Some(var) = vars::getter_of(f, names, None) {
+                        self.getters.insert(f.name.as_str().to_owned(), var);
+                    }
                     let returns = f.returns.as_deref().and_then(|r| annotation_head(r, names));
                     self.functions.insert(
                         f.name.as_str().to_owned(),
@@ -82,22 +124,33 @@ impl ModuleFacts {
                         .flat_map(|a| a.args.iter())
                         .filter_map(|b| names.qualified(b))
                         .collect();
-                    let methods = c
-                        .body
-                        .iter()
-                        .filter_map(|s| match s {
-                            Stmt::FunctionDef(m) => Some((m.name.as_str().to_owned(), m.is_async)),
-                            _ => None,
-                        })
-                        .collect();
-                    self.classes.insert(
-                        c.name.as_str().to_owned(),
-                        ClassFacts {
-                            frozen,
-                            bases,
-                            methods,
-                        },
-                    );
+                    let class = c.name.as_str();
+                    let mut facts = ClassFacts {
+                        frozen,
+                        bases,
+                        ..ClassFacts::default()
+                    };
+                    for s in &c.body {
+                        if let Some((name, var)) =
+                            vars::declared_var(s, names, source.path, source.text, source.index)
+                        {
+                            self.vars.insert(format!("{class}.{name}"), var);
+                        }
+                        let Stmt::FunctionDef(m) = s else {
+                            continue;
+                        };
+                        let name = m.name.as_str().to_owned();
+                        facts.methods.insert(name.clone(), m.is_async);
+                        if let Some(var) = vars::getter_of(m, names, Some(&own(class))) {
+                            self.getters.insert(format!("{class}.{name}"), var);
+                        }
+                        if vars::only_raises(m) {
+                            facts.raising.insert(name);
+                        } else if vars::mutates_self(m) {
+                            facts.mutating.insert(name);
+                        }
+                    }
+                    self.classes.insert(class.to_owned(), facts);
                 }
                 Stmt::Assign(a) => {
                     let [Expr::Name(target)] = a.targets.as_slice() else {
@@ -137,14 +190,14 @@ impl ModuleFacts {
                 // Definitions under `if` / `try` at the top level (version checks, optional
                 // imports) are top-level definitions too.
                 Stmt::If(s) => {
-                    self.add_body(&s.body, names);
+                    self.add_body(&s.body, names, dotted, source);
                     for clause in &s.elif_else_clauses {
-                        self.add_body(&clause.body, names);
+                        self.add_body(&clause.body, names, dotted, source);
                     }
                 }
                 Stmt::Try(s) => {
-                    self.add_body(&s.body, names);
-                    self.add_body(&s.orelse, names);
+                    self.add_body(&s.body, names, dotted, source);
+                    self.add_body(&s.orelse, names, dotted, source);
                 }
                 _ => {}
             }
@@ -211,6 +264,14 @@ impl ProjectFacts {
             .find_map(|(_, facts)| get(facts, name))
     }
 
+    /// Whether `qualified` names a module of the project.
+    pub(crate) fn is_module(&self, qualified: &str) -> bool {
+        let suffix = format!(".{qualified}");
+        self.modules
+            .keys()
+            .any(|m| m == qualified || m.ends_with(&suffix))
+    }
+
     /// The function that `qualified` names, if the project defines it.
     pub(crate) fn function(&self, qualified: &str) -> Option<&FnFacts> {
         self.find(qualified, |m, n| m.functions.get(n))
@@ -236,6 +297,129 @@ impl ProjectFacts {
             .iter()
             .any(|b| PYTHON_IMMUTABLE_BASES.contains(&b.as_str()))
             || self.is_enum(qualified, &mut HashSet::new())
+            || self.refuses_every_mutator(qualified)
+    }
+
+    /// Whether class `qualified` subclasses a built-in mutable container (in the project's
+    /// class tree) and overrides every mutator of it to raise, in itself or a project base:
+    /// a read-only mapping such as a `dict` subclass whose `__setitem__`, `update`, … raise.
+    fn refuses_every_mutator(&self, qualified: &str) -> bool {
+        let mut raising: HashSet<&str> = HashSet::new();
+        let mut builtins: Vec<&str> = Vec::new();
+        let mut todo = vec![qualified.to_owned()];
+        let mut seen = HashSet::new();
+        while let Some(name) = todo.pop() {
+            if !seen.insert(name.clone()) {
+                continue;
+            }
+            let Some(class) = self.class(&name) else {
+                continue;
+            };
+            raising.extend(class.raising.iter().map(String::as_str));
+            for base in &class.bases {
+                match PYTHON_BUILTIN_MUTATORS
+                    .iter()
+                    .find(|(names, _)| names.contains(&base.as_str()))
+                {
+                    Some((_, mutators)) => builtins.extend(mutators.iter().copied()),
+                    None => todo.push(base.clone()),
+                }
+            }
+        }
+        !builtins.is_empty() && builtins.iter().all(|m| raising.contains(m))
+    }
+
+    /// The `ContextVar` that `qualified` names: a module-level one (`pkg.mod.NAME`), or one in a
+    /// class body (`pkg.mod.Class.NAME`, or the same name through a project subclass).
+    pub(crate) fn var(&self, qualified: &str) -> Option<&VarFacts> {
+        if let Some(found) = self.find(qualified, |m, n| m.vars.get(n)) {
+            return Some(found);
+        }
+        let (class, name) = qualified.rsplit_once('.')?;
+        self.class_member(class, |m, local_class| {
+            m.vars.get(&format!("{local_class}.{name}"))
+        })
+    }
+
+    /// The variable whose `get()` the getter `qualified` returns (a function `pkg.mod.f`, or a
+    /// method `pkg.mod.Class.m`, through the project's base classes too).
+    pub(crate) fn getter(&self, qualified: &str) -> Option<&str> {
+        if let Some(found) = self.find(qualified, |m, n| m.getters.get(n)) {
+            return Some(found);
+        }
+        let (class, name) = qualified.rsplit_once('.')?;
+        self.class_member(class, |m, local_class| {
+            m.getters.get(&format!("{local_class}.{name}"))
+        })
+        .map(String::as_str)
+    }
+
+    /// A member of class `class` (qualified) or of a project base of it: `get` is given the
+    /// class's module and its name there.
+    fn class_member<'a, T>(
+        &'a self,
+        class: &str,
+        get: impl Fn(&'a ModuleFacts, &str) -> Option<T>,
+    ) -> Option<T> {
+        let mut todo = vec![class.to_owned()];
+        let mut seen = HashSet::new();
+        while let Some(class) = todo.pop() {
+            if !seen.insert(class.clone()) {
+                continue;
+            }
+            let (module, local) = class.rsplit_once('.').unwrap_or(("", &class));
+            let suffix = format!(".{module}");
+            let found = self
+                .modules
+                .iter()
+                .filter(|(m, _)| *m == module || (!module.is_empty() && m.ends_with(&suffix)))
+                .find_map(|(_, facts)| get(facts, local));
+            if found.is_some() {
+                return found;
+            }
+            if let Some(facts) = self.class(&class) {
+                todo.extend(facts.bases.iter().cloned());
+            }
+        }
+        None
+    }
+
+    /// Whether the value of a `ContextVar` with this default can be a mutable object: not
+    /// absent, not immutable, not the result of a call that the project or the configuration
+    /// shows immutable.
+    pub(crate) fn default_may_be_mutable(
+        &self,
+        default: &DefaultValue,
+        immutable_calls: &[String],
+    ) -> bool {
+        match default {
+            DefaultValue::Absent | DefaultValue::Immutable => false,
+            DefaultValue::Mutable | DefaultValue::Unknown => true,
+            DefaultValue::Call(q) => {
+                if immutable_calls.contains(q) {
+                    return false;
+                }
+                if self.class(q).is_some() {
+                    return !self.class_is_immutable(q);
+                }
+                self.function(q)
+                    .and_then(|f| f.returns.as_deref())
+                    .is_none_or(|r| {
+                        !(ctxlint_catalogue::apis::PYTHON_IMMUTABLE_TYPES.contains(&r)
+                            || self.class_is_immutable(r))
+                    })
+            }
+        }
+    }
+
+    /// Whether method `method` of class `qualified` (or of a project base) writes to `self`.
+    pub(crate) fn method_mutates(&self, qualified: &str, method: &str) -> bool {
+        self.class_member(qualified, |m, local| {
+            m.classes
+                .get(local)
+                .and_then(|c| c.mutating.contains(method).then_some(()))
+        })
+        .is_some()
     }
 
     fn is_enum(&self, qualified: &str, seen: &mut HashSet<String>) -> bool {
@@ -311,9 +495,15 @@ mod tests {
         };
         let names = Names::of_module(parsed.syntax(), &name);
         let mut project = ProjectFacts::default();
+        let index = LineIndex::new(src);
+        let source = Source {
+            path: &Arc::from(Path::new("t.py")),
+            text: src,
+            index: &index,
+        };
         project.add_module(
             module.to_owned(),
-            ModuleFacts::of_module(parsed.syntax(), &names),
+            ModuleFacts::of_module(parsed.syntax(), &names, module, &source),
         );
         Ok(project)
     }

@@ -11,9 +11,10 @@ pub(crate) mod lints;
 pub(crate) mod names;
 pub(crate) mod project;
 pub(crate) mod suppress;
+pub(crate) mod vars;
 pub(crate) mod walk;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use ctxlint_catalogue::Language;
@@ -24,7 +25,7 @@ use ruff_text_size::TextRange;
 use crate::config::Config;
 use crate::diagnostic::{SourceSpan, TargetInfo};
 use crate::error::{Error, ErrorKind};
-use crate::frontend::{FileToLint, FrontEnd, Planned};
+use crate::frontend::{FileToLint, FrontEnd, Hit, Needles, Planned};
 use project::PythonUnit;
 
 /// How deep a module may nest (see [`max_nesting`]) before it is given up as too deep.
@@ -50,10 +51,15 @@ impl FrontEnd for PythonFrontEnd {
         project::is_virtualenv(dir)
     }
 
-    /// Every Python lint fires on a name of the standard `contextvars` module (a
-    /// `ContextVar`, a `Context`), which a module must import to use.
-    fn needles(&self, _config: &Config) -> Vec<String> {
-        vec!["contextvars".to_owned()]
+    /// A module that imports the standard `contextvars` module can hold a finding by
+    /// itself. One that only calls `.get()` can write to the shared default of a variable
+    /// another module of its project declares (`_stack.get().append(self)`): it is linted when
+    /// its project has a module of the first kind.
+    fn needles(&self, _config: &Config) -> Needles {
+        Needles {
+            certain: vec!["contextvars".to_owned()],
+            possible: vec![".get()".to_owned()],
+        }
     }
 
     fn plan(&self, files: Vec<FileToLint>) -> Vec<Planned> {
@@ -61,12 +67,16 @@ impl FrontEnd for PythonFrontEnd {
         // path). The value: the files to lint, the target, their bytes.
         type Key = (Option<PathBuf>, PathBuf);
         let mut projects: BTreeMap<Key, (Vec<PathBuf>, TargetInfo, usize)> = BTreeMap::new();
+        let mut certain: HashSet<Key> = HashSet::new();
         for file in files {
             let dir = project::project_dir(&file.path, file.root.as_deref());
             let key = match &dir {
                 Some(dir) => (Some(dir.clone()), PathBuf::new()),
                 None => (None, file.path.clone()),
             };
+            if file.hit == Hit::Certain {
+                certain.insert(key.clone());
+            }
             let (paths, _, bytes) = projects
                 .entry(key)
                 .or_insert_with(|| (Vec::new(), project::target(dir.as_deref(), &file.path), 0));
@@ -75,6 +85,7 @@ impl FrontEnd for PythonFrontEnd {
         }
         projects
             .into_iter()
+            .filter(|(key, _)| certain.contains(key))
             .map(|((dir, lone), (files, target, bytes))| Planned {
                 config_dir: dir
                     .clone()

@@ -16,6 +16,8 @@ use crate::python::ModuleName;
 #[derive(Debug, Default)]
 pub(crate) struct Names {
     map: HashMap<String, String>,
+    /// The local names that an `import` statement binds: each is a module.
+    modules: std::collections::HashSet<String>,
 }
 
 impl Names {
@@ -26,7 +28,21 @@ impl Names {
         names
     }
 
+    /// Binds `local` to `full`, unless this is a fallback (an `except` handler's body) and the
+    /// name is bound already: `try: from contextvars import ContextVar` then `except
+    /// ImportError: ContextVar = None` (or a stand-in class) keeps the import.
+    fn bind(&mut self, local: &str, full: String, fallback: bool) {
+        if fallback && self.map.contains_key(local) {
+            return;
+        }
+        self.map.insert(local.to_owned(), full);
+    }
+
     fn add_body(&mut self, body: &[Stmt], module: &ModuleName, top: bool) {
+        self.add_body_as(body, module, top, false);
+    }
+
+    fn add_body_as(&mut self, body: &[Stmt], module: &ModuleName, top: bool, fallback: bool) {
         let own = |n: &str| {
             if module.dotted.is_empty() {
                 n.to_owned()
@@ -41,12 +57,14 @@ impl Names {
                         let full = alias.name.as_str();
                         match &alias.asname {
                             Some(local) => {
-                                self.map.insert(local.as_str().to_owned(), full.to_owned());
+                                self.bind(local.as_str(), full.to_owned(), fallback);
+                                self.modules.insert(local.as_str().to_owned());
                             }
                             // `import a.b` binds `a`.
                             None => {
                                 let head = full.split('.').next().unwrap_or(full);
-                                self.map.insert(head.to_owned(), head.to_owned());
+                                self.bind(head, head.to_owned(), fallback);
+                                self.modules.insert(head.to_owned());
                             }
                         }
                     }
@@ -76,49 +94,46 @@ impl Names {
                         } else {
                             format!("{base}.{}", alias.name.as_str())
                         };
-                        self.map.insert(local.to_owned(), full);
+                        self.bind(local, full, fallback);
                     }
                 }
                 Stmt::FunctionDef(f) => {
                     if top {
-                        self.map
-                            .insert(f.name.as_str().to_owned(), own(f.name.as_str()));
+                        self.bind(f.name.as_str(), own(f.name.as_str()), fallback);
                     }
-                    self.add_body(&f.body, module, false);
+                    self.add_body_as(&f.body, module, false, fallback);
                 }
                 Stmt::ClassDef(c) => {
                     if top {
-                        self.map
-                            .insert(c.name.as_str().to_owned(), own(c.name.as_str()));
+                        self.bind(c.name.as_str(), own(c.name.as_str()), fallback);
                     }
-                    self.add_body(&c.body, module, false);
+                    self.add_body_as(&c.body, module, false, fallback);
                 }
                 Stmt::Assign(a) if top => {
                     for target in &a.targets {
                         if let Expr::Name(n) = target {
-                            self.map
-                                .insert(n.id.as_str().to_owned(), own(n.id.as_str()));
+                            self.bind(n.id.as_str(), own(n.id.as_str()), fallback);
                         }
                     }
                 }
                 Stmt::If(s) => {
-                    self.add_body(&s.body, module, top);
+                    self.add_body_as(&s.body, module, top, fallback);
                     for clause in &s.elif_else_clauses {
-                        self.add_body(&clause.body, module, top);
+                        self.add_body_as(&clause.body, module, top, fallback);
                     }
                 }
                 Stmt::Try(s) => {
-                    self.add_body(&s.body, module, top);
+                    self.add_body_as(&s.body, module, top, fallback);
                     for handler in &s.handlers {
                         let ruff_python_ast::ExceptHandler::ExceptHandler(h) = handler;
-                        self.add_body(&h.body, module, top);
+                        self.add_body_as(&h.body, module, top, true);
                     }
-                    self.add_body(&s.orelse, module, top);
-                    self.add_body(&s.finalbody, module, top);
+                    self.add_body_as(&s.orelse, module, top, fallback);
+                    self.add_body_as(&s.finalbody, module, top, fallback);
                 }
-                Stmt::With(s) => self.add_body(&s.body, module, top),
-                Stmt::For(s) => self.add_body(&s.body, module, top),
-                Stmt::While(s) => self.add_body(&s.body, module, top),
+                Stmt::With(s) => self.add_body_as(&s.body, module, top, fallback),
+                Stmt::For(s) => self.add_body_as(&s.body, module, top, fallback),
+                Stmt::While(s) => self.add_body_as(&s.body, module, top, fallback),
                 _ => {}
             }
         }
@@ -138,6 +153,11 @@ impl Names {
             }
             _ => None,
         }
+    }
+
+    /// Whether `name` is bound by an `import` statement, and so names a module.
+    pub(crate) fn is_module(&self, name: &str) -> bool {
+        self.modules.contains(name)
     }
 
     /// The qualified name of a dotted name written as text (a string annotation).

@@ -18,12 +18,12 @@ use ruff_python_parser::Parsed;
 use crate::config::Config;
 use crate::diagnostic::TargetInfo;
 use crate::error::Error;
-use crate::frontend::{Linted, Unit, read_source};
-use crate::python::facts::{ModuleFacts, ProjectFacts, min_python};
+use crate::frontend::{Linted, Unit, read_source, shown};
+use crate::python::facts::{ModuleFacts, ProjectFacts, Source, min_python};
 use crate::python::lints;
 use crate::python::names::Names;
 use crate::python::walk::lint_module;
-use crate::python::{ModuleName, is_python, parse_guarded};
+use crate::python::{LineIndex, ModuleName, is_python, parse_guarded};
 
 /// The files that mark a project's directory.
 const MARKERS: &[&str] = &["pyproject.toml", "setup.py", "setup.cfg", ".git"];
@@ -112,7 +112,13 @@ impl PythonUnit {
         let parsed = parse_guarded(path, &text)?;
         let name = module_name(path, self.dir.as_deref());
         let names = Names::of_module(parsed.syntax(), &name);
-        let facts = ModuleFacts::of_module(parsed.syntax(), &names);
+        let index = LineIndex::new(&text);
+        let source = Source {
+            path: &Arc::from(shown(path)),
+            text: &text,
+            index: &index,
+        };
+        let facts = ModuleFacts::of_module(parsed.syntax(), &names, &name.dotted, &source);
         Ok(Module {
             text,
             parsed,
@@ -228,6 +234,7 @@ impl Unit for PythonUnit {
         for result in results {
             found.absorb(result);
         }
+        found.add_related_sources(Language::Python);
         found
     }
 
@@ -263,7 +270,9 @@ impl Unit for PythonUnit {
             config,
             lints::LINTS,
         );
-        Linted::of_file(path, &own.text, result)
+        let mut found = Linted::of_file(path, &own.text, result);
+        found.add_related_sources(Language::Python);
+        found
     }
 }
 

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use ctxlint_catalogue::{Level, Lint};
 use ruff_python_ast::visitor::{self, Visitor};
-use ruff_python_ast::{Expr, ExprCall, ModModule, Parameters, Stmt};
+use ruff_python_ast::{Expr, ExprCall, ModModule, Parameters, Stmt, StmtFunctionDef};
 use ruff_python_parser::Parsed;
 use ruff_text_size::{Ranged, TextRange};
 
@@ -21,7 +21,7 @@ use ctxlint_catalogue::apis::{
 };
 
 use crate::config::Config;
-use crate::diagnostic::{Finding, SourceSpan, Suggestion};
+use crate::diagnostic::{Finding, Related, SourceSpan, Suggestion};
 use crate::error::Error;
 use crate::python::facts::ProjectFacts;
 use crate::python::names::Names;
@@ -44,6 +44,8 @@ enum ScopeKind {
     Module,
     Class,
     Function {
+        /// The function's name, to tell a test (`test_*`).
+        name: String,
         is_async: bool,
         /// The qualified name of the class whose method this is, and the name of its first
         /// parameter (`self` or `cls`).
@@ -78,6 +80,8 @@ pub(crate) struct FileCx<'a> {
     /// Start offsets of the calls whose result is handed to the event loop (`asyncio.run`,
     /// `run_until_complete`, `create_task`, …), which only accept awaitables.
     consumed: HashSet<u32>,
+    /// How many comprehensions (and generator expressions) enclose the node.
+    comprehensions: usize,
     /// The range of the innermost simple statement, whose last line may hold a `# noqa`.
     statement: Option<TextRange>,
     depth: usize,
@@ -94,6 +98,19 @@ pub(crate) trait Pass {
 
     /// A statement, before it is walked (a function's body is walked after its `def`).
     fn check_stmt(&mut self, _cx: &mut FileCx<'_>, _stmt: &Stmt) {}
+
+    /// A function's body starts (after its decorators, defaults and annotations were walked,
+    /// with its parameters bound).
+    fn enter_function(&mut self, _cx: &mut FileCx<'_>, _function: &StmtFunctionDef) {}
+
+    /// The body of the function that [`Pass::enter_function`] last started ends.
+    fn exit_function(&mut self, _cx: &mut FileCx<'_>) {}
+
+    /// A block of statements starts (a body of a `def`, `if`, `for`, `with`, `try`, …).
+    fn enter_block(&mut self, _cx: &mut FileCx<'_>) {}
+
+    /// The block that [`Pass::enter_block`] last started ends.
+    fn exit_block(&mut self, _cx: &mut FileCx<'_>) {}
 }
 
 /// A lint of the catalogue and how to make its pass.
@@ -175,6 +192,7 @@ impl<'a> FileCx<'a> {
             context_attrs: HashMap::new(),
             awaited: HashSet::new(),
             consumed: HashSet::new(),
+            comprehensions: 0,
             statement: None,
             depth: 0,
             too_deep: None,
@@ -194,6 +212,18 @@ impl<'a> FileCx<'a> {
         lint: &'static Lint,
         range: TextRange,
         suggestion: Option<Suggestion>,
+    ) {
+        self.emit_related(lint, range, suggestion, None);
+    }
+
+    /// [`FileCx::emit`], with a second place the finding points at (the form's secondary
+    /// label goes there).
+    pub(crate) fn emit_related(
+        &mut self,
+        lint: &'static Lint,
+        range: TextRange,
+        suggestion: Option<Suggestion>,
+        related: Option<Related>,
     ) {
         let level = self.config.level(lint);
         if level == Level::Allow {
@@ -216,6 +246,7 @@ impl<'a> FileCx<'a> {
             span,
             suggestion,
             help: None,
+            related,
         });
     }
 
@@ -267,6 +298,42 @@ impl<'a> FileCx<'a> {
             Expr::Name(_) => self.names.qualified(expr),
             _ => None,
         }
+    }
+
+    /// Whether the node is inside a function or method body, a lambda, or a comprehension
+    /// (code that runs per call, not once per import).
+    pub(crate) fn in_function(&self) -> bool {
+        self.comprehensions > 0
+            || self
+                .scopes
+                .iter()
+                .any(|s| matches!(s.kind, ScopeKind::Function { .. } | ScopeKind::Lambda))
+    }
+
+    /// Whether the node is test code, by pytest's conventions: a module named `test_*.py`,
+    /// `*_test.py` or `conftest.py`, a function named `test*`, or a class named `Test*`.
+    pub(crate) fn in_test(&self) -> bool {
+        let file = self
+            .path
+            .file_stem()
+            .map(|s| s.to_string_lossy())
+            .unwrap_or_default();
+        file.starts_with("test_")
+            || file.ends_with("_test")
+            || file == "conftest"
+            || self.scopes.iter().any(
+                |s| matches!(&s.kind, ScopeKind::Function { name, .. } if name.starts_with("test")),
+            )
+            || self
+                .classes
+                .iter()
+                .any(|c| c.rsplit('.').next().is_some_and(|n| n.starts_with("Test")))
+    }
+
+    /// The class (qualified) and the name of the first parameter of the innermost method, if
+    /// the innermost function is one.
+    pub(crate) fn method(&self) -> Option<(&str, &str)> {
+        self.method_of().map(|(c, p)| (c.as_str(), p.as_str()))
     }
 
     /// Whether the innermost function is an `async def`.
@@ -546,6 +613,12 @@ impl Walker<'_> {
 }
 
 impl<'a> Visitor<'a> for Walker<'_> {
+    fn visit_body(&mut self, body: &'a [Stmt]) {
+        each_pass!(self, enter_block());
+        visitor::walk_body(self, body);
+        each_pass!(self, exit_block());
+    }
+
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         if self.cx.too_deep(stmt.range()) {
             return;
@@ -607,13 +680,16 @@ impl<'a> Visitor<'a> for Walker<'_> {
                 };
                 self.cx.scopes.push(Scope {
                     kind: ScopeKind::Function {
+                        name: f.name.as_str().to_owned(),
                         is_async: f.is_async,
                         method_of,
                     },
                     bindings: HashMap::new(),
                 });
                 self.cx.bind_parameters(&f.parameters);
+                each_pass!(self, enter_function(f));
                 self.visit_body(&f.body);
+                each_pass!(self, exit_function());
                 self.cx.scopes.pop();
             }
             Stmt::ClassDef(c) => {
@@ -724,6 +800,11 @@ impl<'a> Visitor<'a> for Walker<'_> {
                 self.visit_expr(&n.value);
                 let binding = self.cx.binding_of_value(&n.value);
                 self.cx.bind_target(&n.target, binding);
+            }
+            Expr::ListComp(_) | Expr::SetComp(_) | Expr::DictComp(_) | Expr::Generator(_) => {
+                self.cx.comprehensions += 1;
+                visitor::walk_expr(self, expr);
+                self.cx.comprehensions -= 1;
             }
             _ => visitor::walk_expr(self, expr),
         }

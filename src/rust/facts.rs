@@ -3,12 +3,14 @@
 //! crate-level lint attributes.
 
 use std::collections::{HashMap, HashSet};
+use std::path::Path;
 use std::sync::Arc;
 
 use ctxlint_catalogue::Level;
 use syn::visit::Visit;
 
 use crate::config::Config;
+use crate::diagnostic::{Related, SourceSpan};
 use crate::rust::resolve::Imports;
 use crate::rust::suppress;
 use crate::rust::value::{Shape, Verdict};
@@ -64,7 +66,9 @@ pub(crate) enum Ty {
         absolute: bool,
         args: Vec<Ty>,
     },
-    /// A tuple, array or slice: interior-mutable when an element is.
+    /// A tuple: interior-mutable when an element is; its elements keep their positions.
+    Tuple(Vec<Ty>),
+    /// An array, slice or reference: interior-mutable when its element is.
     Elements(Vec<Ty>),
     /// A pointer, `fn` pointer, trait object or `impl Trait`: syntax cannot tell what they
     /// point to, or they are not `Sync` and so cannot be a `ContextVar` default anyway.
@@ -75,7 +79,7 @@ impl Ty {
     pub(crate) fn of(ty: &syn::Type) -> Ty {
         match ty {
             syn::Type::Path(p) if p.qself.is_none() => Ty::of_path(&p.path),
-            syn::Type::Tuple(t) => Ty::Elements(t.elems.iter().map(Ty::of).collect()),
+            syn::Type::Tuple(t) => Ty::Tuple(t.elems.iter().map(Ty::of).collect()),
             syn::Type::Array(a) => Ty::Elements(vec![Ty::of(&a.elem)]),
             syn::Type::Slice(s) => Ty::Elements(vec![Ty::of(&s.elem)]),
             syn::Type::Paren(p) => Ty::of(&p.elem),
@@ -128,12 +132,42 @@ pub(crate) struct CrateFacts {
     /// Functions that return an associated type (`-> Self::Fut`): `(name, is_method, type)`,
     /// judged by [`CrateFacts::finish`] once every trait is known.
     assoc_returns: Vec<(String, bool, String)>,
+    /// The `static`s of the crate made by `ContextVar::with_default`, by name, with their
+    /// default; [`CrateFacts::finish`] keeps those whose default is interior-mutable.
+    var_statics: HashMap<String, Vec<VarStatic>>,
+    /// The `static`s whose default is interior-mutable, by name: where the default is written.
+    pub(crate) shared_defaults: HashMap<String, Related>,
+    /// Functions and methods, by name: whether they return a `tracing::Span` (the crate's
+    /// `fn make_span(&self, ..) -> Span`).
+    span_fns: HashMap<String, Asyncness>,
+    /// The fields of the crate's structs, by struct name then field name: their types, with
+    /// the imports of the file that declares them.
+    fields: HashMap<String, HashMap<String, (Ty, Arc<Imports>)>>,
+}
+
+/// Where a `tracing::Span` sits in the element type of a channel: the element itself, some
+/// positions of a tuple (nested), or none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ElemShape {
+    Span,
+    Tuple(Vec<ElemShape>),
+    Other,
+}
+
+/// A `static NAME: ContextVar<T> = ContextVar::with_default(name, value)` of the crate.
+#[derive(Debug)]
+struct VarStatic {
+    imports: Arc<Imports>,
+    /// The declared type's argument (`T`), if written.
+    ty: Option<Ty>,
+    value: Shape,
+    at: Related,
 }
 
 impl CrateFacts {
     /// Adds the facts of one parsed file. `is_root` says it is the crate root, whose inner
     /// attributes apply to the whole crate.
-    pub(crate) fn add_file(&mut self, file: &syn::File, is_root: bool) {
+    pub(crate) fn add_file(&mut self, file: &syn::File, is_root: bool, path: &Path) {
         let imports = Arc::new(Imports::of_file(file));
         if is_root {
             self.crate_levels.extend(suppress::levels(&file.attrs));
@@ -142,6 +176,7 @@ impl CrateFacts {
             facts: self,
             imports,
             in_impl: false,
+            path: Arc::from(crate::frontend::shown(path)),
         };
         collector.visit_file(file);
     }
@@ -169,6 +204,96 @@ impl CrateFacts {
         self.task_locals.extend(other.task_locals);
         self.cfg_test_mods.extend(other.cfg_test_mods);
         self.assoc_returns.extend(other.assoc_returns);
+        for (name, vars) in other.var_statics {
+            self.var_statics.entry(name).or_default().extend(vars);
+        }
+        for (name, a) in other.span_fns {
+            let e = self.span_fns.entry(name).or_default();
+            e.is_async |= a.is_async;
+            e.is_sync |= a.is_sync;
+        }
+        for (name, fields) in other.fields {
+            self.fields.entry(name).or_default().extend(fields);
+        }
+    }
+
+    /// Whether a call of a function or method `name` of the crate certainly returns a
+    /// `tracing::Span`: every definition of that name says so.
+    pub(crate) fn returns_span(&self, name: &str) -> bool {
+        self.span_fns
+            .get(name)
+            .is_some_and(|a| a.is_async && !a.is_sync)
+    }
+
+    /// The type of field `field` of the crate's struct `ty` (by name), with the imports of
+    /// the file that declares it.
+    pub(crate) fn field(&self, ty: &str, field: &str) -> Option<&(Ty, Arc<Imports>)> {
+        self.fields.get(ty)?.get(field)
+    }
+
+    /// Whether `ty`, written with `imports`, is `tracing::Span`, through the crate's aliases.
+    pub(crate) fn is_span_ty(&self, ty: &Ty, imports: &Imports) -> bool {
+        self.elem_shape(ty, imports, 0) == ElemShape::Span
+    }
+
+    /// The element type `T` of a channel receiver type (`Receiver<T>`,
+    /// `UnboundedReceiver<T>`, of tokio, `std::sync::mpsc`, flume or crossbeam), with the
+    /// crate's aliases seen through.
+    pub(crate) fn receiver_elem<'t>(
+        &'t self,
+        ty: &'t Ty,
+        imports: &'t Imports,
+    ) -> Option<(&'t Ty, &'t Imports)> {
+        let Ty::Path { segments, args, .. } = ty else {
+            return None;
+        };
+        let last = segments.last()?;
+        if matches!(last.as_str(), "Receiver" | "UnboundedReceiver") {
+            return args.first().map(|elem| (elem, imports));
+        }
+        // A crate alias of a receiver type.
+        let full = imports.resolve_segments(segments.clone(), false);
+        let def = self.local_def(&full, imports)?;
+        if def.variants.is_some() {
+            return None;
+        }
+        let aliased = def.parts.first()?;
+        self.receiver_elem(aliased, &def.imports)
+    }
+
+    /// Where a `tracing::Span` sits in `ty`, written with `imports`.
+    pub(crate) fn elem_shape(&self, ty: &Ty, imports: &Imports, depth: usize) -> ElemShape {
+        if depth > 8 {
+            return ElemShape::Other;
+        }
+        match ty {
+            Ty::Tuple(elems) => ElemShape::Tuple(
+                elems
+                    .iter()
+                    .map(|e| self.elem_shape(e, imports, depth + 1))
+                    .collect(),
+            ),
+            Ty::Path {
+                segments, absolute, ..
+            } => {
+                let full = imports.resolve_segments(segments.clone(), *absolute);
+                let is_span = ctxlint_catalogue::apis::SPAN_TYPES
+                    .iter()
+                    .any(|p| p.len() == full.len() && p.iter().zip(&full).all(|(a, b)| *a == b));
+                if is_span {
+                    return ElemShape::Span;
+                }
+                // A crate alias (`type Request = (Command, Span);`).
+                match self.local_def(&full, imports) {
+                    Some(def) if def.variants.is_none() => match def.parts.first() {
+                        Some(aliased) => self.elem_shape(aliased, &def.imports, depth + 1),
+                        None => ElemShape::Other,
+                    },
+                    _ => ElemShape::Other,
+                }
+            }
+            _ => ElemShape::Other,
+        }
     }
 
     /// Computes which crate types are interior-mutable, once all files are in.
@@ -211,6 +336,32 @@ impl CrateFacts {
                 break;
             }
         }
+        self.finish_types(config);
+        // The statics whose default is interior-mutable: by its value, or by its declared
+        // type where the value cannot be seen into (as `interior_mutable_default` judges).
+        let mut shared = HashMap::new();
+        for (name, vars) in &self.var_statics {
+            let [var] = vars.as_slice() else {
+                continue;
+            };
+            let im = match self.verdict_at(&var.value, &var.imports, config, 0) {
+                Verdict::Yes => true,
+                Verdict::No => false,
+                Verdict::Unknown => var
+                    .ty
+                    .as_ref()
+                    .is_some_and(|ty| self.ty_is_im(ty, &var.imports, config)),
+            };
+            if im {
+                shared.insert(name.clone(), var.at.clone());
+            }
+        }
+        self.shared_defaults = shared;
+    }
+
+    /// The second half of [`CrateFacts::finish`]: which types are interior-mutable whatever
+    /// their value.
+    fn finish_types(&mut self, config: &Config) {
         loop {
             let mut changed = false;
             let names: Vec<String> = self.types.keys().cloned().collect();
@@ -280,7 +431,7 @@ impl CrateFacts {
                         .iter()
                         .any(|t| self.ty_is_always_im(t, imports, config))
             }
-            Ty::Elements(elems) => elems
+            Ty::Elements(elems) | Ty::Tuple(elems) => elems
                 .iter()
                 .any(|t| self.ty_is_always_im(t, imports, config)),
             Ty::Opaque => false,
@@ -562,7 +713,9 @@ impl CrateFacts {
                     TypeClass::Container => args.iter().any(|t| self.ty_is_im(t, imports, config)),
                 }
             }
-            Ty::Elements(elems) => elems.iter().any(|t| self.ty_is_im(t, imports, config)),
+            Ty::Elements(elems) | Ty::Tuple(elems) => {
+                elems.iter().any(|t| self.ty_is_im(t, imports, config))
+            }
             Ty::Opaque => false,
         }
     }
@@ -666,7 +819,7 @@ fn mentions_param(ty: &Ty, params: &[String]) -> bool {
             (segments.len() == 1 && params.contains(&segments[0]))
                 || args.iter().any(|t| mentions_param(t, params))
         }
-        Ty::Elements(elems) => elems.iter().any(|t| mentions_param(t, params)),
+        Ty::Elements(elems) | Ty::Tuple(elems) => elems.iter().any(|t| mentions_param(t, params)),
         Ty::Opaque => false,
     }
 }
@@ -786,6 +939,8 @@ struct FactCollector<'a> {
     facts: &'a mut CrateFacts,
     imports: Arc<Imports>,
     in_impl: bool,
+    /// The file, as shown, for the places the facts point at.
+    path: Arc<Path>,
 }
 
 impl FactCollector<'_> {
@@ -810,6 +965,26 @@ impl FactCollector<'_> {
         let entry = map.entry(sig.ident.to_string()).or_default();
         entry.is_async |= is_async;
         entry.is_sync |= !is_async;
+        // Whether it returns a span: `is_async` and `is_sync` stand for yes and no.
+        let returns_span = match &sig.output {
+            syn::ReturnType::Type(_, ty) if sig.asyncness.is_none() => match &**ty {
+                syn::Type::Path(p) if p.qself.is_none() => {
+                    let full = self.imports.resolve(&p.path);
+                    ctxlint_catalogue::apis::SPAN_TYPES
+                        .iter()
+                        .any(|s| s.len() == full.len() && s.iter().zip(&full).all(|(a, b)| *a == b))
+                }
+                _ => false,
+            },
+            _ => false,
+        };
+        let entry = self
+            .facts
+            .span_fns
+            .entry(sig.ident.to_string())
+            .or_default();
+        entry.is_async |= returns_span;
+        entry.is_sync |= !returns_span;
     }
 
     fn add_type(
@@ -854,6 +1029,48 @@ impl FactCollector<'_> {
                 is_enum: false,
                 params: Vec::new(),
                 value: Some(Shape::of(value)),
+            });
+    }
+}
+
+impl FactCollector<'_> {
+    /// Records `static NAME: ContextVar<T> = ContextVar::with_default(name, value)`.
+    fn add_var_static(&mut self, item: &syn::ItemStatic) {
+        let syn::Expr::Call(call) = &*item.expr else {
+            return;
+        };
+        let syn::Expr::Path(func) = &*call.func else {
+            return;
+        };
+        let mut receiver = func.path.clone();
+        let is_with_default = receiver
+            .segments
+            .pop()
+            .is_some_and(|last| last.value().ident == "with_default");
+        receiver.segments.pop_punct();
+        if !is_with_default || !self.imports.is_contextvars(&receiver, &["ContextVar"]) {
+            return;
+        }
+        let Some(value) = call.args.iter().nth(1) else {
+            return;
+        };
+        let ty = match &*item.ty {
+            syn::Type::Path(p) => generic_types(&p.path).next().map(Ty::of),
+            _ => None,
+        };
+        let at = Related {
+            path: self.path.to_path_buf(),
+            span: SourceSpan::from_span(syn::spanned::Spanned::span(value)),
+        };
+        self.facts
+            .var_statics
+            .entry(item.ident.to_string())
+            .or_default()
+            .push(VarStatic {
+                imports: Arc::clone(&self.imports),
+                ty,
+                value: Shape::of(value),
+                at,
             });
     }
 }
@@ -959,6 +1176,19 @@ impl<'ast> Visit<'ast> for FactCollector<'_> {
     }
 
     fn visit_item_struct(&mut self, item: &'ast syn::ItemStruct) {
+        let named: HashMap<String, (Ty, Arc<Imports>)> = item
+            .fields
+            .iter()
+            .filter_map(|f| {
+                let name = f.ident.as_ref()?.to_string();
+                Some((name, (Ty::of(&f.ty), Arc::clone(&self.imports))))
+            })
+            .collect();
+        self.facts
+            .fields
+            .entry(item.ident.to_string())
+            .or_default()
+            .extend(named);
         let fields = fields_of(&item.fields);
         self.add_type(
             &item.ident,
@@ -1000,6 +1230,7 @@ impl<'ast> Visit<'ast> for FactCollector<'_> {
 
     fn visit_item_static(&mut self, item: &'ast syn::ItemStatic) {
         self.add_const(&item.ident, &item.ty, &item.expr);
+        self.add_var_static(item);
         syn::visit::visit_item_static(self, item);
     }
 

@@ -22,7 +22,7 @@ use ctxlint_catalogue::apis::{GUARDS, RUNNERS, Receiver, RunnerCall};
 use crate::config::Config;
 use crate::diagnostic::TargetInfo;
 use crate::error::{Error, ErrorKind};
-use crate::frontend::{FileToLint, FrontEnd, Planned};
+use crate::frontend::{FileToLint, FrontEnd, Hit, Needles, Planned};
 use cargo::CrateFiles;
 use unit::RustUnit;
 
@@ -47,7 +47,7 @@ impl FrontEnd for RustFrontEnd {
     /// Every lint fires only on a call whose name is in the catalogue's tables (a runner, a
     /// guard, a `ContextVar` of `contextvars`), written in the same file: the crate's name
     /// for what resolves through it, a runner's or guard's own name for the others.
-    fn needles(&self, config: &Config) -> Vec<String> {
+    fn needles(&self, config: &Config) -> Needles {
         let mut needles = vec!["contextvars".to_owned()];
         for runner in RUNNERS {
             if runner.receiver == Receiver::Context {
@@ -87,13 +87,16 @@ impl FrontEnd for RustFrontEnd {
                 .trim_start_matches('.');
             needles.push(name.trim_end_matches("()").to_owned());
         }
-        needles
+        Needles {
+            certain: needles,
+            possible: Vec::new(),
+        }
     }
 
     fn plan(&self, files: Vec<FileToLint>) -> Vec<Planned> {
         let mut packages = cargo::Packages::new();
         let mut crates: BTreeMap<CrateFiles, (Vec<PathBuf>, TargetInfo, usize)> = BTreeMap::new();
-        for file in files {
+        for file in files.into_iter().filter(|f| f.hit == Hit::Certain) {
             let (krate, target) = cargo::crate_of(&file.path, &mut packages);
             let (paths, _, bytes) = crates
                 .entry(krate)

@@ -6,12 +6,60 @@
 use std::collections::HashSet;
 
 use ctxlint_catalogue::apis::{
-    OTEL_CONTEXT_METHODS, OTEL_CONTEXT_TYPES, SPAN_CONSTRUCTORS, SPAN_MACROS, SPAN_TYPES,
+    GUARDS, Guard, GuardOf, OTEL_CONTEXT_METHODS, OTEL_CONTEXT_TYPES, SPAN_CONSTRUCTORS,
+    SPAN_MACROS, SPAN_TYPES,
 };
 
+use crate::rust::facts::{ElemShape, Ty};
+use crate::rust::resolve::Imports;
 use crate::rust::walk::{Binding, FileCx, block_tail};
 
+/// Whose imports a receiver's element type is written with.
+pub(crate) enum ReceiverImports<'a> {
+    /// The file being walked.
+    File,
+    /// The file that declares the field.
+    Other(&'a Imports),
+}
+
 impl FileCx<'_> {
+    /// The guard that `expr` makes, from the catalogue's table and the configuration's
+    /// `extra-guards`: a method that makes one on a receiver of the right type (`span.enter()`),
+    /// or a function that returns one (`set_default(..)`).
+    pub(crate) fn guard_of(&self, expr: &syn::Expr) -> Option<&'static Guard> {
+        let guards = || {
+            GUARDS
+                .iter()
+                .chain(self.config.extra_guards.iter().copied())
+        };
+        match expr {
+            syn::Expr::MethodCall(m) if m.args.is_empty() => {
+                let made_by = format!(".{}()", m.method);
+                guards().find(|g| {
+                    g.made_by.contains(&made_by.as_str())
+                        && match g.of {
+                            GuardOf::Span => self.is_span_expr(&m.receiver),
+                            GuardOf::OtelContext => self.is_otel_context_expr(&m.receiver),
+                            // A guard from `extra-guards`: its method is taken at its word.
+                            GuardOf::Any => true,
+                        }
+                })
+            }
+            syn::Expr::Call(c) => {
+                let syn::Expr::Path(f) = &*c.func else {
+                    return None;
+                };
+                if f.qself.is_some() {
+                    return None;
+                }
+                let full = self.imports.resolve(&f.path).join("::");
+                guards().find(|g| g.made_by.contains(&full.as_str()))
+            }
+            syn::Expr::Paren(p) => self.guard_of(&p.expr),
+            _ => None,
+        }
+    }
+
     /// Binds a function's parameters. A parameter whose type is a generic bounded by `Future`
     /// is a future; one that is a callable returning such a type (`impl FnOnce() -> F`,
     /// `G: FnOnce() -> F`, inline or in `where`) is a [`Binding::FutureFn`]. An unconstrained
@@ -80,13 +128,96 @@ impl FileCx<'_> {
             (syn::Expr::Path(base), syn::Member::Named(field), Some(self_ty))
                 if base.path.is_ident("self") =>
             {
-                self.context_fields
+                let field = field.to_string();
+                // A struct of this file, then one of any file of the crate.
+                if let Some(kind) = self
+                    .context_fields
                     .get(self_ty)
-                    .and_then(|fields| fields.get(&field.to_string()))
-                    .copied()
+                    .and_then(|fields| fields.get(&field))
+                {
+                    return Some(*kind);
+                }
+                let (ty, imports) = self.facts.field(self_ty, &field)?;
+                if self.facts.is_span_ty(ty, imports) {
+                    return Some(Binding::Span);
+                }
+                let Ty::Path {
+                    segments, absolute, ..
+                } = ty
+                else {
+                    return None;
+                };
+                let full = imports.resolve_segments(segments.clone(), *absolute);
+                if is_one_of(&full, OTEL_CONTEXT_TYPES) {
+                    Some(Binding::OtelContext)
+                } else if matches!(full.as_slice(), [c, n] if c == "contextvars" && n == "Context")
+                {
+                    Some(Binding::Context)
+                } else {
+                    None
+                }
             }
             _ => None,
         }
+    }
+
+    /// The element type of the channel receiver that `expr` names (a binding or parameter
+    /// declared `Receiver<T>`, or a `self` field of such a type), with the imports it is
+    /// written with.
+    pub(crate) fn receiver_elem(&self, expr: &syn::Expr) -> Option<(Ty, ReceiverImports<'_>)> {
+        match expr {
+            syn::Expr::Path(p) => {
+                let name = p.path.get_ident()?.to_string();
+                let ty = self.receivers.get(&name)?;
+                let (elem, _) = self.facts.receiver_elem(ty, &self.imports)?;
+                Some((elem.clone(), ReceiverImports::File))
+            }
+            syn::Expr::Field(f) => {
+                let (syn::Expr::Path(base), syn::Member::Named(field), Some(self_ty)) =
+                    (&*f.base, &f.member, &self.self_ty)
+                else {
+                    return None;
+                };
+                if !base.path.is_ident("self") {
+                    return None;
+                }
+                let (ty, imports) = self.facts.field(self_ty, &field.to_string())?;
+                let (elem, imports) = self.facts.receiver_elem(ty, imports)?;
+                Some((elem.clone(), ReceiverImports::Other(imports)))
+            }
+            syn::Expr::Reference(r) => self.receiver_elem(&r.expr),
+            syn::Expr::Paren(p) => self.receiver_elem(&p.expr),
+            _ => None,
+        }
+    }
+
+    /// Where a span sits in what `expr` receives from a channel, when `expr` is a receive
+    /// (`rx.recv()`, `rx.recv().await`, `rx.try_recv()`, `rx.next().await`) on a receiver whose
+    /// element type is known: the value inside its `Some(..)` or `Ok(..)`.
+    pub(crate) fn received(&self, expr: &syn::Expr) -> Option<ElemShape> {
+        let mut e = expr;
+        loop {
+            match e {
+                syn::Expr::Await(a) => e = &a.base,
+                syn::Expr::Paren(p) => e = &p.expr,
+                _ => break,
+            }
+        }
+        let syn::Expr::MethodCall(m) = e else {
+            return None;
+        };
+        if !matches!(
+            m.method.to_string().as_str(),
+            "recv" | "try_recv" | "blocking_recv" | "recv_async" | "recv_timeout" | "next"
+        ) {
+            return None;
+        }
+        let (elem, imports) = self.receiver_elem(&m.receiver)?;
+        let imports = match imports {
+            ReceiverImports::File => &self.imports,
+            ReceiverImports::Other(imports) => imports,
+        };
+        Some(self.facts.elem_shape(&elem, imports, 0))
     }
 
     /// Whether `expr` evaluates to a `tracing::Span`: a span macro, `Span::current()`, a
@@ -105,12 +236,22 @@ impl FileCx<'_> {
             syn::Expr::Call(c) => match &*c.func {
                 syn::Expr::Path(f) if f.qself.is_none() => {
                     let full = self.imports.resolve(&f.path);
-                    full.split_last().is_some_and(|(name, ty)| {
+                    let constructor = full.split_last().is_some_and(|(name, ty)| {
                         SPAN_CONSTRUCTORS.contains(&name.as_str()) && is_one_of(ty, SPAN_TYPES)
-                    })
+                    });
+                    // A function of the crate declared `-> Span` (not shadowed by a local).
+                    let name = f.path.segments.last().map(|s| s.ident.to_string());
+                    let local = f
+                        .path
+                        .get_ident()
+                        .is_some_and(|i| self.binding(&i.to_string()).is_some());
+                    constructor || (!local && name.is_some_and(|n| self.facts.returns_span(&n)))
                 }
                 _ => false,
             },
+            // A method of the crate declared `-> Span`, whatever the receiver
+            // (`self.make_span.make_span(&req)`, a trait's `on_serve(&cx)`).
+            syn::Expr::MethodCall(m) if self.facts.returns_span(&m.method.to_string()) => true,
             syn::Expr::Path(p) if p.qself.is_none() => p
                 .path
                 .get_ident()
@@ -351,4 +492,14 @@ fn is_one_of(full: &[String], paths: &[&[&str]]) -> bool {
     paths
         .iter()
         .any(|p| p.len() == full.len() && p.iter().zip(full).all(|(a, b)| *a == b))
+}
+
+/// The name a `let` pattern binds, when it binds exactly one (`_guard`, `g: Entered`), but not
+/// `_`, which drops the value at once.
+pub(crate) fn bound_ident(pat: &syn::Pat) -> Option<&syn::Ident> {
+    match pat {
+        syn::Pat::Ident(p) if p.subpat.is_none() => Some(&p.ident),
+        syn::Pat::Type(t) => bound_ident(&t.pat),
+        _ => None,
+    }
 }

@@ -71,7 +71,7 @@ impl RustUnit {
             .map(|path| {
                 // Files of the crate outside the checked paths still contribute facts.
                 let text = std::fs::read_to_string(path).ok()?;
-                let facts = file_facts(&text, roots.contains(path));
+                let facts = file_facts(path, &text, roots.contains(path));
                 proc_macro2::extra::invalidate_current_thread_spans();
                 facts
             })
@@ -86,7 +86,9 @@ impl RustUnit {
 
 impl Unit for RustUnit {
     fn check(&self, files: &[PathBuf], config: &Config) -> Linted {
-        check_unit(self, files, config, KEEP_BYTES, SHARE_BYTES)
+        let mut found = check_unit(self, files, config, KEEP_BYTES, SHARE_BYTES);
+        found.add_related_sources(Language::Rust);
+        found
     }
 
     fn check_buffer(&self, path: &Path, text: &str, config: &Config) -> Linted {
@@ -99,7 +101,7 @@ impl Unit for RustUnit {
             Err(e) => (Vec::new(), Some(e)),
             Ok(file) => {
                 let mut own = CrateFacts::default();
-                own.add_file(&file, self.files.roots().iter().any(|r| r == path));
+                own.add_file(&file, self.files.roots().iter().any(|r| r == path), path);
                 facts.merge(own);
                 facts.finish(config);
                 facts.test_target = self.is_test_code(config);
@@ -107,7 +109,9 @@ impl Unit for RustUnit {
             }
         };
         proc_macro2::extra::invalidate_current_thread_spans();
-        Linted::of_file(path, &text, result)
+        let mut found = Linted::of_file(path, &text, result);
+        found.add_related_sources(Language::Rust);
+        found
     }
 }
 
@@ -128,13 +132,13 @@ fn lint_file(path: &Path, facts: &CrateFacts, config: &Config) -> Linted {
 
 /// The facts of one file's text; none when it cannot be parsed (such a file is only reported
 /// when it is itself checked). The caller frees the thread's spans.
-fn file_facts(text: &str, is_root: bool) -> Option<CrateFacts> {
+fn file_facts(path: &Path, text: &str, is_root: bool) -> Option<CrateFacts> {
     if max_nesting(text) >= MAX_DEPTH {
         return None;
     }
     let file = parse(text).ok()?;
     let mut facts = CrateFacts::default();
-    facts.add_file(&file, is_root);
+    facts.add_file(&file, is_root, path);
     Some(facts)
 }
 
@@ -178,7 +182,7 @@ fn check_unit(
                 return None;
             }
             let text = std::fs::read_to_string(path).ok()?;
-            let facts = file_facts(&text, roots.contains(path));
+            let facts = file_facts(path, &text, roots.contains(path));
             proc_macro2::extra::invalidate_current_thread_spans();
             facts
         })
@@ -344,7 +348,7 @@ impl ShareCx<'_> {
                     // others.
                     if let Ok(at) = self.members.binary_search(path) {
                         let mut facts = CrateFacts::default();
-                        facts.add_file(&file, self.roots.contains(path));
+                        facts.add_file(&file, self.roots.contains(path), path);
                         parsed.parts.push((at, facts));
                     }
                     parsed.trees.push((path, text, file));

@@ -15,10 +15,10 @@ use syn::punctuated::Punctuated;
 use syn::visit::Visit;
 
 use crate::config::Config;
-use crate::diagnostic::{Finding, SourceSpan, Suggestion};
+use crate::diagnostic::{Finding, Related, SourceSpan, Suggestion};
 use crate::error::Error;
 use crate::rust::MAX_DEPTH;
-use crate::rust::facts::CrateFacts;
+use crate::rust::facts::{CrateFacts, ElemShape, Ty};
 use crate::rust::resolve::Imports;
 use crate::rust::suppress;
 
@@ -67,6 +67,10 @@ pub(crate) struct FileCx<'a> {
     /// Whether the whole file is test code: in one of the package's test directories, or a
     /// module that the crate declares under `#[cfg(test)]`.
     test_file: bool,
+    /// How many `static` items' initialisers enclose the node: code that runs once.
+    statics: usize,
+    /// The bindings and parameters declared as channel receivers, with their declared types.
+    pub(crate) receivers: HashMap<String, Ty>,
     /// Where the walk first went deeper than [`MAX_DEPTH`].
     too_deep: Option<SourceSpan>,
     findings: Vec<Finding>,
@@ -127,6 +131,8 @@ impl<'a> FileCx<'a> {
                     let name = c.as_os_str().to_string_lossy();
                     facts.cfg_test_mods.contains(name.trim_end_matches(".rs"))
                 }),
+            statics: 0,
+            receivers: HashMap::new(),
             too_deep: None,
             findings: Vec::new(),
         };
@@ -212,6 +218,30 @@ impl<'a> FileCx<'a> {
         suggestion: Option<Suggestion>,
         help: Option<&'static str>,
     ) {
+        self.emit_full(lint, level, span, suggestion, help, None);
+    }
+
+    /// Reports `lint` at `span` with a second place it points at (the form's secondary label
+    /// goes there), unless config or attributes allow it.
+    pub(crate) fn emit_related(
+        &mut self,
+        lint: &'static Lint,
+        span: proc_macro2::Span,
+        related: Related,
+    ) {
+        let level = self.level(lint);
+        self.emit_full(lint, level, span, None, None, Some(related));
+    }
+
+    fn emit_full(
+        &mut self,
+        lint: &'static Lint,
+        level: Level,
+        span: proc_macro2::Span,
+        suggestion: Option<Suggestion>,
+        help: Option<&'static str>,
+        related: Option<Related>,
+    ) {
         if level == Level::Allow {
             return;
         }
@@ -223,7 +253,13 @@ impl<'a> FileCx<'a> {
             span: SourceSpan::from_span(span),
             suggestion,
             help,
+            related,
         });
+    }
+
+    /// Whether the node is in the initialiser of a `static` item, which runs once.
+    pub(crate) fn in_static(&self) -> bool {
+        self.statics > 0
     }
 
     /// Whether the walk is in test code (see [`FileCx::test_items`] and [`FileCx::test_file`]).
@@ -259,9 +295,31 @@ impl<'a> FileCx<'a> {
         match pat {
             syn::Pat::Ident(p) => {
                 let kind = self.classify(ty, init);
-                self.bind(p.ident.to_string(), kind);
+                let name = p.ident.to_string();
+                // A channel receiver: what its patterns receive can be typed.
+                match ty.map(Ty::of) {
+                    Some(declared)
+                        if self.facts.receiver_elem(&declared, &self.imports).is_some() =>
+                    {
+                        self.receivers.insert(name.clone(), declared);
+                    }
+                    _ => {
+                        self.receivers.remove(&name);
+                    }
+                }
+                self.bind(name, kind);
                 if let Some((_, sub)) = &p.subpat {
                     self.bind_pat(sub, None, None);
+                }
+            }
+            // `Some((msg, span))` received from a channel whose element is `(Msg, Span)`.
+            syn::Pat::TupleStruct(t)
+                if (t.path.is_ident("Some") || t.path.is_ident("Ok"))
+                    && t.elems.len() == 1
+                    && let Some(shape) = init.and_then(|e| self.received(e)) =>
+            {
+                if let Some(inner) = t.elems.first() {
+                    self.bind_shape(inner, &shape);
                 }
             }
             syn::Pat::Type(t) => self.bind_pat(&t.pat, Some(&t.ty), init),
@@ -279,6 +337,21 @@ impl<'a> FileCx<'a> {
         }
     }
 
+    /// Binds `pat` to a received value of `shape`: a name where the shape is a span is a span.
+    fn bind_shape(&mut self, pat: &syn::Pat, shape: &ElemShape) {
+        match (pat, shape) {
+            (syn::Pat::Ident(p), ElemShape::Span) => self.bind(p.ident.to_string(), Binding::Span),
+            (syn::Pat::Tuple(t), ElemShape::Tuple(shapes)) if t.elems.len() == shapes.len() => {
+                for (p, s) in t.elems.iter().zip(shapes) {
+                    self.bind_shape(p, s);
+                }
+            }
+            (syn::Pat::Type(t), _) => self.bind_shape(&t.pat, shape),
+            (syn::Pat::Paren(p), _) => self.bind_shape(&p.pat, shape),
+            (other, _) => self.bind_pat(other, None, None),
+        }
+    }
+
     pub(crate) fn bind(&mut self, name: String, kind: Binding) {
         if let Some(scope) = self.scopes.last_mut() {
             scope.insert(name, kind);
@@ -289,6 +362,9 @@ impl<'a> FileCx<'a> {
 /// The hooks of a lint. Each is called on every node of its kind, in source order, in the
 /// scopes and levels of that node.
 pub(crate) trait Pass {
+    /// Any expression, before its kind's own hook and before its parts are walked.
+    fn check_expr(&mut self, _cx: &mut FileCx<'_>, _expr: &syn::Expr) {}
+
     /// A call `f(..)`; `expr` is the same node as an [`syn::Expr`].
     fn check_call(&mut self, _cx: &mut FileCx<'_>, _expr: &syn::Expr, _call: &syn::ExprCall) {}
 
@@ -405,6 +481,31 @@ impl Walker<'_> {
     /// statements.
     fn visit_macro_exprs(&mut self, mac: &syn::Macro) {
         each_pass!(self, check_macro(mac));
+        // `tokio::select! { pat = fut => body, .. }`: each branch binds its pattern to what
+        // its future gives, then runs its body in this body.
+        if mac
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "select")
+            && let Ok(branches) = mac.parse_body_with(parse_select)
+        {
+            for branch in &branches {
+                if let Some(fut) = &branch.future {
+                    self.visit_expr(fut);
+                }
+                if let Some(cond) = &branch.condition {
+                    self.visit_expr(cond);
+                }
+                self.with_scope(|w| {
+                    if let Some(pat) = &branch.pat {
+                        w.cx.bind_pat(pat, None, branch.future.as_ref());
+                    }
+                    w.visit_expr(&branch.body);
+                });
+            }
+            return;
+        }
         if let Ok(exprs) =
             mac.parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
         {
@@ -415,6 +516,59 @@ impl Walker<'_> {
             self.visit_stmts(&block);
         }
     }
+}
+
+/// One branch of `tokio::select!` (or `futures::select!`): `pat = future, if condition =>
+/// body`, or `else => body` (no pattern, no future).
+struct SelectBranch {
+    pat: Option<syn::Pat>,
+    future: Option<syn::Expr>,
+    condition: Option<syn::Expr>,
+    body: syn::Expr,
+}
+
+/// Parses the branches of a `select!`, after an optional `biased;`.
+fn parse_select(input: syn::parse::ParseStream<'_>) -> syn::Result<Vec<SelectBranch>> {
+    if input.peek(syn::Ident) && input.fork().parse::<syn::Ident>()? == "biased" {
+        input.parse::<syn::Ident>()?;
+        input.parse::<syn::Token![;]>()?;
+    }
+    let mut branches = Vec::new();
+    while !input.is_empty() {
+        let (pat, future, condition) = if input.peek(syn::Token![else]) {
+            input.parse::<syn::Token![else]>()?;
+            (None, None, None)
+        } else {
+            let pat = syn::Pat::parse_multi_with_leading_vert(input)?;
+            input.parse::<syn::Token![=]>()?;
+            let future: syn::Expr = input.parse()?;
+            let condition = if input.peek(syn::Token![,]) && input.peek2(syn::Token![if]) {
+                input.parse::<syn::Token![,]>()?;
+                input.parse::<syn::Token![if]>()?;
+                Some(input.parse::<syn::Expr>()?)
+            } else {
+                None
+            };
+            (Some(pat), Some(future), condition)
+        };
+        input.parse::<syn::Token![=>]>()?;
+        let body: syn::Expr = input.parse()?;
+        if !input.is_empty() {
+            // A block body may go without its comma.
+            if input.peek(syn::Token![,]) {
+                input.parse::<syn::Token![,]>()?;
+            } else if !matches!(body, syn::Expr::Block(_)) {
+                return Err(input.error("expected `,` after a select! branch"));
+            }
+        }
+        branches.push(SelectBranch {
+            pat,
+            future,
+            condition,
+            body,
+        });
+    }
+    Ok(branches)
 }
 
 impl<'ast> Visit<'ast> for Walker<'_> {
@@ -481,7 +635,9 @@ impl<'ast> Visit<'ast> for Walker<'_> {
 
     fn visit_item_static(&mut self, item: &'ast syn::ItemStatic) {
         self.cx.declared = Some((address(&*item.expr), (*item.ty).clone()));
+        self.cx.statics += 1;
         self.visit_expr(&item.expr);
+        self.cx.statics -= 1;
         self.cx.declared = None;
     }
 
@@ -532,6 +688,7 @@ impl<'ast> Visit<'ast> for Walker<'_> {
             return;
         }
         self.cx.depth += 1;
+        each_pass!(self, check_expr(expr));
         self.with_levels(suppress::expr_attrs(expr), |w| match expr {
             syn::Expr::Closure(c) => w.with_scope(|w| {
                 for input in &c.inputs {
@@ -571,7 +728,7 @@ impl<'ast> Visit<'ast> for Walker<'_> {
                 for arm in &m.arms {
                     w.with_levels(&arm.attrs, |w| {
                         w.with_scope(|w| {
-                            w.cx.bind_pat(&arm.pat, None, None);
+                            w.cx.bind_pat(&arm.pat, None, Some(&m.expr));
                             if let Some((_, guard)) = &arm.guard {
                                 w.visit_expr(guard);
                             }
@@ -602,7 +759,7 @@ impl<'ast> Visit<'ast> for Walker<'_> {
             }),
             syn::Expr::Let(l) => {
                 w.visit_expr(&l.expr);
-                w.cx.bind_pat(&l.pat, None, None);
+                w.cx.bind_pat(&l.pat, None, Some(&l.expr));
             }
             _ => syn::visit::visit_expr(w, expr),
         });
@@ -621,7 +778,7 @@ mod tests {
         };
         let config = Config::default();
         let mut facts = CrateFacts::default();
-        facts.add_file(&file, true);
+        facts.add_file(&file, true, Path::new("t.rs"));
         facts.finish(&config);
         let (findings, _) = lint_file(
             Path::new("t.rs"),
@@ -690,7 +847,14 @@ mod tests {
                    let a = ContextVar::with_default(\"a\", Node { next: None, hits: Default::default() });\n\
                    let b = ContextVar::with_default(\"b\", List { head: None });\n\
                    }\n";
-        assert_eq!(lint(src), [(5, "interior_mutable_default")]);
+        assert_eq!(
+            lint(src),
+            [
+                (5, "interior_mutable_default"),
+                (5, "context_var_in_function"),
+                (6, "context_var_in_function")
+            ]
+        );
     }
 
     #[test]
@@ -719,7 +883,8 @@ mod tests {
             [
                 (4, "sync_run_wraps_future"),
                 (4, "sync_run_wraps_future"),
-                (6, "interior_mutable_default")
+                (6, "interior_mutable_default"),
+                (6, "context_var_in_function")
             ]
         );
     }

@@ -82,12 +82,12 @@ static PLAIN: ContextVar<Plain> = ContextVar::with_default("plain", Plain { name
 static HOLDS_NUMBER: ContextVar<Holder<u64>> = ContextVar::with_default("holds_number", Holder { value: 1 });
 
 fn locals() {
-    let log = ContextVar::with_default("log", SharedLog::default()); //~ interior_mutable_default
-    let filled = ContextVar::with_default("filled", Cache::Filled(RwLock::new(Vec::new()))); //~ interior_mutable_default
-    let shared_stats = ContextVar::with_default("shared_stats", Arc::new(Stats::new())); //~ interior_mutable_default
+    let log = ContextVar::with_default("log", SharedLog::default()); //~ interior_mutable_default, context_var_in_function
+    let filled = ContextVar::with_default("filled", Cache::Filled(RwLock::new(Vec::new()))); //~ interior_mutable_default, context_var_in_function
+    let shared_stats = ContextVar::with_default("shared_stats", Arc::new(Stats::new())); //~ interior_mutable_default, context_var_in_function
     // Silent.
-    let unlocked = ContextVar::with_default("unlocked", Mode::Unlocked);
-    let plain = ContextVar::with_default("plain_arc", Arc::new(MutexConfig::new()));
+    let unlocked = ContextVar::with_default("unlocked", Mode::Unlocked); //~ context_var_in_function
+    let plain = ContextVar::with_default("plain_arc", Arc::new(MutexConfig::new())); //~ context_var_in_function
     let _ = (log, filled, shared_stats, unlocked, plain);
 }
 

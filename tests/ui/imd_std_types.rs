@@ -40,17 +40,17 @@ static COMMENTED: ContextVar<u32> = ContextVar::with_default("commented", 5);
 
 fn locals() {
     // `Arc::new` is not `const`, so these are locals.
-    let shared = ContextVar::with_default("shared", Arc::new(Mutex::new(0))); //~ interior_mutable_default
-    let boxed = ContextVar::with_default("boxed", Box::new(AtomicUsize::new(0))); //~ interior_mutable_default
-    let nested = ContextVar::with_default("nested", Arc::new((1, Some(RwLock::new(0))))); //~ interior_mutable_default
-    let listed = ContextVar::with_default("listed", vec![Mutex::new(0)]); //~ interior_mutable_default
-    let typed: ContextVar<Arc<Mutex<u8>>> = ContextVar::with_default("typed", Arc::default()); //~ interior_mutable_default
-    let reference = ContextVar::with_default("reference", &MUTEX_GLOBAL); //~ interior_mutable_default
+    let shared = ContextVar::with_default("shared", Arc::new(Mutex::new(0))); //~ interior_mutable_default, context_var_in_function
+    let boxed = ContextVar::with_default("boxed", Box::new(AtomicUsize::new(0))); //~ interior_mutable_default, context_var_in_function
+    let nested = ContextVar::with_default("nested", Arc::new((1, Some(RwLock::new(0))))); //~ interior_mutable_default, context_var_in_function
+    let listed = ContextVar::with_default("listed", vec![Mutex::new(0)]); //~ interior_mutable_default, context_var_in_function
+    let typed: ContextVar<Arc<Mutex<u8>>> = ContextVar::with_default("typed", Arc::default()); //~ interior_mutable_default, context_var_in_function
+    let reference = ContextVar::with_default("reference", &MUTEX_GLOBAL); //~ interior_mutable_default, context_var_in_function
     // Silent: immutable, even behind `Arc`.
-    let plain_arc = ContextVar::with_default("plain_arc", Arc::new(5));
-    let arc_str: ContextVar<Arc<str>> = ContextVar::with_default("arc_str", Arc::from("x"));
-    let numbers = ContextVar::with_default("numbers", vec![1, 2, 3]);
-    let boxed_text = ContextVar::with_default("boxed_text", Box::new("hello"));
+    let plain_arc = ContextVar::with_default("plain_arc", Arc::new(5)); //~ context_var_in_function
+    let arc_str: ContextVar<Arc<str>> = ContextVar::with_default("arc_str", Arc::from("x")); //~ context_var_in_function
+    let numbers = ContextVar::with_default("numbers", vec![1, 2, 3]); //~ context_var_in_function
+    let boxed_text = ContextVar::with_default("boxed_text", Box::new("hello")); //~ context_var_in_function
     let _ = (shared, boxed, nested, listed, typed, reference, plain_arc, arc_str, numbers, boxed_text);
 }
 

@@ -24,15 +24,15 @@ mod quiet {
 
 #[allow(interior_mutable_default)]
 fn allowed_function() {
-    let var = ContextVar::with_default("in_fn", std::sync::Arc::new(Mutex::new(0)));
+    let var = ContextVar::with_default("in_fn", std::sync::Arc::new(Mutex::new(0))); //~ context_var_in_function
     let _ = var;
 }
 
 fn allowed_statement() {
     #[allow(interior_mutable_default)]
-    let var = ContextVar::with_default("in_stmt", std::sync::Arc::new(Mutex::new(0)));
+    let var = ContextVar::with_default("in_stmt", std::sync::Arc::new(Mutex::new(0))); //~ context_var_in_function
     // The attribute covers only its own statement.
-    let loud = ContextVar::with_default("loud", std::sync::Arc::new(Mutex::new(0))); //~ interior_mutable_default
+    let loud = ContextVar::with_default("loud", std::sync::Arc::new(Mutex::new(0))); //~ interior_mutable_default, context_var_in_function
     let _ = (var, loud);
 }
 

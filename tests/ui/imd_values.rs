@@ -65,26 +65,26 @@ static OPTIONS_LOCK: ContextVar<Options> = ContextVar::with_default("options_loc
 
 fn in_functions() {
     // A call syntax cannot see into: the declared type decides.
-    let typed: ContextVar<Option<Arc<Mutex<u8>>>> = ContextVar::with_default("typed", shared_slot()); //~ interior_mutable_default
-    let mixed = ContextVar::with_default("mixed", (None::<Mutex<u8>>, AtomicBool::new(false))); //~ interior_mutable_default
-    let arc_some = ContextVar::with_default("arc_some", Arc::new(Some(Mutex::new(0)))); //~ interior_mutable_default
-    let some_arc = ContextVar::with_default("some_arc", Some(Arc::new(Mutex::new(0)))); //~ interior_mutable_default
+    let typed: ContextVar<Option<Arc<Mutex<u8>>>> = ContextVar::with_default("typed", shared_slot()); //~ interior_mutable_default, context_var_in_function
+    let mixed = ContextVar::with_default("mixed", (None::<Mutex<u8>>, AtomicBool::new(false))); //~ interior_mutable_default, context_var_in_function
+    let arc_some = ContextVar::with_default("arc_some", Arc::new(Some(Mutex::new(0)))); //~ interior_mutable_default, context_var_in_function
+    let some_arc = ContextVar::with_default("some_arc", Some(Arc::new(Mutex::new(0)))); //~ interior_mutable_default, context_var_in_function
 
     // Only types can tell: a function's result with no declared type (the CLI errs toward
     // silence; see docs/dylint-only.md).
-    let untyped = ContextVar::with_default("untyped", shared_slot()); //~ dylint: interior_mutable_default
-    let defaulted = ContextVar::with_default("defaulted", Arc::<Mutex<u8>>::default()); //~ dylint: interior_mutable_default
+    let untyped = ContextVar::with_default("untyped", shared_slot()); //~ context_var_in_function; dylint: interior_mutable_default
+    let defaulted = ContextVar::with_default("defaulted", Arc::<Mutex<u8>>::default()); //~ context_var_in_function; dylint: interior_mutable_default
 
     // Silent: `None` holds no `Mutex`.
-    let none: ContextVar<Option<Arc<Mutex<u8>>>> = ContextVar::with_default("none", None);
+    let none: ContextVar<Option<Arc<Mutex<u8>>>> = ContextVar::with_default("none", None); //~ context_var_in_function
     // Silent: an `Arc` of `None` shares nothing.
-    let arc_none: ContextVar<Arc<Option<Mutex<u8>>>> = ContextVar::with_default("arc_none", Arc::new(None));
+    let arc_none: ContextVar<Arc<Option<Mutex<u8>>>> = ContextVar::with_default("arc_none", Arc::new(None)); //~ context_var_in_function
     // Silent: an empty `Vec` holds no element.
-    let empty: ContextVar<Vec<Mutex<u8>>> = ContextVar::with_default("empty", Vec::new());
+    let empty: ContextVar<Vec<Mutex<u8>>> = ContextVar::with_default("empty", Vec::new()); //~ context_var_in_function
     // Silent: `vec![]` is empty too.
-    let empty_macro: ContextVar<Vec<Mutex<u8>>> = ContextVar::with_default("empty_macro", vec![]);
+    let empty_macro: ContextVar<Vec<Mutex<u8>>> = ContextVar::with_default("empty_macro", vec![]); //~ context_var_in_function
     // Silent: a tuple of `None` and a number.
-    let pair: ContextVar<(Option<Mutex<u8>>, u32)> = ContextVar::with_default("pair", (None, 0));
+    let pair: ContextVar<(Option<Mutex<u8>>, u32)> = ContextVar::with_default("pair", (None, 0)); //~ context_var_in_function
 }
 
 // Silent: the data-less variant of an enum that has a `Mutex` in other variants.

@@ -18,6 +18,7 @@ pub static CONTEXT_GUARD_ACROSS_AWAIT: Lint = Lint {
                the task may resume on another thread where it is not current",
         help: "bind the context to the future instead of holding a guard",
         suggestion: None,
+        secondary: None,
         doc: include_str!("../../docs/context_guard_across_await.md"),
         apis: &[ApiTable::Guards],
     }],

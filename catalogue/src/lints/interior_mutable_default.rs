@@ -19,6 +19,7 @@ pub static INTERIOR_MUTABLE_DEFAULT: Lint = Lint {
             help: "use an immutable default, or `ContextVar::new`, and `set()` a fresh value \
                    at the start of each task",
             suggestion: None,
+            secondary: None,
             doc: include_str!("../../docs/interior_mutable_default.md"),
             apis: &[],
         },
@@ -32,6 +33,7 @@ pub static INTERIOR_MUTABLE_DEFAULT: Lint = Lint {
             help: "use an immutable default (`None`, a tuple, a frozen dataclass) and `set()` \
                    a fresh object at the start of each task",
             suggestion: None,
+            secondary: None,
             doc: include_str!("../../docs/python/interior_mutable_default.md"),
             apis: &[],
         },

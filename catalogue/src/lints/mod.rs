@@ -9,6 +9,10 @@ mod sync_run_wraps_future;
 pub use context_guard_across_await::CONTEXT_GUARD_ACROSS_AWAIT;
 pub use interior_mutable_default::INTERIOR_MUTABLE_DEFAULT;
 pub use sync_run_wraps_future::SYNC_RUN_WRAPS_FUTURE;
+mod context_value_mutated_in_place;
+pub use context_value_mutated_in_place::CONTEXT_VALUE_MUTATED_IN_PLACE;
+mod context_var_in_function;
+pub use context_var_in_function::CONTEXT_VAR_IN_FUNCTION;
 // new-lint: modules (scripts/new-lint.py adds a lint's module above this line)
 
 use crate::Lint;
@@ -18,5 +22,7 @@ pub static LINTS: &[&Lint] = &[
     &INTERIOR_MUTABLE_DEFAULT,
     &SYNC_RUN_WRAPS_FUTURE,
     &CONTEXT_GUARD_ACROSS_AWAIT,
+    &CONTEXT_VALUE_MUTATED_IN_PLACE,
+    &CONTEXT_VAR_IN_FUNCTION,
     // new-lint: registry (scripts/new-lint.py adds lints above this line)
 ];

@@ -22,6 +22,7 @@ pub static SYNC_RUN_WRAPS_FUTURE: Lint = Lint {
             suggestion: Some(
                 "poll the future inside the context instead, so that its writes stay there",
             ),
+            secondary: None,
             doc: include_str!("../../docs/sync_run_wraps_future.md"),
             apis: &[ApiTable::Runners],
         },
@@ -36,6 +37,7 @@ pub static SYNC_RUN_WRAPS_FUTURE: Lint = Lint {
                    `asyncio.create_task(coro_fn(*args), context=ctx)` (Python 3.11+), or \
                    create the task inside it: `ctx.run(asyncio.create_task, coro_fn(*args))`",
             suggestion: Some("run the coroutine as a task bound to the context"),
+            secondary: None,
             doc: include_str!("../../docs/python/sync_run_wraps_future.md"),
             apis: &[
                 ApiTable::PythonTaskFactories,

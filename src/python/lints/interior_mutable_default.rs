@@ -10,6 +10,7 @@ use ctxlint_catalogue::apis::{
 use ruff_python_ast::{Expr, ExprCall};
 use ruff_text_size::Ranged;
 
+use crate::python::vars::is_context_var_call;
 use crate::python::walk::FileCx;
 use crate::python::walk::Pass;
 
@@ -37,10 +38,8 @@ enum Mutability {
 
 /// Checks one call: `ContextVar(..., default=value)`.
 fn check_call(cx: &mut FileCx<'_>, call: &ExprCall) {
-    let is_context_var = cx
-        .qualified(&call.func)
-        .is_some_and(|q| q == "contextvars.ContextVar");
-    if !is_context_var {
+    // `ContextVar("x", ..)`, and the subscripted `ContextVar[list[int]]("x", ..)`.
+    if !is_context_var_call(call, |e| cx.qualified(e)) {
         return;
     }
     // `default` is keyword-only: `ContextVar(name, *, default)`.
@@ -101,6 +100,12 @@ fn mutability(cx: &FileCx<'_>, expr: &Expr) -> Mutability {
 }
 
 fn call_mutability(cx: &FileCx<'_>, call: &ExprCall) -> Mutability {
+    // A method called on a value (`settings.REST_FRAMEWORK.get("VERSION", "v3")`) returns
+    // whatever that value holds, which syntax cannot know: not a finding (ruff's `B039`
+    // reports it). A function of a module, or a class, is judged by its name below.
+    if is_method_of_a_value(cx, &call.func) {
+        return Mutability::Silent;
+    }
     let Some(q) = cx.qualified(&call.func) else {
         return Mutability::Unknown;
     };
@@ -124,4 +129,29 @@ fn call_mutability(cx: &FileCx<'_>, call: &ExprCall) -> Mutability {
         return Mutability::Silent;
     }
     Mutability::Unknown
+}
+
+/// Whether `func` is an attribute of a value rather than of a module or a class: its chain's
+/// head is not a module that an `import` binds, not a module of the project, and not a class
+/// of the project.
+fn is_method_of_a_value(cx: &FileCx<'_>, func: &Expr) -> bool {
+    let Expr::Attribute(attr) = func else {
+        return false;
+    };
+    let mut head = &*attr.value;
+    while let Expr::Attribute(a) = head {
+        head = &a.value;
+    }
+    let Expr::Name(name) = head else {
+        // `f().method()`, `x[0].method()`: a value.
+        return true;
+    };
+    if cx.names.is_module(name.id.as_str()) {
+        return false;
+    }
+    let Some(owner) = cx.qualified(&attr.value) else {
+        // A local variable.
+        return true;
+    };
+    !(cx.facts.is_module(&owner) || cx.facts.class(&owner).is_some())
 }

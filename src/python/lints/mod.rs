@@ -8,6 +8,8 @@
 //! The hooks are the walk's ([`crate::python::walk::Pass`]); `scripts/new-lint.py` adds a
 //! file here and a line to [`LINTS`].
 
+pub(crate) mod context_value_mutated_in_place;
+pub(crate) mod context_var_in_function;
 pub(crate) mod interior_mutable_default;
 pub(crate) mod sync_run_wraps_future;
 // new-lint: modules (scripts/new-lint.py adds a lint's module above this line)
@@ -23,6 +25,14 @@ pub(crate) static LINTS: &[Registered] = &[
     Registered {
         lint: &ctxlint_catalogue::SYNC_RUN_WRAPS_FUTURE,
         new: pass::<sync_run_wraps_future::SyncRunWrapsFuture>,
+    },
+    Registered {
+        lint: &ctxlint_catalogue::CONTEXT_VALUE_MUTATED_IN_PLACE,
+        new: pass::<context_value_mutated_in_place::ContextValueMutatedInPlace>,
+    },
+    Registered {
+        lint: &ctxlint_catalogue::CONTEXT_VAR_IN_FUNCTION,
+        new: pass::<context_var_in_function::ContextVarInFunction>,
     },
     // new-lint: registry (scripts/new-lint.py adds lints above this line)
 ];

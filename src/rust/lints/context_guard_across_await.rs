@@ -22,9 +22,10 @@
 //! level of it; a `let` of a guard makes it live until its block ends or it is dropped, and an
 //! `.await` (or a macro whose tokens hold one) reports the frame's live guards, each once.
 
-use ctxlint_catalogue::apis::{GUARDS, Guard, GuardOf};
+use ctxlint_catalogue::apis::Guard;
 use ctxlint_catalogue::{CONTEXT_GUARD_ACROSS_AWAIT, Level};
 
+use crate::rust::types::bound_ident;
 use crate::rust::walk::FileCx;
 use crate::rust::walk::Pass;
 
@@ -101,7 +102,7 @@ impl Pass for ContextGuardAcrossAwait {
         }
         // `let _ = guard` drops it at once; other patterns are left alone.
         if let Some(init) = &local.init
-            && let Some(guard) = guard_of(cx, &init.expr)
+            && let Some(guard) = cx.guard_of(&init.expr)
             && let Some(ident) = bound_ident(&local.pat)
         {
             frame.live.push(Live {
@@ -146,51 +147,6 @@ impl ContextGuardAcrossAwait {
                 Some(guard.guard.help),
             );
         }
-    }
-}
-
-/// The guard that `expr` makes, from the catalogue's table.
-fn guard_of(cx: &FileCx<'_>, expr: &syn::Expr) -> Option<&'static Guard> {
-    match expr {
-        syn::Expr::MethodCall(m) if m.args.is_empty() => {
-            let made_by = format!(".{}()", m.method);
-            guards(cx).find(|g| {
-                g.made_by.contains(&made_by.as_str())
-                    && match g.of {
-                        GuardOf::Span => cx.is_span_expr(&m.receiver),
-                        GuardOf::OtelContext => cx.is_otel_context_expr(&m.receiver),
-                        // A guard from `extra-guards`: its method is taken at its word.
-                        GuardOf::Any => true,
-                    }
-            })
-        }
-        syn::Expr::Call(c) => {
-            let syn::Expr::Path(f) = &*c.func else {
-                return None;
-            };
-            if f.qself.is_some() {
-                return None;
-            }
-            let full = cx.imports.resolve(&f.path).join("::");
-            guards(cx).find(|g| g.made_by.contains(&full.as_str()))
-        }
-        syn::Expr::Paren(p) => guard_of(cx, &p.expr),
-        _ => None,
-    }
-}
-
-/// The catalogue's guards, then the configuration's `extra-guards`.
-fn guards<'c>(cx: &'c FileCx<'_>) -> impl Iterator<Item = &'static Guard> + 'c {
-    GUARDS.iter().chain(cx.config.extra_guards.iter().copied())
-}
-
-/// The name a `let` pattern binds, when it binds exactly one (`_guard`, `g: Entered`), but not
-/// `_`, which drops the value at once.
-fn bound_ident(pat: &syn::Pat) -> Option<&syn::Ident> {
-    match pat {
-        syn::Pat::Ident(p) if p.subpat.is_none() => Some(&p.ident),
-        syn::Pat::Type(t) => bound_ident(&t.pat),
-        _ => None,
     }
 }
 

@@ -11,6 +11,8 @@
 //!
 //! The full documentation is in the catalogue (`ctxlint explain sync_run_wraps_future`).
 
+use std::collections::HashMap;
+
 use ctxlint_catalogue::SYNC_RUN_WRAPS_FUTURE;
 use ctxlint_catalogue::apis::{
     CONTEXT_COPYING_SPAWNS, CONTEXT_LOSING_SPAWNS, RUNNERS, Receiver, Runner, RunnerCall,
@@ -20,21 +22,142 @@ use quote::{ToTokens, quote};
 use syn::spanned::Spanned;
 
 use crate::diagnostic::{Applicability, SourceSpan, Suggestion};
+use crate::rust::types::bound_ident;
 use crate::rust::walk::Pass;
 use crate::rust::walk::{Binding, FileCx, block_tail};
 
-/// The lint's pass: it looks at calls and method calls.
+/// The lint's pass: runners' calls, and blocks that hold a guard while they make their value.
 #[derive(Default)]
-pub(crate) struct SyncRunWrapsFuture;
+pub(crate) struct SyncRunWrapsFuture {
+    /// Per body, the local names bound to the value of a guard-scoped block: name → the
+    /// block's value (its span) and the guard's help.
+    blocks: Vec<HashMap<String, (proc_macro2::Span, &'static str)>>,
+}
 
 impl Pass for SyncRunWrapsFuture {
+    fn enter_body(&mut self, _cx: &mut FileCx<'_>, _is_async: bool) {
+        self.blocks.push(HashMap::new());
+    }
+
+    fn exit_body(&mut self, _cx: &mut FileCx<'_>) {
+        self.blocks.pop();
+    }
+
     fn check_call(&mut self, cx: &mut FileCx<'_>, _expr: &syn::Expr, call: &syn::ExprCall) {
         check_call(cx, call);
+        // `Box::pin(future)` of a block's value: a future, which is polled outside the guard.
+        if let syn::Expr::Path(func) = &*call.func
+            && is_box_pin(cx, &func.path)
+            && let [syn::Expr::Path(arg)] = call.args.iter().collect::<Vec<_>>().as_slice()
+        {
+            self.report_bound(cx, &arg.path);
+        }
     }
 
     fn check_method_call(&mut self, cx: &mut FileCx<'_>, call: &syn::ExprMethodCall) {
         check_method_call(cx, call);
     }
+
+    fn check_local(&mut self, cx: &mut FileCx<'_>, local: &syn::Local) {
+        let Some(ident) = bound_ident(&local.pat) else {
+            return;
+        };
+        let name = ident.to_string();
+        let block = local
+            .init
+            .as_ref()
+            .and_then(|init| guard_scoped_value(cx, &init.expr));
+        if let Some(names) = self.blocks.last_mut() {
+            match block {
+                Some(found) => names.insert(name, found),
+                None => names.remove(&name),
+            };
+        }
+    }
+
+    fn check_await(&mut self, cx: &mut FileCx<'_>, await_expr: &syn::ExprAwait) {
+        let mut base = &*await_expr.base;
+        while let syn::Expr::Paren(p) = base {
+            base = &p.expr;
+        }
+        match base {
+            // `{ let _guard = span.enter(); fut }.await`
+            syn::Expr::Block(_) => {
+                if let Some((span, help)) = guard_scoped_value(cx, base) {
+                    report_block(cx, span, help);
+                }
+            }
+            // `let fut = { let _guard = span.enter(); make() }; fut.await`
+            syn::Expr::Path(p) => self.report_bound(cx, &p.path),
+            _ => {}
+        }
+    }
+}
+
+impl SyncRunWrapsFuture {
+    /// Reports the guard-scoped block whose value the local `path` names, once.
+    fn report_bound(&mut self, cx: &mut FileCx<'_>, path: &syn::Path) {
+        let Some(ident) = path.get_ident() else {
+            return;
+        };
+        let found = self
+            .blocks
+            .last_mut()
+            .and_then(|names| names.remove(&ident.to_string()));
+        if let Some((span, help)) = found {
+            report_block(cx, span, help);
+        }
+    }
+}
+
+/// A block that makes a context current with a guard bound by `let` (and not dropped before
+/// its end), and has a value: the value's span and the guard's help. The value, a future, is
+/// created inside the context and runs after the block, once the guard is gone.
+fn guard_scoped_value(
+    cx: &FileCx<'_>,
+    expr: &syn::Expr,
+) -> Option<(proc_macro2::Span, &'static str)> {
+    let syn::Expr::Block(b) = expr else {
+        return None;
+    };
+    if b.label.is_some() {
+        return None;
+    }
+    let tail = block_tail(&b.block)?;
+    let mut guard = None;
+    for stmt in &b.block.stmts {
+        match stmt {
+            syn::Stmt::Local(local) => {
+                if let Some(init) = &local.init
+                    && let Some(found) = cx.guard_of(&init.expr)
+                    && bound_ident(&local.pat).is_some()
+                {
+                    guard = Some(found.help);
+                }
+            }
+            // `drop(_guard);` before the value: the value is made outside the context.
+            syn::Stmt::Expr(syn::Expr::Call(c), _) if guard.is_some() => {
+                if let syn::Expr::Path(f) = &*c.func
+                    && f.path.segments.last().is_some_and(|s| s.ident == "drop")
+                {
+                    guard = None;
+                }
+            }
+            _ => {}
+        }
+    }
+    Some((tail.span(), guard?))
+}
+
+fn report_block(cx: &mut FileCx<'_>, span: proc_macro2::Span, help: &'static str) {
+    cx.emit_with_help(&SYNC_RUN_WRAPS_FUTURE, span, None, Some(help));
+}
+
+/// `Box::pin` (or `std::boxed::Box::pin`).
+fn is_box_pin(cx: &FileCx<'_>, path: &syn::Path) -> bool {
+    let full = cx.imports.resolve(path);
+    matches!(full.as_slice(), [b, p] if b == "Box" && p == "pin")
+        || matches!(full.as_slice(), [s, m, b, p] if (s == "std" || s == "alloc") && m == "boxed" && b == "Box" && p == "pin")
 }
 
 /// Checks one method call: `ctx.run(f)`, `ctx.try_run(f)`.
