@@ -28,7 +28,7 @@ fn text() -> &'static ctxlint_catalogue::Form {
 dylint_linting::impl_lint_pass!(InteriorMutableDefault<'_> => [INTERIOR_MUTABLE_DEFAULT]);
 
 /// The def path of the function whose second argument is checked.
-const WITH_DEFAULT: &str = "contextvars::ContextVar::with_default";
+pub const WITH_DEFAULT: &str = "contextvars::ContextVar::with_default";
 
 /// Registers the pass, with the `[interior_mutable_default]` table of `dylint.toml`.
 pub fn register(sess: &rustc_session::Session, store: &mut rustc_lint::LintStore) {
@@ -82,6 +82,17 @@ enum Verdict {
 }
 
 impl<'tcx> InteriorMutableDefault<'tcx> {
+    /// Whether `default`, the default of a `ContextVar::with_default` in the body that
+    /// `typeck` types, holds something interior-mutable: what this lint reports.
+    pub fn is_shared(
+        &mut self,
+        cx: &LateContext<'tcx>,
+        typeck: &'tcx TypeckResults<'tcx>,
+        default: &'tcx Expr<'tcx>,
+    ) -> bool {
+        self.verdict(cx, typeck, default, 0) == Verdict::Yes
+    }
+
     /// Judges the value, not only its type, as clippy's `declare_interior_mutable_const`
     /// judges the variant a constant holds: `None`, a data-less variant, an empty `Vec`, or an
     /// `Arc::new(None)` holds nothing interior-mutable, whatever its type. Where the value is

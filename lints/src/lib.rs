@@ -16,10 +16,10 @@ extern crate rustc_span;
 dylint_linting::dylint_library!();
 
 pub mod context_guard_across_await;
-pub mod interior_mutable_default;
-pub mod sync_run_wraps_future;
 pub mod context_value_mutated_in_place;
 pub mod context_var_in_function;
+pub mod interior_mutable_default;
+pub mod sync_run_wraps_future;
 // new-lint: modules (scripts/new-lint.py adds a lint's module above this line)
 
 use ctxlint_catalogue::{Form, Language, Lint};
@@ -51,8 +51,14 @@ fn registry() -> Vec<Registration> {
             context_guard_across_await::CONTEXT_GUARD_ACROSS_AWAIT,
             context_guard_across_await::register,
         ),
-        (context_value_mutated_in_place::CONTEXT_VALUE_MUTATED_IN_PLACE, context_value_mutated_in_place::register),
-        (context_var_in_function::CONTEXT_VAR_IN_FUNCTION, context_var_in_function::register),
+        (
+            context_value_mutated_in_place::CONTEXT_VALUE_MUTATED_IN_PLACE,
+            context_value_mutated_in_place::register,
+        ),
+        (
+            context_var_in_function::CONTEXT_VAR_IN_FUNCTION,
+            context_var_in_function::register,
+        ),
         // new-lint: registry (scripts/new-lint.py adds a lint above this line)
     ]
 }

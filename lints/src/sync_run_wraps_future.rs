@@ -9,13 +9,17 @@ use clippy_utils::sugg::Sugg;
 use clippy_utils::ty::implements_trait;
 use clippy_utils::{fn_def_id, is_expr_async_block};
 use ctxlint_catalogue::SYNC_RUN_WRAPS_FUTURE as LINT;
-use ctxlint_catalogue::apis::{CONTEXT_LOSING_SPAWNS, RUNNERS, Runner, RunnerCall};
+use std::ops::ControlFlow;
+
+use clippy_utils::res::MaybeResPath;
+use clippy_utils::visitors::for_each_expr;
+use ctxlint_catalogue::apis::{CONTEXT_LOSING_SPAWNS, GUARDS, Guard, RUNNERS, Runner, RunnerCall};
 use ctxlint_catalogue::fix::{Call, Held};
 use ctxlint_catalogue::options::SyncRunWrapsFuture as Config;
 use rustc_errors::Applicability;
 use rustc_hir::def::{DefKind, Res};
 use rustc_hir::def_id::DefId;
-use rustc_hir::{CaptureBy, Closure, Expr, ExprKind, QPath};
+use rustc_hir::{CaptureBy, Closure, Expr, ExprKind, MatchSource, Node, PatKind, QPath, StmtKind};
 use rustc_lint::{LateContext, LateLintPass, LintContext};
 use rustc_middle::ty::{self, Ty};
 use rustc_span::sym;
@@ -34,11 +38,27 @@ fn text() -> &'static ctxlint_catalogue::Form {
 
 dylint_linting::impl_lint_pass!(SyncRunWrapsFuture => [SYNC_RUN_WRAPS_FUTURE]);
 
-/// Registers the pass, with the `[sync_run_wraps_future]` table of `dylint.toml`.
+/// Registers the pass, with the `[sync_run_wraps_future]` table of `dylint.toml`, and the
+/// guards of `[context_guard_across_await]` (a block that holds one makes its future inside
+/// the context).
 pub fn register(sess: &rustc_session::Session, store: &mut rustc_lint::LintStore) {
     let config: Config = crate::read_config(sess, SYNC_RUN_WRAPS_FUTURE);
+    let guards: ctxlint_catalogue::options::ContextGuardAcrossAwait = crate::read_config(
+        sess,
+        crate::context_guard_across_await::CONTEXT_GUARD_ACROSS_AWAIT,
+    );
+    let extra_guards: Vec<&'static Guard> = guards
+        .extra_guards
+        .iter()
+        .map(|raw| {
+            let guard = raw.to_guard(crate::leak_str, |list| Box::leak(list.into()));
+            &*Box::leak(Box::new(guard))
+        })
+        .collect();
     store.register_late_lint_pass(Box::new(move |_| {
-        Box::new(SyncRunWrapsFuture::new(&config))
+        let mut pass = SyncRunWrapsFuture::new(&config);
+        pass.extra_guards = extra_guards.clone();
+        Box::new(pass)
     }));
 }
 
@@ -49,6 +69,9 @@ pub struct SyncRunWrapsFuture {
     extra: Vec<&'static Runner>,
     runners: Vec<(DefId, &'static Runner)>,
     losing_spawns: Vec<DefId>,
+    /// The guards' types (the catalogue's and the configured ones), for the block form.
+    extra_guards: Vec<&'static Guard>,
+    guards: Vec<(DefId, &'static Guard)>,
 }
 
 impl SyncRunWrapsFuture {
@@ -83,9 +106,22 @@ impl<'tcx> LateLintPass<'tcx> for SyncRunWrapsFuture {
             .iter()
             .flat_map(|path| lookup_path_str(cx.tcx, PathNS::Value, path))
             .collect();
+        self.guards = GUARDS
+            .iter()
+            .chain(self.extra_guards.iter().copied())
+            .flat_map(|guard| {
+                lookup_path_str(cx.tcx, PathNS::Type, guard.ty)
+                    .into_iter()
+                    .map(move |def_id| (def_id, guard))
+            })
+            .collect();
     }
 
     fn check_expr(&mut self, cx: &LateContext<'tcx>, expr: &'tcx Expr<'tcx>) {
+        if let ExprKind::Block(block, None) = expr.kind {
+            self.check_guard_block(cx, expr, block);
+            return;
+        }
         if self.runners.is_empty() {
             return;
         }
@@ -159,6 +195,69 @@ impl<'tcx> LateLintPass<'tcx> for SyncRunWrapsFuture {
 }
 
 impl SyncRunWrapsFuture {
+    /// A block that makes a context current with a guard bound by `let` (not dropped before
+    /// its value), whose value is a future polled after the block: `{ .. }.await`, a `let` of it
+    /// awaited later, or `Box::pin` of that `let`. The future is made inside the context and
+    /// runs outside it.
+    fn check_guard_block<'tcx>(
+        &self,
+        cx: &LateContext<'tcx>,
+        expr: &'tcx Expr<'tcx>,
+        block: &'tcx rustc_hir::Block<'tcx>,
+    ) {
+        let Some(tail) = block.expr else {
+            return;
+        };
+        if self.guards.is_empty() || expr.span.from_expansion() {
+            return;
+        }
+        let mut guard = None;
+        for stmt in block.stmts {
+            match stmt.kind {
+                StmtKind::Let(local) => {
+                    let bound = matches!(local.pat.kind, PatKind::Binding(..));
+                    if let Some(init) = local.init
+                        && bound
+                        && let ty::Adt(adt, _) = cx.typeck_results().expr_ty(init).kind()
+                        && let Some(&(_, found)) =
+                            self.guards.iter().find(|(id, _)| *id == adt.did())
+                    {
+                        guard = Some(found);
+                    }
+                }
+                // `drop(guard);` before the value: the value is made outside the context.
+                StmtKind::Semi(e) | StmtKind::Expr(e)
+                    if guard.is_some()
+                        && let ExprKind::Call(callee, _) = e.kind
+                        && let ExprKind::Path(ref qpath) = callee.kind
+                        && let Res::Def(_, def_id) = cx.qpath_res(qpath, callee.hir_id)
+                        && cx.tcx.item_name(def_id).as_str() == "drop" =>
+                {
+                    guard = None;
+                }
+                _ => {}
+            }
+        }
+        let Some(guard) = guard else {
+            return;
+        };
+        if !escapes_as_a_future(cx, expr) {
+            return;
+        }
+        span_lint_hir_and_then(
+            cx,
+            SYNC_RUN_WRAPS_FUTURE,
+            expr.hir_id,
+            tail.span,
+            text().message,
+            |diag| {
+                diag.span_label(tail.span, text().label);
+                diag.note(text().note);
+                diag.help(guard.help);
+            },
+        );
+    }
+
     /// `|| tokio::spawn(fut)`: the task's future was created inside the context and is polled
     /// by a task that does not carry it. Its `JoinHandle` is not the leak, so the closure's
     /// body is looked at, not its type.
@@ -176,6 +275,72 @@ impl SyncRunWrapsFuture {
         matches!(value.kind, ExprKind::Call(..))
             && fn_def_id(cx, value).is_some_and(|id| self.losing_spawns.contains(&id))
     }
+}
+
+/// Whether the value of `block` (an expression) is polled after it: the block is awaited, or
+/// bound by a `let` whose name is awaited later or given to `Box::pin`.
+fn escapes_as_a_future<'tcx>(cx: &LateContext<'tcx>, block: &'tcx Expr<'tcx>) -> bool {
+    if is_awaited(cx, block) {
+        return true;
+    }
+    let Node::LetStmt(local) = cx.tcx.parent_hir_node(block.hir_id) else {
+        return false;
+    };
+    let PatKind::Binding(_, binding, ..) = local.pat.kind else {
+        return false;
+    };
+    let Some(body) = cx.enclosing_body else {
+        return false;
+    };
+    let is_it = |e: &Expr<'_>| e.res_local_id() == Some(binding);
+    for_each_expr(cx.tcx, cx.tcx.hir_body(body).value, |e| {
+        let found = match e.kind {
+            // `x.await`: `match IntoFuture::into_future(x) { .. }`.
+            ExprKind::Match(scrutinee, _, MatchSource::AwaitDesugar) => {
+                matches!(scrutinee.kind, ExprKind::Call(_, [arg]) if is_it(arg))
+            }
+            ExprKind::Call(callee, [arg]) if is_it(arg) => {
+                let ExprKind::Path(ref qpath) = callee.kind else {
+                    return ControlFlow::Continue(());
+                };
+                matches!(cx.qpath_res(qpath, callee.hir_id), Res::Def(_, def_id)
+                    if cx.tcx.item_name(def_id).as_str() == "pin"
+                        && cx.tcx.opt_parent(def_id).is_some_and(|p| {
+                            cx.tcx.def_kind(p) == DefKind::Impl { of_trait: false }
+                        })
+                        && implements_future(cx, cx.typeck_results().expr_ty(arg)))
+            }
+            _ => false,
+        };
+        if found {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    })
+    .is_some()
+}
+
+/// Whether `expr` is the operand of an `.await`.
+fn is_awaited(cx: &LateContext<'_>, expr: &Expr<'_>) -> bool {
+    let Node::Expr(call) = cx.tcx.parent_hir_node(expr.hir_id) else {
+        return false;
+    };
+    let Node::Expr(parent) = cx.tcx.parent_hir_node(call.hir_id) else {
+        return false;
+    };
+    matches!(call.kind, ExprKind::Call(..))
+        && matches!(
+            parent.kind,
+            ExprKind::Match(_, _, MatchSource::AwaitDesugar)
+        )
+}
+
+fn implements_future<'tcx>(cx: &LateContext<'tcx>, ty: Ty<'tcx>) -> bool {
+    cx.tcx
+        .lang_items()
+        .future_trait()
+        .is_some_and(|future| implements_trait(cx, ty, future, &[]))
 }
 
 /// Whether a value of `ty` carries a future out of the context: a future itself, or an

@@ -27,8 +27,8 @@ static EMPTY: ContextVar<Vec<String>> = ContextVar::with_default("empty", Vec::n
 
 fn main() {
     // A local variable: the argument's type is only known after inference.
-    let counter = ContextVar::with_default("counter", Arc::new(Mutex::new(0))); //~ interior_mutable_default
-    let bytes = contextvars::ContextVar::<Arc<Vec<u8>>>::with_default("bytes", Arc::new(Vec::new()));
+    let counter = ContextVar::with_default("counter", Arc::new(Mutex::new(0))); //~ interior_mutable_default, context_var_in_function
+    let bytes = contextvars::ContextVar::<Arc<Vec<u8>>>::with_default("bytes", Arc::new(Vec::new())); //~ context_var_in_function
 
     let _ = STATS.set(fresh());
     let _ = (&NOTIFY, &NAME, &LIMITS, &EMPTY, &counter, &bytes);

@@ -497,6 +497,10 @@ impl CrateFacts {
                 if full.len() == 1 && full[0] == "None" && !self.is_local(&full, imports) {
                     return Verdict::No;
                 }
+                // `PhantomData` holds nothing, whatever its type argument.
+                if is_phantom(&full) && !self.is_local(&full, imports) {
+                    return Verdict::No;
+                }
                 let Some(last) = full.last() else {
                     return Verdict::Unknown;
                 };
@@ -689,6 +693,22 @@ impl CrateFacts {
             .is_some_and(|a| a.is_async && !a.is_sync)
     }
 
+    /// For each type parameter of the crate type `name`, whether a definition of it holds a
+    /// value of it (a field or aliased type that uses it outside a `PhantomData`).
+    fn held_params(&self, name: &str) -> Vec<bool> {
+        let mut held: Vec<bool> = Vec::new();
+        for def in self.types.get(name).into_iter().flatten() {
+            for (i, param) in def.params.iter().enumerate() {
+                let holds = def.parts.iter().any(|part| holds_param(part, param));
+                if held.len() <= i {
+                    held.resize(i + 1, false);
+                }
+                held[i] |= holds;
+            }
+        }
+        held
+    }
+
     /// Whether the crate defines a type called `name`.
     pub(crate) fn defines_type(&self, name: &str) -> bool {
         self.types.contains_key(name)
@@ -710,6 +730,18 @@ impl CrateFacts {
                 match self.classify(&full, imports, config) {
                     TypeClass::InteriorMutable => true,
                     TypeClass::Immutable => false,
+                    // A generic type of the crate holds only the arguments whose parameters
+                    // its fields use outside a `PhantomData`.
+                    TypeClass::Container if self.is_local(&full, imports) => {
+                        let held = full
+                            .last()
+                            .map(|name| self.held_params(name))
+                            .unwrap_or_default();
+                        args.iter().enumerate().any(|(i, t)| {
+                            held.get(i).copied().unwrap_or(true)
+                                && self.ty_is_im(t, imports, config)
+                        })
+                    }
                     TypeClass::Container => args.iter().any(|t| self.ty_is_im(t, imports, config)),
                 }
             }
@@ -809,6 +841,28 @@ fn configured(full: &[String], config: &Config) -> Option<Verdict> {
         Some(Verdict::Yes)
     } else {
         None
+    }
+}
+
+/// Whether a resolved path is `PhantomData` (`std::marker::PhantomData`, or the name alone).
+fn is_phantom(full: &[String]) -> bool {
+    full.last().is_some_and(|l| l == "PhantomData")
+        && (full.len() == 1 || matches!(full[0].as_str(), "std" | "core"))
+}
+
+/// Whether `ty` names one of `params` outside a `PhantomData` (`T`, `Option<T>`, `(T, u8)`;
+/// not `PhantomData<T>`, which holds no `T`).
+fn holds_param(ty: &Ty, param: &str) -> bool {
+    match ty {
+        Ty::Path { segments, args, .. } => {
+            if segments.last().is_some_and(|l| l == "PhantomData") {
+                return false;
+            }
+            (segments.len() == 1 && segments[0] == param)
+                || args.iter().any(|t| holds_param(t, param))
+        }
+        Ty::Elements(elems) | Ty::Tuple(elems) => elems.iter().any(|t| holds_param(t, param)),
+        Ty::Opaque => false,
     }
 }
 

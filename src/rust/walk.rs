@@ -67,7 +67,8 @@ pub(crate) struct FileCx<'a> {
     /// Whether the whole file is test code: in one of the package's test directories, or a
     /// module that the crate declares under `#[cfg(test)]`.
     test_file: bool,
-    /// How many `static` items' initialisers enclose the node: code that runs once.
+    /// How many `static` or `const` items' initialisers enclose the node: code that runs once
+    /// (at compile time).
     statics: usize,
     /// The bindings and parameters declared as channel receivers, with their declared types.
     pub(crate) receivers: HashMap<String, Ty>,
@@ -257,7 +258,7 @@ impl<'a> FileCx<'a> {
         });
     }
 
-    /// Whether the node is in the initialiser of a `static` item, which runs once.
+    /// Whether the node is in the initialiser of a `static` or `const` item, which runs once.
     pub(crate) fn in_static(&self) -> bool {
         self.statics > 0
     }
@@ -643,7 +644,9 @@ impl<'ast> Visit<'ast> for Walker<'_> {
 
     fn visit_item_const(&mut self, item: &'ast syn::ItemConst) {
         self.cx.declared = Some((address(&*item.expr), (*item.ty).clone()));
+        self.cx.statics += 1;
         self.visit_expr(&item.expr);
+        self.cx.statics -= 1;
         self.cx.declared = None;
     }
 
