@@ -42,6 +42,9 @@ pub(crate) struct ClassFacts {
     pub(crate) mutating: HashSet<String>,
     /// Its methods that only raise (a mutator overridden to refuse).
     pub(crate) raising: HashSet<String>,
+    /// Whether it declares `__slots__` of private names only (`('_x', '_y')`): its instances
+    /// have no attribute but these, which by convention only the class writes.
+    pub(crate) private_slots: bool,
 }
 
 /// The facts of one module.
@@ -118,11 +121,15 @@ impl ModuleFacts {
                         .decorator_list
                         .iter()
                         .any(|d| is_frozen_decorator(&d.expression, names));
+                    // `class C(dict[str, object])` subclasses `dict`.
                     let bases = c
                         .arguments
                         .iter()
                         .flat_map(|a| a.args.iter())
-                        .filter_map(|b| names.qualified(b))
+                        .filter_map(|b| match b {
+                            Expr::Subscript(s) => names.qualified(&s.value),
+                            other => names.qualified(other),
+                        })
                         .collect();
                     let class = c.name.as_str();
                     let mut facts = ClassFacts {
@@ -130,6 +137,7 @@ impl ModuleFacts {
                         bases,
                         ..ClassFacts::default()
                     };
+                    facts.private_slots = c.body.iter().any(vars::declares_private_slots);
                     for s in &c.body {
                         if let Some((name, var)) =
                             vars::declared_var(s, names, source.path, source.text, source.index)
@@ -298,6 +306,38 @@ impl ProjectFacts {
             .any(|b| PYTHON_IMMUTABLE_BASES.contains(&b.as_str()))
             || self.is_enum(qualified, &mut HashSet::new())
             || self.refuses_every_mutator(qualified)
+            || self.sealed_by_slots(qualified)
+    }
+
+    /// Whether class `qualified`, and every base of it (all the project's), declare private
+    /// `__slots__` and write to `self` only in `__init__` (or `__new__`): instances that
+    /// nothing but their constructor sets, read through methods and properties.
+    fn sealed_by_slots(&self, qualified: &str) -> bool {
+        let mut todo = vec![qualified.to_owned()];
+        let mut seen = HashSet::new();
+        while let Some(name) = todo.pop() {
+            if !seen.insert(name.clone()) {
+                continue;
+            }
+            let Some(class) = self.class(&name) else {
+                return false;
+            };
+            let writers_ok = class
+                .mutating
+                .iter()
+                .all(|m| matches!(m.as_str(), "__init__" | "__new__"));
+            if !class.private_slots || !writers_ok {
+                return false;
+            }
+            todo.extend(
+                class
+                    .bases
+                    .iter()
+                    .filter(|b| b.as_str() != "object")
+                    .cloned(),
+            );
+        }
+        true
     }
 
     /// Whether class `qualified` subclasses a built-in mutable container (in the project's

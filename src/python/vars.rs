@@ -223,6 +223,35 @@ pub(crate) fn mutates_self(f: &StmtFunctionDef) -> bool {
     found
 }
 
+/// Whether `stmt` is `__slots__ = ('_a', '_b')` (a tuple or list of string literals, or one
+/// string) whose names are all private.
+pub(crate) fn declares_private_slots(stmt: &Stmt) -> bool {
+    let (target, value) = match stmt {
+        Stmt::Assign(a) => match a.targets.as_slice() {
+            [t] => (t, &*a.value),
+            _ => return false,
+        },
+        Stmt::AnnAssign(a) => match a.value.as_deref() {
+            Some(v) => (&*a.target, v),
+            None => return false,
+        },
+        _ => return false,
+    };
+    if !matches!(target, Expr::Name(n) if n.id.as_str() == "__slots__") {
+        return false;
+    }
+    let names: Vec<&Expr> = match value {
+        Expr::Tuple(t) => t.elts.iter().collect(),
+        Expr::List(l) => l.elts.iter().collect(),
+        one @ Expr::StringLiteral(_) => vec![one],
+        _ => return false,
+    };
+    names.iter().all(|n| match n {
+        Expr::StringLiteral(s) => s.value.to_str().starts_with('_'),
+        _ => false,
+    })
+}
+
 /// Whether `f` only raises (after its docstring): a mutator overridden to refuse.
 pub(crate) fn only_raises(f: &StmtFunctionDef) -> bool {
     matches!(code_of(&f.body), [Stmt::Raise(_)])
