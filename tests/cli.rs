@@ -867,3 +867,96 @@ fn extra_runners_and_guards_from_the_config() -> Result {
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     Ok(())
 }
+
+#[test]
+fn test_code_is_every_file_under_tests_unless_configured() -> Result {
+    let dir = tempfile::tempdir()?;
+    write(
+        dir.path(),
+        "Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2024\"\n",
+    )?;
+    write(dir.path(), "src/lib.rs", "pub fn f() {}\n")?;
+    // A helper module of the integration tests: not a test target of its own, but test code.
+    let helper = "pub async fn with_subscriber(d: tracing::Dispatch) {\n    \
+                  let _guard = tracing::dispatcher::set_default(&d);\n    \
+                  tick().await;\n}\nasync fn tick() {}\n";
+    write(dir.path(), "tests/common/mod.rs", helper)?;
+    write(
+        dir.path(),
+        "tests/it.rs",
+        "mod common;\n#[test]\nfn t() {}\n",
+    )?;
+    let out = ctxlint_in(dir.path(), &["check", "--format", "json", "."])?;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+
+    // The same helper outside `tests/` is judged.
+    write(dir.path(), "src/helper.rs", helper)?;
+    write(dir.path(), "src/lib.rs", "pub fn f() {}\nmod helper;\n")?;
+    let out = ctxlint_in(dir.path(), &["check", "--format", "json", "."])?;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("src/helper.rs"), "{text}");
+    assert!(!text.contains("tests/common"), "{text}");
+    std::fs::remove_file(dir.path().join("src/helper.rs"))?;
+    write(dir.path(), "src/lib.rs", "pub fn f() {}\n")?;
+
+    // `test-dirs = []` judges `tests/` as any other code.
+    write(dir.path(), "ctxlint.toml", "test-dirs = []\n")?;
+    let out = ctxlint_in(dir.path(), &["check", "--format", "json", "."])?;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("tests/common/mod.rs"), "{text}");
+    assert!(text.contains("context_guard_across_await"), "{text}");
+    Ok(())
+}
+
+#[test]
+fn python_tests_may_make_context_vars() -> Result {
+    let dir = tempfile::tempdir()?;
+    write(
+        dir.path(),
+        "pyproject.toml",
+        "[project]\nname = \"app\"\nversion = \"0.1\"\n",
+    )?;
+    let body = "from contextvars import ContextVar\n\ndef make():\n    \
+                return ContextVar(\"v\")\n";
+    // pytest's conventions: `test_*.py`, `*_test.py`, `conftest.py`, and `test*` functions
+    // anywhere.
+    for name in ["test_vars.py", "vars_test.py", "conftest.py"] {
+        write(dir.path(), &format!("tests/{name}"), body)?;
+    }
+    write(
+        dir.path(),
+        "app/checks.py",
+        "from contextvars import ContextVar\n\ndef test_isolated():\n    \
+         v = ContextVar(\"v\")\n    assert v.get(None) is None\n",
+    )?;
+    let out = ctxlint_in(dir.path(), &["check", "--format", "json", "."])?;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+
+    // The same function in a module that is not a test is reported, at the call.
+    write(dir.path(), "app/vars.py", body)?;
+    let out = ctxlint_in(dir.path(), &["check", "--format", "json", "."])?;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("\"code\":\"context_var_in_function\""),
+        "{text}"
+    );
+    assert!(text.contains("app/vars.py"), "{text}");
+    assert!(!text.contains("tests/"), "{text}");
+    Ok(())
+}

@@ -18,6 +18,9 @@ pub(crate) struct Names {
     map: HashMap<String, String>,
     /// The local names that an `import` statement binds: each is a module.
     modules: std::collections::HashSet<String>,
+    /// The qualified names of the modules that `import` statements name, with their parent
+    /// packages: `import concurrent.futures` gives `concurrent` and `concurrent.futures`.
+    dotted_modules: std::collections::HashSet<String>,
 }
 
 impl Names {
@@ -55,6 +58,14 @@ impl Names {
                 Stmt::Import(import) => {
                     for alias in &import.names {
                         let full = alias.name.as_str();
+                        let mut prefix = String::new();
+                        for part in full.split('.') {
+                            if !prefix.is_empty() {
+                                prefix.push('.');
+                            }
+                            prefix.push_str(part);
+                            self.dotted_modules.insert(prefix.clone());
+                        }
                         match &alias.asname {
                             Some(local) => {
                                 self.bind(local.as_str(), full.to_owned(), fallback);
@@ -158,6 +169,12 @@ impl Names {
     /// Whether `name` is bound by an `import` statement, and so names a module.
     pub(crate) fn is_module(&self, name: &str) -> bool {
         self.modules.contains(name)
+    }
+
+    /// Whether the qualified `name` is a module that an `import` statement names, or a parent
+    /// package of one.
+    pub(crate) fn is_imported_module(&self, qualified: &str) -> bool {
+        self.dotted_modules.contains(qualified)
     }
 
     /// The qualified name of a dotted name written as text (a string annotation).

@@ -100,22 +100,29 @@ fn mutability(cx: &FileCx<'_>, expr: &Expr) -> Mutability {
 }
 
 fn call_mutability(cx: &FileCx<'_>, call: &ExprCall) -> Mutability {
-    // A method called on a value (`settings.REST_FRAMEWORK.get("VERSION", "v3")`) returns
-    // whatever that value holds, which syntax cannot know: not a finding (ruff's `B039`
-    // reports it). A function of a module, or a class, is judged by its name below.
+    let q = cx.qualified(&call.func);
+    // The calls known by name first: `collections.OrderedDict.fromkeys(..)` is a method of a
+    // class, and known.
+    if let Some(q) = &q {
+        if PYTHON_MUTABLE_CALLS.contains(&q.as_str()) {
+            return Mutability::Mutable;
+        }
+        if PYTHON_IMMUTABLE_CALLS.contains(&q.as_str())
+            || cx.config.extend_immutable_calls.contains(q)
+        {
+            return Mutability::Silent;
+        }
+    }
+    // A method called on a value (`settings.REST_FRAMEWORK.get("VERSION", "v3")`,
+    // `os.environ.get("LEVEL")`) returns whatever that value holds, which syntax cannot know:
+    // not a finding (ruff's `B039` reports it). A function of a module, or a class, is judged
+    // by its name below.
     if is_method_of_a_value(cx, &call.func) {
         return Mutability::Silent;
     }
-    let Some(q) = cx.qualified(&call.func) else {
+    let Some(q) = q else {
         return Mutability::Unknown;
     };
-    if PYTHON_MUTABLE_CALLS.contains(&q.as_str()) {
-        return Mutability::Mutable;
-    }
-    if PYTHON_IMMUTABLE_CALLS.contains(&q.as_str()) || cx.config.extend_immutable_calls.contains(&q)
-    {
-        return Mutability::Silent;
-    }
     if cx.facts.class(&q).is_some() {
         return if cx.facts.class_is_immutable(&q) {
             Mutability::Silent
@@ -146,12 +153,23 @@ fn is_method_of_a_value(cx: &FileCx<'_>, func: &Expr) -> bool {
         // `f().method()`, `x[0].method()`: a value.
         return true;
     };
-    if cx.names.is_module(name.id.as_str()) {
-        return false;
-    }
     let Some(owner) = cx.qualified(&attr.value) else {
         // A local variable.
         return true;
     };
+    if cx.names.is_module(name.id.as_str()) {
+        // `os.path.join`, `datetime.datetime.now`, `collections.OrderedDict.fromkeys`: a
+        // function of a module, or a method of a class (by Python's naming convention); but
+        // `os.environ.get`: a method of a value that a module holds.
+        let is_value = matches!(&*attr.value, Expr::Attribute(_))
+            && !cx.names.is_imported_module(&owner)
+            && !cx.facts.is_module(&owner)
+            && owner
+                .rsplit('.')
+                .next()
+                .and_then(|last| last.chars().next())
+                .is_some_and(|c| c.is_lowercase());
+        return is_value;
+    }
     !(cx.facts.is_module(&owner) || cx.facts.class(&owner).is_some())
 }
