@@ -99,7 +99,7 @@ RUST_PASS = """//! `{name}` (`{code}`): {summary}.
 
 use ctxlint_catalogue::{upper};
 
-use crate::rust::walk::{FileCx, Pass};
+use crate::rust::walk::{{FileCx, Pass}};
 
 /// The lint's pass. It is made fresh for each file, so it may keep state across the file.
 #[derive(Default)]
@@ -120,7 +120,7 @@ PYTHON_PASS = """//! `{name}` (`{code}`) for Python: {summary}.
 use ctxlint_catalogue::{upper};
 use ruff_python_ast::ExprCall;
 
-use crate::python::walk::{FileCx, Pass};
+use crate::python::walk::{{FileCx, Pass}};
 
 /// The lint's pass. It is made fresh for each module, so it may keep state across it.
 #[derive(Default)]

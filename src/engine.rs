@@ -21,13 +21,16 @@ use crate::frontend::{
 };
 use crate::languages;
 
-/// Finds whether a file's text could hold a finding: it contains one of its front end's
-/// needles (under the configurations of the checked paths), certainly or possibly.
+/// Finds whether a file's text could hold a finding: the tags of its front end's needles
+/// (under the configurations of the checked paths) that it contains.
 struct Prefilter {
     /// `None` only if an automaton could not be built, which short needles never make
-    /// happen; every file is then checked, which is slower but still right.
-    certain: Option<aho_corasick::AhoCorasick>,
-    possible: Option<aho_corasick::AhoCorasick>,
+    /// happen; every file then gets every tag, which is slower but still right.
+    automaton: Option<aho_corasick::AhoCorasick>,
+    /// The tags of each pattern of `automaton`, by pattern index.
+    tags: Vec<Hit>,
+    /// The union of `tags`: once a text has shown all of them, the search stops.
+    all: Hit,
 }
 
 impl Prefilter {
@@ -36,36 +39,50 @@ impl Prefilter {
         let mut any = false;
         for config in configs {
             any = true;
-            let n = front.needles(config);
-            all.certain.extend(n.certain);
-            all.possible.extend(n.possible);
+            all.needles.extend(front.needles(config).needles);
         }
         if !any {
             all = front.needles(&Config::default());
         }
-        let build = |mut needles: Vec<String>| {
-            needles.sort();
-            needles.dedup();
-            aho_corasick::AhoCorasick::new(needles).ok()
-        };
+        // One pattern per text, with the union of the tags it was given.
+        let mut needles: Vec<(String, Hit)> = Vec::new();
+        all.needles.sort_by(|a, b| a.0.cmp(&b.0));
+        for (needle, tags) in all.needles {
+            match needles.last_mut() {
+                Some((last, t)) if *last == needle => *t = t.or(tags),
+                _ => needles.push((needle, tags)),
+            }
+        }
+        let automaton = aho_corasick::AhoCorasick::new(needles.iter().map(|(n, _)| n)).ok();
+        let tags: Vec<Hit> = needles.iter().map(|(_, t)| *t).collect();
+        let all = tags.iter().fold(Hit::default(), |a, t| a.or(*t));
         Prefilter {
-            certain: build(all.certain),
-            possible: build(all.possible),
+            automaton,
+            tags,
+            all,
         }
     }
 
     /// How `text` meets the needles: `None` when it cannot hold a finding.
     fn hit(&self, text: &[u8]) -> Option<Hit> {
-        let (Some(certain), Some(possible)) = (&self.certain, &self.possible) else {
-            return Some(Hit::Certain);
+        let Some(automaton) = &self.automaton else {
+            return Some(Hit::ALL);
         };
-        if certain.is_match(text) {
-            Some(Hit::Certain)
-        } else if possible.is_match(text) {
-            Some(Hit::Possible)
-        } else {
-            None
+        let mut found = Hit::default();
+        // Overlapping, so that a needle inside another (`spawn` in `spawn_blocking`) counts.
+        // (It fails only for an automaton built for leftmost matching, which `new` is not.)
+        let Ok(matches) = automaton.try_find_overlapping_iter(text) else {
+            return Some(Hit::ALL);
+        };
+        for m in matches {
+            if let Some(tags) = self.tags.get(m.pattern().as_usize()) {
+                found = found.or(*tags);
+            }
+            if found == self.all {
+                break;
+            }
         }
+        (found != Hit::default()).then_some(found)
     }
 }
 
@@ -266,7 +283,7 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
             let bytes = std::fs::read(&found.path).map_err(|e| Error::io(&found.path, e))?;
             let hit = match prefilter_of(found.front) {
                 Some(prefilter) => prefilter.hit(&bytes),
-                None => Some(Hit::Certain),
+                None => Some(Hit::ALL),
             };
             let len = bytes.len();
             frontend::utf8(&found.path, bytes, found.front.language())?;

@@ -46,9 +46,9 @@ pub(crate) trait FrontEnd: Sync {
     /// add runners and guards of the project's own). Derived from the catalogue's tables.
     fn needles(&self, config: &Config) -> Needles;
 
-    /// Groups the files to lint into units, and drops the files that are only
-    /// [`Hit::Possible`] when their unit has no [`Hit::Certain`] file: whether such a file
-    /// can hold a finding depends on what its crate or project declares elsewhere.
+    /// Groups the files to lint into units, and drops the files whose tags cannot hold a
+    /// finding in their unit: whether a file that only calls `.get()` or `spawn` can hold one
+    /// depends on what its crate or project declares elsewhere.
     fn plan(&self, files: Vec<FileToLint>) -> Vec<Planned>;
 
     /// The unit of one buffer that an editor holds (it may not be on disk yet).
@@ -64,25 +64,40 @@ pub(crate) trait FrontEnd: Sync {
     fn validate(&self, path: &Path, text: &str) -> Result<(), Error>;
 }
 
-/// What a front end's prefilter looks for.
+/// What a front end's prefilter looks for: texts, each with the tags it gives a file that
+/// contains it. The tags are the front end's own bits (what the text shows: "names
+/// `contextvars`", "calls a `spawn`"); its [`FrontEnd::plan`] reads them to decide, per unit,
+/// which files can hold a finding.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Needles {
-    /// A file that contains one of these can hold a finding by itself (it names a runner, a
-    /// guard, `contextvars`).
-    pub(crate) certain: Vec<String>,
-    /// A file that contains one of these (and none of `certain`) can hold a finding only
-    /// when its unit declares something elsewhere: a write through `VAR.get()` to a variable
-    /// of another module.
-    pub(crate) possible: Vec<String>,
+    pub(crate) needles: Vec<(String, Hit)>,
 }
 
-/// How a file's text met its front end's prefilter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum Hit {
-    /// It contains a [`Needles::possible`] needle only.
-    Possible,
-    /// It contains a [`Needles::certain`] needle (or the prefilter is off).
-    Certain,
+impl Needles {
+    /// Adds `needle` with `tags`.
+    pub(crate) fn add(&mut self, needle: impl Into<String>, tags: Hit) {
+        self.needles.push((needle.into(), tags));
+    }
+}
+
+/// The tags of the needles a file's text contains: a set of the front end's bits. Without the
+/// prefilter, a file has every tag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Hit(pub(crate) u32);
+
+impl Hit {
+    /// Every tag: the prefilter is off, or could not be built.
+    pub(crate) const ALL: Hit = Hit(u32::MAX);
+
+    /// Whether it has any of `tags`.
+    pub(crate) fn any(self, tags: Hit) -> bool {
+        self.0 & tags.0 != 0
+    }
+
+    /// The tags of both.
+    pub(crate) const fn or(self, other: Hit) -> Hit {
+        Hit(self.0 | other.0)
+    }
 }
 
 /// A file that passed the prefilter, for [`FrontEnd::plan`].

@@ -441,6 +441,10 @@ fn enough_cases_per_lint() -> Result<()> {
                         "ContextVar::<",
                     ][..],
                 ),
+                (
+                    "spawn_without_context",
+                    &["spawn(", "spawn_blocking(", "spawn_local("][..],
+                ),
             ] {
                 let calls: usize = if lint == "interior_mutable_default" && tracing_runner {
                     0
@@ -539,6 +543,110 @@ fn enough_python_cases_of_the_later_lints() -> Result<()> {
     Ok(())
 }
 
+/// `spawn_without_context` has at least 5 positive and 5 negative Rust cases per spawn (a
+/// call of it marked, or not), and per kind of context lost (its own case file each).
+#[test]
+fn enough_rust_cases_per_spawn() -> Result<()> {
+    let spawns = [
+        ("std::thread::spawn", "thread::spawn("),
+        ("tokio::spawn", "tokio::spawn("),
+        ("tokio::task::spawn_blocking", "spawn_blocking("),
+        ("tokio::task::spawn_local", "spawn_local("),
+    ];
+    let mut positives: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut negatives: BTreeMap<&str, usize> = BTreeMap::new();
+    for case in cases()? {
+        let name = case
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let kind = match name.as_str() {
+            "swc_tracing.rs" => "a span",
+            "swc_task_local.rs" => "a task-local",
+            _ => "a ContextVar",
+        };
+        let source = std::fs::read_to_string(&case)?;
+        for line in source.lines() {
+            let code = line.split("//").next().unwrap_or("");
+            for (spawn, needle) in spawns {
+                let calls = code
+                    .matches(needle)
+                    .count()
+                    .saturating_sub(code.matches(&format!("contextvars::{needle}")).count());
+                if calls == 0 {
+                    continue;
+                }
+                let marked = line.contains("//~") && line.contains("spawn_without_context");
+                let counts = if marked {
+                    &mut positives
+                } else {
+                    &mut negatives
+                };
+                *counts.entry(spawn).or_default() += 1;
+                if name.starts_with("swc_") {
+                    *counts.entry(kind).or_default() += 1;
+                }
+            }
+        }
+    }
+    for what in spawns
+        .iter()
+        .map(|(s, _)| *s)
+        .chain(["a ContextVar", "a task-local", "a span"])
+    {
+        let (p, n) = (
+            positives.get(what).copied().unwrap_or(0),
+            negatives.get(what).copied().unwrap_or(0),
+        );
+        assert!(
+            p >= 5 && n >= 5,
+            "spawn_without_context, {what}: only {p} positive and {n} negative Rust cases"
+        );
+    }
+    Ok(())
+}
+
+/// `spawn_without_context` has at least 5 positive and 5 negative Python cases per hand-off
+/// kind: the marked lines, and the unmarked calls of that hand-off.
+#[test]
+fn enough_python_cases_per_hand_off() -> Result<()> {
+    let kinds = [
+        ("run_in_executor", &["run_in_executor("][..]),
+        ("submit", &[".submit("][..]),
+        ("map", &[".map("][..]),
+        ("thread", &["Thread(", "Timer("][..]),
+    ];
+    let mut positives: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut negatives: BTreeMap<&str, usize> = BTreeMap::new();
+    for case in py_cases()? {
+        let source = std::fs::read_to_string(&case)?;
+        for line in source.lines() {
+            let code = line.split('#').next().unwrap_or("");
+            for (kind, needles) in kinds {
+                if !needles.iter().any(|n| code.contains(n)) {
+                    continue;
+                }
+                if line.contains("#~ spawn_without_context") {
+                    *positives.entry(kind).or_default() += 1;
+                } else {
+                    *negatives.entry(kind).or_default() += 1;
+                }
+            }
+        }
+    }
+    for (kind, _) in kinds {
+        let (p, n) = (
+            positives.get(kind).copied().unwrap_or(0),
+            negatives.get(kind).copied().unwrap_or(0),
+        );
+        assert!(
+            p >= 5 && n >= 5,
+            "spawn_without_context, {kind}: only {p} positive and {n} negative Python cases"
+        );
+    }
+    Ok(())
+}
+
 /// The Python seed cases are real programs. Run with `python3` (3.11 or later, for
 /// `context=`), the bad forms show the bugs, and the `.fixed` form that `--fix` wrote does not.
 #[test]
@@ -576,5 +684,15 @@ fn python_seed_cases_show_the_bugs() -> Result<()> {
     assert_eq!(counts(&rows[..3]), ["1", "2", "3"], "{out}");
     assert_eq!(ids(&rows[3..]), 3, "{out}");
     assert_eq!(counts(&rows[3..]), ["1", "1", "1"], "{out}");
+    // Work handed to a pool, a thread and an executor sees the variable's default; run in a
+    // copy of the caller's context, it sees the caller's value.
+    assert_eq!(
+        run("py_swc_seed.py")?,
+        "pool none\nthread none\nexecutor none\n"
+    );
+    assert_eq!(
+        run("py_swc_seed.fixed")?,
+        "pool r-1\nthread r-1\nexecutor r-1\n"
+    );
     Ok(())
 }

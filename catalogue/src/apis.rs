@@ -254,6 +254,184 @@ pub static CONTEXT_LOSING_SPAWNS: &[&str] = &[
     "tokio::task::spawn_local",
 ];
 
+/// What a spawn runs: a future (a task) or a closure (a thread, a blocking task).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpawnTakes {
+    /// A future, polled as a task of its own.
+    Future,
+    /// A closure, called on another thread.
+    Closure,
+}
+
+/// A function that starts work on another task or thread with none of the current context:
+/// the hand-offs of `spawn_without_context` in Rust, each with the runtime's spawn of the same
+/// kind, which copies the context.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Spawn {
+    /// The def path, as the Dylint library resolves it.
+    pub path: &'static str,
+    /// Other paths that name the same function (re-exports), for the CLI's path resolution.
+    pub aliases: &'static [&'static str],
+    /// What it runs.
+    pub takes: SpawnTakes,
+    /// The spawn of `contextvars` that does the same in a copy of the current context.
+    pub copying: &'static str,
+    /// Whether `copying` needs the `tokio` feature of `contextvars`, which a crate may not
+    /// enable: the rewrite is then shown, not applied.
+    pub needs_tokio: bool,
+    /// The `help:` of a finding.
+    pub help: &'static str,
+}
+
+/// Every spawn `spawn_without_context` knows, in the order `ctxlint explain` lists them.
+pub static RUST_SPAWNS: &[Spawn] = &[
+    Spawn {
+        path: "std::thread::spawn",
+        aliases: &[],
+        takes: SpawnTakes::Closure,
+        copying: "contextvars::thread::spawn",
+        needs_tokio: false,
+        help: "use `contextvars::thread::spawn`, which starts the thread in a copy of the current context",
+    },
+    Spawn {
+        path: "tokio::task::spawn",
+        aliases: &["tokio::spawn"],
+        takes: SpawnTakes::Future,
+        copying: "contextvars::spawn",
+        needs_tokio: true,
+        help: "use `contextvars::spawn`, which runs the task in a copy of the current context",
+    },
+    Spawn {
+        path: "tokio::task::spawn_blocking",
+        aliases: &[],
+        takes: SpawnTakes::Closure,
+        copying: "contextvars::spawn_blocking",
+        needs_tokio: true,
+        help: "use `contextvars::spawn_blocking`, which runs the closure in a copy of the current context",
+    },
+    Spawn {
+        path: "tokio::task::spawn_local",
+        aliases: &[],
+        takes: SpawnTakes::Future,
+        copying: "contextvars::spawn_local",
+        needs_tokio: true,
+        help: "use `contextvars::spawn_local`, which runs the task in a copy of the current context",
+    },
+];
+
+/// `spawn_without_context`'s `help:` for a task-local read in a task spawned inside the
+/// task-local's `scope`, where the read panics.
+pub static TASK_LOCAL_SPAWN_HELP: &str = "scope the spawned future too: \
+    `tokio::spawn(KEY.scope(value, fut))`, with the value the task should see";
+
+/// `spawn_without_context`'s `help:` for a future spawned inside a span (an
+/// `#[instrument]` function, an entered span) that emits events.
+pub static SPAN_SPAWN_HELP: &str = "instrument the spawned future with the current span: \
+    `fut.in_current_span()`, or `fut.instrument(span)` (`tracing::Instrument`)";
+
+/// `spawn_without_context`'s `help:` for a closure spawned on a thread inside a span.
+pub static SPAN_THREAD_HELP: &str = "enter the span in the closure: `let span = \
+    tracing::Span::current();` then `move || span.in_scope(|| work())`";
+
+/// The `tracing` macros that emit an event, by their last path segment: a task that emits one
+/// outside its spawner's span records it without that span (an orphan).
+pub static EVENT_MACROS: &[&str] = &["event", "trace", "debug", "info", "warn", "error"];
+
+/// Methods that bind a future to a span or a context, so that a task spawned with the result
+/// carries it: `fut.instrument(span)`, `fut.in_current_span()`, and the `contextvars` and
+/// OpenTelemetry equivalents.
+pub static FUTURE_BINDERS: &[&str] = &[
+    "instrument",
+    "in_current_span",
+    "with_current_context",
+    "with_context",
+    "with_current_subscriber",
+    "with_subscriber",
+];
+
+/// Python: how a call hands a callable to another thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PythonHandOffKind {
+    /// `loop.run_in_executor(executor, f, *args)`.
+    RunInExecutor,
+    /// `executor.submit(f, *args, **kwargs)`.
+    Submit,
+    /// `executor.map(f, *iterables)`.
+    Map,
+    /// `threading.Thread(target=f, args=..)` and `threading.Timer(interval, f, args)`.
+    Thread,
+}
+
+/// A Python call that runs a callable on another thread, which starts with an empty context
+/// (or, in an executor, with whatever context its worker thread was started in).
+#[derive(Debug, PartialEq, Eq)]
+pub struct PythonHandOff {
+    /// `.name` for a method of any receiver, or a qualified class or function name.
+    pub call: &'static str,
+    /// What kind of hand-off it is.
+    pub kind: PythonHandOffKind,
+    /// The callable's position among the positional arguments.
+    pub position: usize,
+    /// Its keyword, where it may be passed by keyword.
+    pub keyword: Option<&'static str>,
+    /// The `help:` of a finding.
+    pub help: &'static str,
+}
+
+/// Every Python hand-off `spawn_without_context` knows.
+pub static PYTHON_HAND_OFFS: &[PythonHandOff] = &[
+    PythonHandOff {
+        call: ".run_in_executor",
+        kind: PythonHandOffKind::RunInExecutor,
+        position: 1,
+        keyword: None,
+        help: "run it in a copy of the caller's context: `loop.run_in_executor(executor, contextvars.copy_context().run, f, *args)`, or use `asyncio.to_thread(f, *args)`",
+    },
+    PythonHandOff {
+        call: ".submit",
+        kind: PythonHandOffKind::Submit,
+        position: 0,
+        keyword: None,
+        help: "run it in a copy of the caller's context: `executor.submit(contextvars.copy_context().run, f, *args)`",
+    },
+    PythonHandOff {
+        call: ".map",
+        kind: PythonHandOffKind::Map,
+        position: 0,
+        keyword: None,
+        help: "give each call its own copy of the caller's context: `ctx = contextvars.copy_context()` then `executor.map(lambda x: ctx.copy().run(f, x), items)` (one `Context` cannot be entered by two threads at once)",
+    },
+    PythonHandOff {
+        call: "threading.Thread",
+        kind: PythonHandOffKind::Thread,
+        position: 1,
+        keyword: Some("target"),
+        help: "start the thread in a copy of the caller's context: `Thread(target=contextvars.copy_context().run, args=(f, *args))` (or `context=contextvars.copy_context()` on Python 3.14+)",
+    },
+    PythonHandOff {
+        call: "threading.Timer",
+        kind: PythonHandOffKind::Thread,
+        position: 1,
+        keyword: Some("function"),
+        help: "start the thread in a copy of the caller's context: `Thread(target=contextvars.copy_context().run, args=(f, *args))` (or `context=contextvars.copy_context()` on Python 3.14+)",
+    },
+];
+
+/// Python: the thread pools whose `submit` and `map` run a callable on a worker thread.
+pub static PYTHON_THREAD_POOLS: &[&str] = &[
+    "concurrent.futures.ThreadPoolExecutor",
+    "concurrent.futures.thread.ThreadPoolExecutor",
+];
+
+/// Python: process pools. Their workers are other processes, which no copy of a `Context`
+/// (not picklable) can reach: `spawn_without_context` leaves them alone.
+pub static PYTHON_PROCESS_POOLS: &[&str] = &[
+    "concurrent.futures.ProcessPoolExecutor",
+    "concurrent.futures.process.ProcessPoolExecutor",
+    "multiprocessing.Pool",
+    "multiprocessing.pool.Pool",
+];
+
 /// The `tracing` macros that make a span (`info_span!(..)`), by their last path segment.
 pub static SPAN_MACROS: &[&str] = &[
     "span",
@@ -761,6 +939,10 @@ pub enum ApiTable {
     PythonConsumers,
     /// [`PYTHON_COROUTINE_FUNCTIONS`].
     PythonCoroutineFunctions,
+    /// [`RUST_SPAWNS`], each with the spawn that copies the context.
+    Spawns,
+    /// [`PYTHON_HAND_OFFS`].
+    PythonHandOffs,
 }
 
 impl ApiTable {
@@ -791,6 +973,14 @@ impl ApiTable {
                 .map(|f| (*f).to_owned())
                 .chain(PYTHON_CONSUMER_METHODS.iter().map(|m| format!(".{m}")))
                 .map(|api| (api, "takes an awaitable: a `run` handed to it made one"))
+                .collect(),
+            ApiTable::Spawns => RUST_SPAWNS
+                .iter()
+                .map(|s| (s.path.to_owned(), s.help))
+                .collect(),
+            ApiTable::PythonHandOffs => PYTHON_HAND_OFFS
+                .iter()
+                .map(|h| (h.call.to_owned(), h.help))
                 .collect(),
             ApiTable::PythonCoroutineFunctions => PYTHON_COROUTINE_FUNCTIONS
                 .iter()

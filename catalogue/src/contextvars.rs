@@ -17,6 +17,7 @@ pub static EXPORTS: &[&str] = &[
     "copy_context",
     "spawn",
     "spawn_blocking",
+    "spawn_local",
     "thread",
     "try_copy_context",
 ];

@@ -19,6 +19,7 @@ pub mod context_guard_across_await;
 pub mod context_value_mutated_in_place;
 pub mod context_var_in_function;
 pub mod interior_mutable_default;
+pub mod spawn_without_context;
 pub mod sync_run_wraps_future;
 // new-lint: modules (scripts/new-lint.py adds a lint's module above this line)
 
@@ -58,6 +59,10 @@ fn registry() -> Vec<Registration> {
         (
             context_var_in_function::CONTEXT_VAR_IN_FUNCTION,
             context_var_in_function::register,
+        ),
+        (
+            spawn_without_context::SPAWN_WITHOUT_CONTEXT,
+            spawn_without_context::register,
         ),
         // new-lint: registry (scripts/new-lint.py adds a lint above this line)
     ]

@@ -1486,6 +1486,42 @@ where
     tokio::task::spawn_blocking(move || ctx.run(f))
 }
 
+/// Spawns `fut` on the current [`tokio::task::LocalSet`] in a copy of the current context
+/// taken now: [`spawn`] for a future that is not `Send`.
+///
+/// # Panics
+///
+/// Where [`tokio::task::spawn_local`] panics (outside a `LocalSet`), and where
+/// [`try_copy_context`] would return an error.
+///
+/// ```
+/// use contextvars::ContextVar;
+///
+/// static VAR: ContextVar<i32> = ContextVar::new("var");
+/// # let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+/// let local = tokio::task::LocalSet::new();
+/// local.block_on(&rt, async {
+///     VAR.set(1);
+///     let task = contextvars::spawn_local(async {
+///         let seen = VAR.get();
+///         VAR.set(2);
+///         seen
+///     });
+///     VAR.set(3); // after spawning: not seen by the task
+///     assert_eq!(task.await.unwrap(), Some(1));
+///     assert_eq!(VAR.get(), Some(3), "the task's write stayed in its copy");
+/// });
+/// ```
+#[cfg(feature = "tokio")]
+#[track_caller]
+pub fn spawn_local<F>(fut: F) -> tokio::task::JoinHandle<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    tokio::task::spawn_local(copy_context().scope(fut))
+}
+
 /// Threads that start in a copy of the spawner's context.
 pub mod thread {
     use super::copy_context;

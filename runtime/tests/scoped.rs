@@ -209,6 +209,31 @@ async fn spawn_blocking_carries_a_copy() {
     miri,
     ignore = "tokio under Miri is slow; the scoped logic is covered by the manual-poll tests"
 )]
+async fn spawn_local_carries_a_copy_that_is_its_own() {
+    let local = tokio::task::LocalSet::new();
+    local
+        .run_until(async {
+            VAR.set(6);
+            // Not `Send`: only `spawn_local` can run it.
+            let marker = std::rc::Rc::new(());
+            let task = contextvars::spawn_local(async move {
+                let _keep = marker;
+                let seen = VAR.get();
+                VAR.set(7);
+                seen
+            });
+            VAR.set(8); // after spawning: not seen by the task
+            assert_eq!(task.await.unwrap(), Some(6));
+            assert_eq!(VAR.get(), Some(8), "the task's write is not seen here");
+        })
+        .await;
+}
+
+#[tokio::test]
+#[cfg_attr(
+    miri,
+    ignore = "tokio under Miri is slow; the scoped logic is covered by the manual-poll tests"
+)]
 async fn future_ext_binds_to_a_context() {
     VAR.set(1);
     let mut ctx = Context::new();

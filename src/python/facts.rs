@@ -17,7 +17,8 @@ use ctxlint_catalogue::apis::{
 
 use crate::python::LineIndex;
 use crate::python::names::Names;
-use crate::python::vars::{self, DefaultValue, VarFacts};
+use crate::python::reads::{self, BodyFacts, BodyScope, MAX_CALL_DEPTH};
+use crate::python::vars::{self, DefaultValue, Place, VarFacts};
 
 /// What a top-level function is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +58,11 @@ pub(crate) struct ModuleFacts {
     /// Its getters, by name (`f`, or `Class.m`): the qualified name of the variable whose
     /// `get()` they return.
     pub(crate) getters: HashMap<String, String>,
+    /// What its functions and methods read and call, by name (`f`, or `Class.m`).
+    pub(crate) bodies: HashMap<String, BodyFacts>,
+    /// Its module-level objects made by a call (`bus = EventBus()`), by name: the qualified
+    /// name of what was called, so that `bus.emit(..)` elsewhere is known as a method.
+    pub(crate) instances: HashMap<String, String>,
 }
 
 /// Where a module's facts come from: its file and text, to place its declarations.
@@ -107,6 +113,14 @@ impl ModuleFacts {
                     if let Some(var) = vars::getter_of(f, names, None) {
                         self.getters.insert(f.name.as_str().to_owned(), var);
                     }
+                    let scope = BodyScope {
+                        names,
+                        method_of: None,
+                    };
+                    self.bodies.insert(
+                        f.name.as_str().to_owned(),
+                        reads::scan_function(f, &scope, source),
+                    );
                     let returns = f.returns.as_deref().and_then(|r| annotation_head(r, names));
                     self.functions.insert(
                         f.name.as_str().to_owned(),
@@ -152,6 +166,25 @@ impl ModuleFacts {
                         if let Some(var) = vars::getter_of(m, names, Some(&own(class))) {
                             self.getters.insert(format!("{class}.{name}"), var);
                         }
+                        let qualified_class = own(class);
+                        let first = m
+                            .parameters
+                            .iter()
+                            .next()
+                            .map(|p| p.as_parameter().name.as_str());
+                        let is_static = m.decorator_list.iter().any(|d| {
+                            matches!(&d.expression, Expr::Name(n) if n.id.as_str() == "staticmethod")
+                        });
+                        let scope = BodyScope {
+                            names,
+                            method_of: first
+                                .filter(|_| !is_static)
+                                .map(|first| (qualified_class.as_str(), first)),
+                        };
+                        self.bodies.insert(
+                            format!("{class}.{name}"),
+                            reads::scan_function(m, &scope, source),
+                        );
                         if vars::only_raises(m) {
                             facts.raising.insert(name);
                         } else if vars::mutates_self(m) {
@@ -159,6 +192,14 @@ impl ModuleFacts {
                         }
                     }
                     self.classes.insert(class.to_owned(), facts);
+                }
+                Stmt::AnnAssign(a) => {
+                    if let (Expr::Name(target), Some(Expr::Call(call))) =
+                        (&*a.target, a.value.as_deref())
+                        && let Some(func) = names.qualified(&call.func)
+                    {
+                        self.instances.insert(target.id.as_str().to_owned(), func);
+                    }
                 }
                 Stmt::Assign(a) => {
                     let [Expr::Name(target)] = a.targets.as_slice() else {
@@ -170,6 +211,8 @@ impl ModuleFacts {
                     let Some(func) = names.qualified(&call.func) else {
                         continue;
                     };
+                    self.instances
+                        .insert(target.id.as_str().to_owned(), func.clone());
                     if PYTHON_IMMUTABLE_CLASS_FACTORIES.contains(&func.as_str()) {
                         self.classes.insert(
                             target.id.as_str().to_owned(),
@@ -450,6 +493,52 @@ impl ProjectFacts {
                     })
             }
         }
+    }
+
+    /// What the function or method that `qualified` names reads and calls: a function
+    /// (`pkg.mod.f`), a method of a project class or of a base of it (`pkg.mod.Class.m`), or a
+    /// method of a module-level object of a project class (`pkg.mod.bus.emit`).
+    pub(crate) fn body(&self, qualified: &str) -> Option<&BodyFacts> {
+        if let Some(found) = self.find(qualified, |m, n| m.bodies.get(n)) {
+            return Some(found);
+        }
+        let (owner, name) = qualified.rsplit_once('.')?;
+        let class = if self.class(owner).is_some() {
+            owner.to_owned()
+        } else {
+            let made_by = self.find(owner, |m, n| m.instances.get(n))?;
+            self.class(made_by)?;
+            made_by.clone()
+        };
+        self.class_member(&class, |m, local| m.bodies.get(&format!("{local}.{name}")))
+    }
+
+    /// The first read of a project `ContextVar` that running `start` reaches: in its own body,
+    /// or in a project function it calls, breadth first, up to [`MAX_CALL_DEPTH`] calls deep.
+    /// The variable's qualified name, and where it is read.
+    pub(crate) fn first_read<'s>(&'s self, start: &'s BodyFacts) -> Option<(&'s str, &'s Place)> {
+        let mut level: Vec<&BodyFacts> = vec![start];
+        let mut seen: HashSet<&str> = HashSet::new();
+        for _ in 0..MAX_CALL_DEPTH {
+            let mut next = Vec::new();
+            for body in level {
+                if let Some((var, at)) = body.reads.iter().find(|(q, _)| self.var(q).is_some()) {
+                    return Some((var.as_str(), at));
+                }
+                for call in &body.calls {
+                    if seen.insert(call.as_str())
+                        && let Some(callee) = self.body(call)
+                    {
+                        next.push(callee);
+                    }
+                }
+            }
+            if next.is_empty() {
+                return None;
+            }
+            level = next;
+        }
+        None
     }
 
     /// Whether method `method` of class `qualified` (or of a project base) writes to `self`.

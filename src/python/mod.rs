@@ -10,6 +10,7 @@ pub(crate) mod facts;
 pub(crate) mod lints;
 pub(crate) mod names;
 pub(crate) mod project;
+pub(crate) mod reads;
 pub(crate) mod suppress;
 pub(crate) mod vars;
 pub(crate) mod walk;
@@ -18,6 +19,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use ctxlint_catalogue::Language;
+use ctxlint_catalogue::apis::PYTHON_HAND_OFFS;
 use ruff_python_ast::ModModule;
 use ruff_python_parser::Parsed;
 use ruff_text_size::TextRange;
@@ -53,13 +55,19 @@ impl FrontEnd for PythonFrontEnd {
 
     /// A module that imports the standard `contextvars` module can hold a finding by
     /// itself. One that only calls `.get()` can write to the shared default of a variable
-    /// another module of its project declares (`_stack.get().append(self)`): it is linted when
-    /// its project has a module of the first kind.
+    /// another module of its project declares (`_stack.get().append(self)`), and one that
+    /// hands work to a thread (`run_in_executor`, `.submit(`, `Thread(`) can run a function
+    /// that reads one: both are linted when their project has a module of the first kind.
     fn needles(&self, _config: &Config) -> Needles {
-        Needles {
-            certain: vec!["contextvars".to_owned()],
-            possible: vec![".get()".to_owned()],
+        let mut needles = Needles::default();
+        needles.add("contextvars", CONTEXTVARS);
+        needles.add(".get()", MAY_WRITE);
+        for hand_off in PYTHON_HAND_OFFS {
+            // `submit(` of `.submit`, `Thread(` of `threading.Thread`.
+            let name = hand_off.call.rsplit('.').next().unwrap_or(hand_off.call);
+            needles.add(format!("{name}("), MAY_HAND_OFF);
         }
+        needles
     }
 
     fn plan(&self, files: Vec<FileToLint>) -> Vec<Planned> {
@@ -74,7 +82,7 @@ impl FrontEnd for PythonFrontEnd {
                 Some(dir) => (Some(dir.clone()), PathBuf::new()),
                 None => (None, file.path.clone()),
             };
-            if file.hit == Hit::Certain {
+            if file.hit.any(CONTEXTVARS) {
                 certain.insert(key.clone());
             }
             let (paths, _, bytes) = projects
@@ -119,6 +127,13 @@ impl FrontEnd for PythonFrontEnd {
         parse_guarded(path, text).map(drop)
     }
 }
+
+/// The prefilter's tags: the module names `contextvars`.
+const CONTEXTVARS: Hit = Hit(1);
+/// It calls `.get()`: it may write to another module's variable's default.
+const MAY_WRITE: Hit = Hit(1 << 1);
+/// It may hand work to a thread.
+const MAY_HAND_OFF: Hit = Hit(1 << 2);
 
 /// Whether `path` is a Python source file, by its extension.
 fn is_python(path: &Path) -> bool {

@@ -127,6 +127,12 @@ impl Names {
                         }
                     }
                 }
+                // `_stack: ContextVar[tuple] = ContextVar(..)`.
+                Stmt::AnnAssign(a) if top && a.value.is_some() => {
+                    if let Expr::Name(n) = &*a.target {
+                        self.bind(n.id.as_str(), own(n.id.as_str()), fallback);
+                    }
+                }
                 Stmt::If(s) => {
                     self.add_body_as(&s.body, module, top, fallback);
                     for clause in &s.elif_else_clauses {
@@ -164,6 +170,12 @@ impl Names {
             }
             _ => None,
         }
+    }
+
+    /// Whether the module binds `name` (an import or a top-level definition): a name it does
+    /// not bind is a builtin or a local.
+    pub(crate) fn binds(&self, name: &str) -> bool {
+        self.map.contains_key(name)
     }
 
     /// Whether `name` is bound by an `import` statement, and so names a module.
@@ -228,7 +240,7 @@ mod tests {
     fn every_import_form_resolves() {
         let src = "import contextvars\nimport contextvars as cv\nfrom contextvars import ContextVar as CV\n\
                    import a.b\nfrom .sib import f\nfrom .. import up\nfrom functools import partial\n\
-                   def local(): pass\n";
+                   def local(): pass\nannotated: int = 1\nbare: int\n";
         let r = |e: &str| resolve(src, e, "pkg.sub.mod", false);
         assert_eq!(
             r("contextvars.ContextVar").as_deref(),
@@ -244,6 +256,9 @@ mod tests {
         assert_eq!(r("up.g").as_deref(), Some("pkg.up.g"));
         assert_eq!(r("partial").as_deref(), Some("functools.partial"));
         assert_eq!(r("local").as_deref(), Some("pkg.sub.mod.local"));
+        assert_eq!(r("annotated").as_deref(), Some("pkg.sub.mod.annotated"));
+        // An annotation without a value binds nothing.
+        assert_eq!(r("bare").as_deref(), Some("bare"));
         assert_eq!(r("list").as_deref(), Some("list"));
         assert_eq!(r("f()"), None);
     }

@@ -147,10 +147,10 @@ impl PythonUnit {
     }
 
     /// The project's facts from `modules` (name and facts, in [`PythonUnit::files`]' order).
-    fn facts<'m>(&self, modules: impl IntoIterator<Item = (&'m str, ModuleFacts)>) -> ProjectFacts {
+    fn facts(&self, modules: impl IntoIterator<Item = (String, ModuleFacts)>) -> ProjectFacts {
         let mut facts = ProjectFacts::default();
         for (name, part) in modules {
-            facts.add_module(name.to_owned(), part);
+            facts.add_module(name, part);
         }
         if let Some(dir) = &self.dir {
             facts.min_python = requires_python(dir);
@@ -205,11 +205,12 @@ impl Unit for PythonUnit {
                 Some((module.name.dotted, module.facts))
             })
             .collect();
+        // The facts move into the project's (a module's facts hold every body's reads and
+        // calls: copying them would double the memory of a large project).
         let order = files
             .iter()
-            .zip(&others)
-            .filter_map(|(path, other)| taken.get(path).or(other.as_ref()))
-            .map(|(name, facts)| (name.as_str(), facts.clone()));
+            .zip(others)
+            .filter_map(|(path, other)| taken.remove(path).or(other));
         let facts = self.facts(order);
         let lint = |path: &Path, module: &Module| {
             let result = lint_module(
@@ -257,9 +258,8 @@ impl Unit for PythonUnit {
             .collect();
         let facts = self.facts(
             others
-                .iter()
-                .map(|(name, facts)| (name.as_str(), facts.clone()))
-                .chain([(own.name.dotted.as_str(), own.facts.clone())]),
+                .into_iter()
+                .chain([(own.name.dotted.clone(), own.facts.clone())]),
         );
         let result = lint_module(
             path,

@@ -8,23 +8,26 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use ctxlint_catalogue::{Level, Lint};
 use ruff_python_ast::visitor::{self, Visitor};
-use ruff_python_ast::{Expr, ExprCall, ModModule, Parameters, Stmt, StmtFunctionDef};
+use ruff_python_ast::{Expr, ExprCall, ExprLambda, ModModule, Parameters, Stmt, StmtFunctionDef};
 use ruff_python_parser::Parsed;
 use ruff_text_size::{Ranged, TextRange};
 
 use ctxlint_catalogue::Language;
 use ctxlint_catalogue::apis::{
-    PYTHON_CONSUMER_METHODS, PYTHON_CONSUMERS, PYTHON_COROUTINE_FUNCTIONS,
+    PYTHON_CONSUMER_METHODS, PYTHON_CONSUMERS, PYTHON_COROUTINE_FUNCTIONS, PYTHON_PROCESS_POOLS,
+    PYTHON_THREAD_POOLS,
 };
 
 use crate::config::Config;
 use crate::diagnostic::{Finding, Related, SourceSpan, Suggestion};
 use crate::error::Error;
-use crate::python::facts::ProjectFacts;
+use crate::python::facts::{ProjectFacts, Source};
 use crate::python::names::Names;
+use crate::python::reads::{self, BodyFacts, BodyScope};
 use crate::python::suppress::Suppressions;
 use crate::python::{LineIndex, MAX_DEPTH, ModuleName};
 
@@ -35,6 +38,10 @@ pub(crate) enum Binding {
     Context,
     /// A coroutine function: an `async def`, or a lambda or `partial` over one.
     CoroFn,
+    /// A thread pool (`ThreadPoolExecutor(..)`).
+    ThreadPool,
+    /// A process pool (`ProcessPoolExecutor(..)`, `multiprocessing.Pool(..)`).
+    ProcessPool,
     /// Anything else, including what syntax cannot tell. It still shadows outer names.
     Other,
 }
@@ -73,8 +80,9 @@ pub(crate) struct FileCx<'a> {
     scopes: Vec<Scope>,
     /// The qualified names of the classes being walked, innermost last.
     classes: Vec<String>,
-    /// Attributes that hold a `Context`, by qualified class name (`self.ctx = copy_context()`).
-    context_attrs: HashMap<String, HashSet<String>>,
+    /// Attributes that hold a `Context` or a pool, by qualified class name
+    /// (`self.ctx = copy_context()`, `self.pool = ThreadPoolExecutor()`).
+    attr_bindings: HashMap<String, HashMap<String, Binding>>,
     /// Start offsets of the calls whose result is immediately `await`ed.
     awaited: HashSet<u32>,
     /// Start offsets of the calls whose result is handed to the event loop (`asyncio.run`,
@@ -189,7 +197,7 @@ impl<'a> FileCx<'a> {
             suppressions: Suppressions::of(parsed, source, index),
             scopes: Vec::new(),
             classes: Vec::new(),
-            context_attrs: HashMap::new(),
+            attr_bindings: HashMap::new(),
             awaited: HashSet::new(),
             consumed: HashSet::new(),
             comprehensions: 0,
@@ -225,6 +233,19 @@ impl<'a> FileCx<'a> {
         suggestion: Option<Suggestion>,
         related: Option<Related>,
     ) {
+        self.emit_full(lint, range, suggestion, related, None);
+    }
+
+    /// [`FileCx::emit_related`], with a `help:` of this finding's own (the fix of the API it
+    /// found) in place of the lint's.
+    pub(crate) fn emit_full(
+        &mut self,
+        lint: &'static Lint,
+        range: TextRange,
+        suggestion: Option<Suggestion>,
+        related: Option<Related>,
+        help: Option<&'static str>,
+    ) {
         let level = self.config.level(lint);
         if level == Level::Allow {
             return;
@@ -245,7 +266,7 @@ impl<'a> FileCx<'a> {
             path: self.path.to_path_buf(),
             span,
             suggestion,
-            help: None,
+            help,
             related,
         });
     }
@@ -378,15 +399,53 @@ impl<'a> FileCx<'a> {
                 self.qualified(&c.func)
                     .is_some_and(|q| q == "contextvars.copy_context" || q == "contextvars.Context")
             }
-            Expr::Attribute(a) => match (&*a.value, self.method_of()) {
-                (Expr::Name(base), Some((class, first))) if base.id.as_str() == first => self
-                    .context_attrs
-                    .get(class)
-                    .is_some_and(|attrs| attrs.contains(a.attr.as_str())),
-                _ => false,
-            },
+            Expr::Attribute(_) => self.attr_binding(expr) == Some(Binding::Context),
             Expr::Named(n) => self.is_context_expr(&n.value),
             _ => false,
+        }
+    }
+
+    /// What `self.attr` holds, in a method of a class whose methods assign it.
+    fn attr_binding(&self, expr: &Expr) -> Option<Binding> {
+        let Expr::Attribute(a) = expr else {
+            return None;
+        };
+        match (&*a.value, self.method_of()) {
+            (Expr::Name(base), Some((class, first))) if base.id.as_str() == first => self
+                .attr_bindings
+                .get(class)
+                .and_then(|attrs| attrs.get(a.attr.as_str()))
+                .copied(),
+            _ => None,
+        }
+    }
+
+    /// What kind of pool `expr` is, as far as syntax can tell: a name or `self` attribute
+    /// bound to one, or a call that makes one.
+    pub(crate) fn pool_of(&self, expr: &Expr) -> Option<Binding> {
+        let binding = match expr {
+            Expr::Name(n) => self.binding(n.id.as_str()),
+            Expr::Attribute(_) => self.attr_binding(expr),
+            Expr::Call(_) => Some(self.binding_of_value(expr)),
+            _ => None,
+        };
+        binding.filter(|b| matches!(b, Binding::ThreadPool | Binding::ProcessPool))
+    }
+
+    /// What calling `value` makes, when it is a `Context` or a pool.
+    fn call_binding(&self, value: &Expr) -> Option<Binding> {
+        let Expr::Call(c) = value else {
+            return None;
+        };
+        let q = self.qualified(&c.func)?;
+        if q == "contextvars.copy_context" || q == "contextvars.Context" {
+            Some(Binding::Context)
+        } else if PYTHON_THREAD_POOLS.contains(&q.as_str()) {
+            Some(Binding::ThreadPool)
+        } else if PYTHON_PROCESS_POOLS.contains(&q.as_str()) {
+            Some(Binding::ProcessPool)
+        } else {
+            None
         }
     }
 
@@ -451,6 +510,11 @@ impl<'a> FileCx<'a> {
             Binding::Context
         } else if matches!(value, Expr::Lambda(_) | Expr::Call(_)) && self.is_coro_fn(value) {
             Binding::CoroFn
+        } else if let Some(pool) = self
+            .call_binding(value)
+            .filter(|b| matches!(b, Binding::ThreadPool | Binding::ProcessPool))
+        {
+            pool
         } else {
             Binding::Other
         }
@@ -485,22 +549,28 @@ impl<'a> FileCx<'a> {
             let param = p.as_parameter();
             let binding = match &param.annotation {
                 Some(ty) if self.is_context_annotation(ty) => Binding::Context,
-                _ => Binding::Other,
+                Some(ty) => match self.qualified(ty) {
+                    Some(q) if PYTHON_THREAD_POOLS.contains(&q.as_str()) => Binding::ThreadPool,
+                    Some(q) if PYTHON_PROCESS_POOLS.contains(&q.as_str()) => Binding::ProcessPool,
+                    _ => Binding::Other,
+                },
+                None => Binding::Other,
             };
             self.bind(param.name.as_str(), binding);
         }
     }
 
-    /// Collects `self.X = <Context>` in the methods of a class, and `X: Context` in its body.
+    /// Collects `self.X = <Context>` (or a pool) in the methods of a class, and `X: Context`
+    /// in its body.
     pub(crate) fn collect_context_attrs(&mut self, qualified: &str, body: &[Stmt]) {
-        let mut attrs = HashSet::new();
+        let mut attrs = HashMap::new();
         for stmt in body {
             match stmt {
                 Stmt::AnnAssign(a) => {
                     if let Expr::Name(n) = &*a.target
                         && self.is_context_annotation(&a.annotation)
                     {
-                        attrs.insert(n.id.as_str().to_owned());
+                        attrs.insert(n.id.as_str().to_owned(), Binding::Context);
                     }
                 }
                 Stmt::FunctionDef(f) => {
@@ -520,27 +590,21 @@ impl<'a> FileCx<'a> {
                                         && matches!(&*t.value, Expr::Name(b) if b.id.as_str() == first)
                                         && self.is_context_annotation(&a.annotation)
                                     {
-                                        attrs.insert(t.attr.as_str().to_owned());
+                                        attrs.insert(t.attr.as_str().to_owned(), Binding::Context);
                                     }
                                     continue;
                                 }
                             },
                             _ => continue,
                         };
-                        let is_context = match value {
-                            Expr::Call(c) => self.qualified(&c.func).is_some_and(|q| {
-                                q == "contextvars.copy_context" || q == "contextvars.Context"
-                            }),
-                            _ => false,
-                        };
-                        if !is_context {
+                        let Some(binding) = self.call_binding(value) else {
                             continue;
-                        }
+                        };
                         for t in targets {
                             if let Expr::Attribute(t) = t
                                 && matches!(&*t.value, Expr::Name(b) if b.id.as_str() == first)
                             {
-                                attrs.insert(t.attr.as_str().to_owned());
+                                attrs.insert(t.attr.as_str().to_owned(), binding);
                             }
                         }
                     }
@@ -548,7 +612,44 @@ impl<'a> FileCx<'a> {
                 _ => {}
             }
         }
-        self.context_attrs.insert(qualified.to_owned(), attrs);
+        self.attr_bindings.insert(qualified.to_owned(), attrs);
+    }
+
+    /// What a function defined in this module reads and calls, read with this module's names
+    /// (a function nested in another, which the project's facts do not hold).
+    pub(crate) fn scan_function(&self, f: &StmtFunctionDef) -> BodyFacts {
+        let path: Arc<Path> = Arc::from(self.path);
+        let source = Source {
+            path: &path,
+            text: self.source,
+            index: self.index,
+        };
+        let scope = BodyScope {
+            names: &self.names,
+            method_of: None,
+        };
+        reads::scan_function(f, &scope, &source)
+    }
+
+    /// What a lambda's body reads and calls, as [`FileCx::scan_function`].
+    pub(crate) fn scan_lambda(&self, lambda: &ExprLambda) -> BodyFacts {
+        let path: Arc<Path> = Arc::from(self.path);
+        let source = Source {
+            path: &path,
+            text: self.source,
+            index: self.index,
+        };
+        let scope = BodyScope {
+            names: &self.names,
+            method_of: self.method(),
+        };
+        let params = lambda
+            .parameters
+            .iter()
+            .flat_map(|p| p.iter())
+            .map(|p| p.as_parameter().name.as_str().to_owned())
+            .collect();
+        reads::scan_expr(&lambda.body, params, &scope, &source)
     }
 
     pub(crate) fn too_deep(&mut self, range: TextRange) -> bool {
@@ -750,7 +851,12 @@ impl<'a> Visitor<'a> for Walker<'_> {
                 for item in &w.items {
                     self.visit_expr(&item.context_expr);
                     if let Some(v) = &item.optional_vars {
-                        self.cx.bind_target(v, Binding::Other);
+                        // `with ThreadPoolExecutor() as pool:` (`__enter__` returns the pool).
+                        let binding = self
+                            .cx
+                            .pool_of(&item.context_expr)
+                            .unwrap_or(Binding::Other);
+                        self.cx.bind_target(v, binding);
                     }
                 }
                 self.visit_body(&w.body);

@@ -11,6 +11,7 @@ use syn::visit::Visit;
 
 use crate::config::Config;
 use crate::diagnostic::{Related, SourceSpan};
+use crate::rust::reads::{Body, MAX_CALL_DEPTH};
 use crate::rust::resolve::Imports;
 use crate::rust::suppress;
 use crate::rust::value::{Shape, Verdict};
@@ -143,6 +144,33 @@ pub(crate) struct CrateFacts {
     /// The fields of the crate's structs, by struct name then field name: their types, with
     /// the imports of the file that declares them.
     fields: HashMap<String, HashMap<String, (Ty, Arc<Imports>)>>,
+    /// The `static`s of the crate typed `contextvars::ContextVar<..>`, by name.
+    pub(crate) context_vars: HashSet<String>,
+    /// What the bodies of the crate's functions without `self` read and call, by name (every
+    /// definition of the name).
+    fn_bodies: HashMap<String, Vec<FnBody>>,
+    /// The same for methods (with a `self` receiver).
+    method_bodies: HashMap<String, Vec<FnBody>>,
+}
+
+/// The body of one function of the crate, for `spawn_without_context`.
+#[derive(Debug)]
+pub(crate) struct FnBody {
+    pub(crate) body: Body,
+    /// Where it has `#[instrument]` (`#[tracing::instrument]`): a call of it makes a span,
+    /// whose parent is lost in a task spawned without the current one.
+    pub(crate) instrumented: Option<Related>,
+}
+
+/// What running some work reaches, below it in the crate's functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reach {
+    /// A read of one of the crate's `ContextVar`s.
+    ContextVar,
+    /// A read of this task-local.
+    TaskLocal,
+    /// A `tracing` event, or a call of an `#[instrument]` function.
+    Event,
 }
 
 /// Where a `tracing::Span` sits in the element type of a channel: the element itself, some
@@ -215,6 +243,67 @@ impl CrateFacts {
         for (name, fields) in other.fields {
             self.fields.entry(name).or_default().extend(fields);
         }
+        self.context_vars.extend(other.context_vars);
+        for (name, bodies) in other.fn_bodies {
+            self.fn_bodies.entry(name).or_default().extend(bodies);
+        }
+        for (name, bodies) in other.method_bodies {
+            self.method_bodies.entry(name).or_default().extend(bodies);
+        }
+    }
+
+    /// Where running `work` first reaches `what` (of the task-local `key`, for
+    /// [`Reach::TaskLocal`]): in `work` itself, or in a function or method of the crate it
+    /// calls, breadth first, up to [`MAX_CALL_DEPTH`] calls deep. A name the crate defines
+    /// more than once is not followed: which definition runs, syntax cannot tell.
+    pub(crate) fn first_reach(&self, work: &Body, what: Reach, key: &str) -> Option<Related> {
+        let found = |body: &Body, instrumented: Option<&Related>| match what {
+            Reach::ContextVar => body
+                .reads
+                .iter()
+                .find(|(name, _)| self.context_vars.contains(name))
+                .map(|(_, at)| at.clone()),
+            Reach::TaskLocal => body
+                .reads
+                .iter()
+                .find(|(name, _)| name == key)
+                .map(|(_, at)| at.clone()),
+            Reach::Event => instrumented.cloned().or_else(|| body.event.clone()),
+        };
+        let mut level: Vec<(&Body, Option<&Related>)> = vec![(work, None)];
+        let mut seen: HashSet<(bool, &str)> = HashSet::new();
+        for _ in 0..=MAX_CALL_DEPTH {
+            let mut next = Vec::new();
+            for (body, instrumented) in level {
+                if let Some(at) = found(body, instrumented) {
+                    return Some(at);
+                }
+                let calls = body.calls.iter().map(|c| (false, c.as_str()));
+                let methods = body
+                    .methods
+                    .iter()
+                    .filter(|(m, on_self)| *on_self || !crate::rust::reads::is_api_method(m))
+                    .map(|(m, _)| (true, m.as_str()));
+                for (is_method, name) in calls.chain(methods) {
+                    if !seen.insert((is_method, name)) {
+                        continue;
+                    }
+                    let map = if is_method {
+                        &self.method_bodies
+                    } else {
+                        &self.fn_bodies
+                    };
+                    if let Some([def]) = map.get(name).map(Vec::as_slice) {
+                        next.push((&def.body, def.instrumented.as_ref()));
+                    }
+                }
+            }
+            if next.is_empty() {
+                return None;
+            }
+            level = next;
+        }
+        None
     }
 
     /// Whether a call of a function or method `name` of the crate certainly returns a
@@ -1172,9 +1261,38 @@ fn field_types(fields: &syn::Fields) -> Vec<Ty> {
     fields.iter().map(|f| Ty::of(&f.ty)).collect()
 }
 
+impl FactCollector<'_> {
+    /// Records what a function's body reads and calls.
+    fn add_body(&mut self, sig: &syn::Signature, attrs: &[syn::Attribute], block: &syn::Block) {
+        let instrumented = attrs
+            .iter()
+            .find(|a| {
+                a.path()
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.ident == "instrument")
+            })
+            .map(|a| Related {
+                path: self.path.to_path_buf(),
+                span: SourceSpan::from_span(syn::spanned::Spanned::span(a)),
+            });
+        let body = FnBody {
+            body: Body::of_block(block, &self.imports, &self.path),
+            instrumented,
+        };
+        let map = if sig.receiver().is_some() {
+            &mut self.facts.method_bodies
+        } else {
+            &mut self.facts.fn_bodies
+        };
+        map.entry(sig.ident.to_string()).or_default().push(body);
+    }
+}
+
 impl<'ast> Visit<'ast> for FactCollector<'_> {
     fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
         self.add_fn(&item.sig);
+        self.add_body(&item.sig, &item.attrs, &item.block);
         let was = std::mem::replace(&mut self.in_impl, false);
         syn::visit::visit_item_fn(self, item);
         self.in_impl = was;
@@ -1182,6 +1300,7 @@ impl<'ast> Visit<'ast> for FactCollector<'_> {
 
     fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
         self.add_fn(&item.sig);
+        self.add_body(&item.sig, &item.attrs, &item.block);
         syn::visit::visit_impl_item_fn(self, item);
     }
 
@@ -1226,6 +1345,9 @@ impl<'ast> Visit<'ast> for FactCollector<'_> {
 
     fn visit_trait_item_fn(&mut self, item: &'ast syn::TraitItemFn) {
         self.add_fn(&item.sig);
+        if let Some(block) = &item.default {
+            self.add_body(&item.sig, &item.attrs, block);
+        }
         syn::visit::visit_trait_item_fn(self, item);
     }
 
@@ -1285,6 +1407,12 @@ impl<'ast> Visit<'ast> for FactCollector<'_> {
     fn visit_item_static(&mut self, item: &'ast syn::ItemStatic) {
         self.add_const(&item.ident, &item.ty, &item.expr);
         self.add_var_static(item);
+        if let syn::Type::Path(p) = &*item.ty
+            && p.qself.is_none()
+            && self.imports.is_contextvars(&p.path, &["ContextVar"])
+        {
+            self.facts.context_vars.insert(item.ident.to_string());
+        }
         syn::visit::visit_item_static(self, item);
     }
 

@@ -6,6 +6,7 @@
 pub(crate) mod cargo;
 pub(crate) mod facts;
 pub(crate) mod lints;
+pub(crate) mod reads;
 pub(crate) mod resolve;
 pub(crate) mod suppress;
 pub(crate) mod types;
@@ -14,10 +15,10 @@ pub(crate) mod value;
 pub(crate) mod walk;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use ctxlint_catalogue::Language;
-use ctxlint_catalogue::apis::{GUARDS, RUNNERS, Receiver, RunnerCall};
+use ctxlint_catalogue::apis::{GUARDS, RUNNERS, RUST_SPAWNS, Receiver, RunnerCall};
 
 use crate::config::Config;
 use crate::diagnostic::TargetInfo;
@@ -32,6 +33,18 @@ use unit::RustUnit;
 /// stays well inside; real code nests a few dozen levels.
 pub(crate) const MAX_DEPTH: usize = 20_000;
 
+/// The prefilter's tags. The file names a runner, a guard or `contextvars`: it can hold a
+/// finding by itself.
+const CORE: Hit = Hit(1);
+/// It names `contextvars`: its crate may declare variables that other files read.
+const CONTEXTVARS: Hit = Hit(1 << 1);
+/// It calls a spawn.
+const SPAWN: Hit = Hit(1 << 2);
+/// It enters a span (`#[instrument]`) or a task-local's `.scope(`.
+const SPAN: Hit = Hit(1 << 3);
+/// It calls `.get()` or `.with(`: it may read or write a variable of its crate.
+const MAY_WRITE: Hit = Hit(1 << 4);
+
 /// The Rust front end.
 pub(crate) struct RustFrontEnd;
 
@@ -44,11 +57,15 @@ impl FrontEnd for RustFrontEnd {
         path.extension().is_some_and(|e| e == "rs")
     }
 
-    /// Every lint fires only on a call whose name is in the catalogue's tables (a runner, a
+    /// Most lints fire only on a call whose name is in the catalogue's tables (a runner, a
     /// guard, a `ContextVar` of `contextvars`), written in the same file: the crate's name
-    /// for what resolves through it, a runner's or guard's own name for the others.
+    /// for what resolves through it, a runner's or guard's own name for the others. The
+    /// others need two facts: a `spawn` in a file that enters a span (`instrument`) or a
+    /// task-local's `.scope(`, or a `spawn`, `.get()` or `.with(` in a crate where some file
+    /// names `contextvars` (the variable they read may be declared there).
     fn needles(&self, config: &Config) -> Needles {
-        let mut needles = vec!["contextvars".to_owned()];
+        let mut needles = Needles::default();
+        needles.add("contextvars", CORE.or(CONTEXTVARS));
         for runner in RUNNERS {
             if runner.receiver == Receiver::Context {
                 continue;
@@ -58,18 +75,20 @@ impl FrontEnd for RustFrontEnd {
             // `Hub::run`: a name as common as `run` is looked for with its type.
             let typed = runner.call == RunnerCall::Function
                 && parent.is_some_and(|p| p.starts_with(char::is_uppercase));
-            needles.push(match parent {
+            let needle = match parent {
                 Some(parent) if typed => format!("{parent}::{name}"),
                 _ => name.to_owned(),
-            });
+            };
+            needles.add(needle, CORE);
         }
         for guard in GUARDS {
             for call in guard.made_by {
-                needles.push(if call.starts_with('.') {
+                let needle = if call.starts_with('.') {
                     (*call).to_owned()
                 } else {
                     call.rsplit("::").next().unwrap_or(call).to_owned()
-                });
+                };
+                needles.add(needle, CORE);
             }
         }
         let runners = config.extra_runners.iter().map(|r| r.path);
@@ -85,33 +104,52 @@ impl FrontEnd for RustFrontEnd {
                 .next()
                 .unwrap_or(path)
                 .trim_start_matches('.');
-            needles.push(name.trim_end_matches("()").to_owned());
+            needles.add(name.trim_end_matches("()"), CORE);
         }
-        Needles {
-            certain: needles,
-            possible: Vec::new(),
+        for spawn in RUST_SPAWNS {
+            needles.add(spawn.path.rsplit("::").next().unwrap_or(spawn.path), SPAWN);
         }
+        needles.add("instrument", SPAN);
+        needles.add(".scope(", SPAN);
+        needles.add(".get()", MAY_WRITE);
+        needles.add(".with(", MAY_WRITE);
+        needles
     }
 
     fn plan(&self, files: Vec<FileToLint>) -> Vec<Planned> {
         let mut packages = cargo::Packages::new();
-        let mut crates: BTreeMap<CrateFiles, (Vec<PathBuf>, TargetInfo, usize)> = BTreeMap::new();
-        for file in files.into_iter().filter(|f| f.hit == Hit::Certain) {
+        type Files = (Vec<FileToLint>, TargetInfo);
+        let mut crates: BTreeMap<CrateFiles, Files> = BTreeMap::new();
+        for file in files {
             let (krate, target) = cargo::crate_of(&file.path, &mut packages);
-            let (paths, _, bytes) = crates
+            crates
                 .entry(krate)
-                .or_insert_with(|| (Vec::new(), target, 0));
-            paths.push(file.path);
-            *bytes += file.len;
+                .or_insert_with(|| (Vec::new(), target))
+                .0
+                .push(file);
         }
         crates
             .into_iter()
-            .map(|(krate, (files, target, bytes))| Planned {
-                config_dir: krate.config_dir(),
-                unit: Box::new(RustUnit::new(krate, &target)),
-                files,
-                bytes,
-                target,
+            .filter_map(|(krate, (files, target))| {
+                let uses_contextvars = files.iter().any(|f| f.hit.any(CONTEXTVARS));
+                let files: Vec<FileToLint> = files
+                    .into_iter()
+                    .filter(|f| {
+                        f.hit.any(CORE)
+                            || (f.hit.any(SPAWN) && f.hit.any(SPAN))
+                            || (uses_contextvars && f.hit.any(SPAWN.or(MAY_WRITE)))
+                    })
+                    .collect();
+                if files.is_empty() {
+                    return None;
+                }
+                Some(Planned {
+                    config_dir: krate.config_dir(),
+                    unit: Box::new(RustUnit::new(krate, &target)),
+                    bytes: files.iter().map(|f| f.len).sum(),
+                    files: files.into_iter().map(|f| f.path).collect(),
+                    target,
+                })
             })
             .collect()
     }

@@ -234,7 +234,9 @@ impl<'a> FileCx<'a> {
         self.emit_full(lint, level, span, None, None, Some(related));
     }
 
-    fn emit_full(
+    /// Reports `lint` at `span` with everything a finding can have: a level read earlier, a
+    /// suggestion, a `help:` of its own and a second place.
+    pub(crate) fn emit_full(
         &mut self,
         lint: &'static Lint,
         level: Level,
@@ -256,6 +258,11 @@ impl<'a> FileCx<'a> {
             help,
             related,
         });
+    }
+
+    /// The file being walked, as shown.
+    pub(crate) fn path(&self) -> &Path {
+        self.path
     }
 
     /// Whether the node is in the initialiser of a `static` or `const` item, which runs once.
@@ -371,6 +378,13 @@ pub(crate) trait Pass {
 
     /// A method call `recv.m(..)`.
     fn check_method_call(&mut self, _cx: &mut FileCx<'_>, _call: &syn::ExprMethodCall) {}
+
+    /// A function (free, associated, or a trait's default method) starts, before its body,
+    /// with its attributes.
+    fn enter_fn(&mut self, _cx: &mut FileCx<'_>, _attrs: &[syn::Attribute]) {}
+
+    /// The function that [`Pass::enter_fn`] last started ends.
+    fn exit_fn(&mut self, _cx: &mut FileCx<'_>) {}
 
     /// A body starts: a function's, a closure's or an `async` block's; `is_async` for an
     /// `async fn`, an `async` closure or block.
@@ -599,7 +613,9 @@ impl<'ast> Visit<'ast> for Walker<'_> {
     }
 
     fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
+        each_pass!(self, enter_fn(&item.attrs));
         self.visit_fn_body(&item.sig, &item.block);
+        each_pass!(self, exit_fn());
     }
 
     fn visit_impl_item(&mut self, item: &'ast syn::ImplItem) {
@@ -614,7 +630,9 @@ impl<'ast> Visit<'ast> for Walker<'_> {
     }
 
     fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
+        each_pass!(self, enter_fn(&item.attrs));
         self.visit_fn_body(&item.sig, &item.block);
+        each_pass!(self, exit_fn());
     }
 
     fn visit_trait_item(&mut self, item: &'ast syn::TraitItem) {
@@ -630,7 +648,9 @@ impl<'ast> Visit<'ast> for Walker<'_> {
 
     fn visit_trait_item_fn(&mut self, item: &'ast syn::TraitItemFn) {
         if let Some(body) = &item.default {
+            each_pass!(self, enter_fn(&item.attrs));
             self.visit_fn_body(&item.sig, body);
+            each_pass!(self, exit_fn());
         }
     }
 

@@ -1,6 +1,7 @@
 # The first seed's bug, in Python: a ContextVar whose default is one mutable object. Every task
 # that never calls set() gets that same object from get(), so three tasks that each bump "their"
-# counter all bump one counter, and all see the same id().
+# counter all bump one counter, and all see the same id(). The declaration is
+# interior_mutable_default's; the write, context_value_mutated_in_place's.
 import asyncio
 from contextvars import ContextVar
 
@@ -15,7 +16,7 @@ visits: ContextVar[Visits] = ContextVar("visits", default=Visits())  #~ interior
 
 async def handle_shared(label: str) -> None:
     state = visits.get()
-    state.count += 1
+    state.count += 1  #~ context_value_mutated_in_place
     visits.set(state)
     print(label, id(state), state.count)
 

@@ -44,7 +44,7 @@ fn values() {
         std::mem::forget(unused);
         HITS.get()
     });
-    let _ = ctx.run(|| std::thread::spawn(fetch_async).join());
+    let _ = ctx.run(|| std::thread::spawn(fetch_async).join()); //~ spawn_without_context
     let _ = ctx.run(|| HITS.set(3));
 }
 

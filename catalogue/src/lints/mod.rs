@@ -13,6 +13,8 @@ mod context_value_mutated_in_place;
 pub use context_value_mutated_in_place::CONTEXT_VALUE_MUTATED_IN_PLACE;
 mod context_var_in_function;
 pub use context_var_in_function::CONTEXT_VAR_IN_FUNCTION;
+mod spawn_without_context;
+pub use spawn_without_context::SPAWN_WITHOUT_CONTEXT;
 // new-lint: modules (scripts/new-lint.py adds a lint's module above this line)
 
 use crate::Lint;
@@ -24,5 +26,6 @@ pub static LINTS: &[&Lint] = &[
     &CONTEXT_GUARD_ACROSS_AWAIT,
     &CONTEXT_VALUE_MUTATED_IN_PLACE,
     &CONTEXT_VAR_IN_FUNCTION,
+    &SPAWN_WITHOUT_CONTEXT,
     // new-lint: registry (scripts/new-lint.py adds lints above this line)
 ];

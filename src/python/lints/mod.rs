@@ -11,6 +11,7 @@
 pub(crate) mod context_value_mutated_in_place;
 pub(crate) mod context_var_in_function;
 pub(crate) mod interior_mutable_default;
+pub(crate) mod spawn_without_context;
 pub(crate) mod sync_run_wraps_future;
 // new-lint: modules (scripts/new-lint.py adds a lint's module above this line)
 
@@ -33,6 +34,10 @@ pub(crate) static LINTS: &[Registered] = &[
     Registered {
         lint: &ctxlint_catalogue::CONTEXT_VAR_IN_FUNCTION,
         new: pass::<context_var_in_function::ContextVarInFunction>,
+    },
+    Registered {
+        lint: &ctxlint_catalogue::SPAWN_WITHOUT_CONTEXT,
+        new: pass::<spawn_without_context::SpawnWithoutContext>,
     },
     // new-lint: registry (scripts/new-lint.py adds lints above this line)
 ];

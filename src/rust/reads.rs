@@ -1,0 +1,172 @@
+//! What a function body, closure or future reads of the context, so that
+//! `spawn_without_context` can follow the work handed to a spawn through the crate's own
+//! functions, to a bounded depth: the variables it reads (`VAR.get()`, `KEY.with(..)`), the
+//! `tracing` events it emits, and the functions and methods it calls.
+//!
+//! A read names a `static` by its identifier; whether it is a `ContextVar` or a task-local is
+//! decided against the crate's facts once every file is in.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use ctxlint_catalogue::apis::{EVENT_MACROS, FUTURE_BINDERS, RUNNERS};
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::visit::Visit;
+
+use crate::diagnostic::{Related, SourceSpan};
+use crate::rust::resolve::Imports;
+
+/// How many calls deep a read is looked for below the work handed on: its own body, then the
+/// crate functions and methods it calls, and so on.
+pub(crate) const MAX_CALL_DEPTH: usize = 4;
+
+/// The methods of `contextvars::ContextVar` and `tokio::task::LocalKey` that read the current
+/// value.
+const READ_METHODS: &[&str] = &["get", "try_get", "with", "try_with"];
+
+/// What one body reads and calls.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Body {
+    /// The statics whose value it reads (`VAR.get()`), by identifier, with where.
+    pub(crate) reads: Vec<(String, Related)>,
+    /// Where it first emits a `tracing` event (`info!(..)`, `tracing::event!(..)`).
+    pub(crate) event: Option<Related>,
+    /// The names of the functions it calls (`f(..)`, `Type::f(..)`), without repeats.
+    pub(crate) calls: Vec<String>,
+    /// The names of the methods it calls (`x.m(..)`), without repeats, each with whether it
+    /// is called on `self`.
+    pub(crate) methods: Vec<(String, bool)>,
+}
+
+/// Whether a method of this name, called on something other than `self`, is too likely to be
+/// a library's (a `Context`'s `run`, a span's `in_scope`, a `ContextVar`'s `get`) for a
+/// method of the crate with that name to be followed.
+pub(crate) fn is_api_method(name: &str) -> bool {
+    READ_METHODS.contains(&name)
+        || RUNNERS.iter().any(|r| r.name() == name)
+        || FUTURE_BINDERS.contains(&name)
+        || matches!(
+            name,
+            "scope" | "scope_mut" | "set" | "spawn" | "enter" | "entered" | "attach" | "call"
+        )
+}
+
+impl Body {
+    /// Reads `block` (a function's body) with the file's `imports`.
+    pub(crate) fn of_block(block: &syn::Block, imports: &Imports, path: &Arc<Path>) -> Body {
+        let mut scan = Scan {
+            imports,
+            path,
+            body: Body::default(),
+        };
+        scan.visit_block(block);
+        scan.body
+    }
+
+    /// Reads an expression: a closure or a future handed to a spawn. A path is a function
+    /// handed on to be called (`spawn_blocking(read_config)`).
+    pub(crate) fn of_expr(expr: &syn::Expr, imports: &Imports, path: &Arc<Path>) -> Body {
+        let mut scan = Scan {
+            imports,
+            path,
+            body: Body::default(),
+        };
+        if let syn::Expr::Path(p) = expr
+            && let Some(last) = p.path.segments.last()
+        {
+            scan.body.calls.push(last.ident.to_string());
+        }
+        scan.visit_expr(expr);
+        scan.body
+    }
+}
+
+struct Scan<'a> {
+    imports: &'a Imports,
+    path: &'a Arc<Path>,
+    body: Body,
+}
+
+impl Scan<'_> {
+    fn related(&self, span: proc_macro2::Span) -> Related {
+        Related {
+            path: self.path.to_path_buf(),
+            span: SourceSpan::from_span(span),
+        }
+    }
+
+    /// Whether `mac` is a `tracing` event macro: `tracing::info!`, or `info!` imported from
+    /// `tracing` (not `log`'s).
+    fn is_event(&self, mac: &syn::Macro) -> bool {
+        let Some(last) = mac.path.segments.last() else {
+            return false;
+        };
+        if !EVENT_MACROS.contains(&last.ident.to_string().as_str()) {
+            return false;
+        }
+        let full = self.imports.resolve(&mac.path);
+        full.first().is_some_and(|root| root == "tracing")
+    }
+
+    /// Walks the expressions inside a macro's arguments, as the lints' walk does.
+    fn visit_macro_args(&mut self, mac: &syn::Macro) {
+        if let Ok(exprs) =
+            mac.parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
+        {
+            for expr in &exprs {
+                self.visit_expr(expr);
+            }
+        } else if let Ok(stmts) = mac.parse_body_with(syn::Block::parse_within) {
+            for stmt in &stmts {
+                self.visit_stmt(stmt);
+            }
+        }
+    }
+}
+
+impl<'ast> Visit<'ast> for Scan<'_> {
+    // A nested item is read when it is used, not here.
+    fn visit_item(&mut self, _item: &'ast syn::Item) {}
+
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        let method = call.method.to_string();
+        if READ_METHODS.contains(&method.as_str())
+            && let syn::Expr::Path(p) = &*call.receiver
+            && let Some(last) = p.path.segments.last()
+        {
+            let read = (last.ident.to_string(), self.related(call.span()));
+            self.body.reads.push(read);
+        } else {
+            let on_self = matches!(&*call.receiver, syn::Expr::Path(p) if p.path.is_ident("self"));
+            if !self
+                .body
+                .methods
+                .iter()
+                .any(|(m, s)| *m == method && *s == on_self)
+            {
+                self.body.methods.push((method, on_self));
+            }
+        }
+        syn::visit::visit_expr_method_call(self, call);
+    }
+
+    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+        if let syn::Expr::Path(p) = &*call.func
+            && let Some(last) = p.path.segments.last()
+        {
+            let name = last.ident.to_string();
+            if !self.body.calls.contains(&name) {
+                self.body.calls.push(name);
+            }
+        }
+        syn::visit::visit_expr_call(self, call);
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        if self.body.event.is_none() && self.is_event(mac) {
+            self.body.event = Some(self.related(mac.span()));
+        }
+        self.visit_macro_args(mac);
+    }
+}
