@@ -963,3 +963,47 @@ fn python_tests_may_make_context_vars() -> Result {
     assert!(!text.contains("tests/"), "{text}");
     Ok(())
 }
+
+#[test]
+fn a_thread_gets_context_when_the_project_needs_python_3_14() -> Result {
+    let dir = tempfile::tempdir()?;
+    let module = "import contextvars\nimport threading\n\nuser = contextvars.ContextVar(\"user\")\n\n\
+                  def show():\n    print(user.get())\n\n\
+                  def start():\n    threading.Thread(target=show, daemon=True).start()\n";
+    write(dir.path(), "app.py", module)?;
+    // Before 3.14 (or with no bound), the callable is wrapped.
+    write(
+        dir.path(),
+        "pyproject.toml",
+        "[project]\nname = \"app\"\nversion = \"0.1\"\nrequires-python = \">=3.10\"\n",
+    )?;
+    let out = ctxlint_in(dir.path(), &["check", "--fix", "app.py"])?;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let fixed = std::fs::read_to_string(dir.path().join("app.py"))?;
+    assert!(
+        fixed.contains(
+            "threading.Thread(target=contextvars.copy_context().run, args=(show,), daemon=True)"
+        ),
+        "{fixed}"
+    );
+    // From 3.14, `Thread` takes the context to start in.
+    write(dir.path(), "app.py", module)?;
+    write(
+        dir.path(),
+        "pyproject.toml",
+        "[project]\nname = \"app\"\nversion = \"0.1\"\nrequires-python = \">=3.14\"\n",
+    )?;
+    let out = ctxlint_in(dir.path(), &["check", "--fix", "app.py"])?;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let fixed = std::fs::read_to_string(dir.path().join("app.py"))?;
+    assert!(
+        fixed.contains(
+            "threading.Thread(target=show, daemon=True, context=contextvars.copy_context())"
+        ),
+        "{fixed}"
+    );
+    // A thread given `context=` is left alone.
+    let out = ctxlint_in(dir.path(), &["check", "app.py"])?;
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    Ok(())
+}

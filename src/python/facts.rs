@@ -116,6 +116,7 @@ impl ModuleFacts {
                     let scope = BodyScope {
                         names,
                         method_of: None,
+                        contexts: Vec::new(),
                     };
                     self.bodies.insert(
                         f.name.as_str().to_owned(),
@@ -180,6 +181,7 @@ impl ModuleFacts {
                             method_of: first
                                 .filter(|_| !is_static)
                                 .map(|first| (qualified_class.as_str(), first)),
+                            contexts: Vec::new(),
                         };
                         self.bodies.insert(
                             format!("{class}.{name}"),

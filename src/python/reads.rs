@@ -38,6 +38,9 @@ pub(crate) struct BodyScope<'a> {
     pub(crate) names: &'a Names,
     /// The qualified name of the class, and the name of the method's first parameter.
     pub(crate) method_of: Option<(&'a str, &'a str)>,
+    /// Names bound to a `Context` around the body (a lambda's enclosing function's
+    /// `ctx = copy_context()`).
+    pub(crate) contexts: Vec<String>,
 }
 
 /// Reads a function's body.
@@ -50,6 +53,7 @@ pub(crate) fn scan_function(
         scope,
         source,
         facts: BodyFacts::default(),
+        contexts: scope.contexts.clone(),
         locals: f
             .parameters
             .iter()
@@ -71,6 +75,7 @@ pub(crate) fn scan_expr(
         scope,
         source,
         facts: BodyFacts::default(),
+        contexts: scope.contexts.clone(),
         locals,
     };
     scan.visit_expr(expr);
@@ -83,6 +88,8 @@ struct Scan<'s, 'a> {
     facts: BodyFacts,
     /// The parameters: a name that is one is not the module's.
     locals: Vec<String>,
+    /// The names bound to a `Context` (around the body, or by `ctx = copy_context()` in it).
+    contexts: Vec<String>,
 }
 
 impl Scan<'_, '_> {
@@ -127,6 +134,24 @@ impl Scan<'_, '_> {
     fn is_copy_context(&self, expr: &Expr) -> bool {
         matches!(expr, Expr::Call(c) if self.qualified(&c.func).is_some_and(|q| q == "contextvars.copy_context"))
     }
+
+    /// Whether `expr` is a `Context`: `copy_context()`, `Context()`, a name bound to one,
+    /// or `.copy()` of one.
+    fn is_context(&self, expr: &Expr) -> bool {
+        match expr {
+            Expr::Name(n) => self.contexts.iter().any(|c| c == n.id.as_str()),
+            Expr::Call(c) => {
+                if let Expr::Attribute(a) = &*c.func
+                    && a.attr.as_str() == "copy"
+                {
+                    return self.is_context(&a.value);
+                }
+                self.qualified(&c.func)
+                    .is_some_and(|q| q == "contextvars.copy_context" || q == "contextvars.Context")
+            }
+            _ => false,
+        }
+    }
 }
 
 impl<'a> Visitor<'a> for Scan<'_, '_> {
@@ -134,12 +159,27 @@ impl<'a> Visitor<'a> for Scan<'_, '_> {
         match stmt {
             // A class inside the function is read when it is used, not here.
             Stmt::ClassDef(_) => {}
+            Stmt::Assign(a) => {
+                if let [Expr::Name(target)] = a.targets.as_slice()
+                    && self.is_context(&a.value)
+                {
+                    self.contexts.push(target.id.as_str().to_owned());
+                }
+                visitor::walk_stmt(self, stmt);
+            }
             _ => visitor::walk_stmt(self, stmt),
         }
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
         match expr {
+            // `ctx.run(f, ..)`: what runs there runs in that context, not the caller's.
+            Expr::Call(call)
+                if matches!(&*call.func, Expr::Attribute(a)
+                    if a.attr.as_str() == "run" && self.is_context(&a.value)) =>
+            {
+                return;
+            }
             Expr::Call(call) => {
                 if let Expr::Attribute(a) = &*call.func
                     && a.attr.as_str() == "get"

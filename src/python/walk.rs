@@ -615,6 +615,16 @@ impl<'a> FileCx<'a> {
         self.attr_bindings.insert(qualified.to_owned(), attrs);
     }
 
+    /// The names bound to a `Context` in the scopes around the node.
+    fn context_names(&self) -> Vec<String> {
+        self.scopes
+            .iter()
+            .flat_map(|s| s.bindings.iter())
+            .filter(|(_, b)| **b == Binding::Context)
+            .map(|(n, _)| n.clone())
+            .collect()
+    }
+
     /// What a function defined in this module reads and calls, read with this module's names
     /// (a function nested in another, which the project's facts do not hold).
     pub(crate) fn scan_function(&self, f: &StmtFunctionDef) -> BodyFacts {
@@ -627,6 +637,7 @@ impl<'a> FileCx<'a> {
         let scope = BodyScope {
             names: &self.names,
             method_of: None,
+            contexts: self.context_names(),
         };
         reads::scan_function(f, &scope, &source)
     }
@@ -642,6 +653,7 @@ impl<'a> FileCx<'a> {
         let scope = BodyScope {
             names: &self.names,
             method_of: self.method(),
+            contexts: self.context_names(),
         };
         let params = lambda
             .parameters

@@ -105,3 +105,20 @@ def threads():
     threading.Thread(target=bus.size).start()
     threading.Thread(target=log, args=("r",), context=contextvars.copy_context()).start()
     threading.Timer(1.0, compute, args=(6,)).start()
+
+
+# Test code is left alone: tests hand work to threads to show what the thread sees.
+def test_a_thread_sees_the_default():
+    threading.Thread(target=log, args=("s",)).start()
+
+
+# A lambda or nested function that runs the work in a context it was given.
+async def carried_inside(loop):
+    ctx = contextvars.copy_context()
+    await loop.run_in_executor(None, lambda: ctx.run(lambda: log("u")))
+    await loop.run_in_executor(None, lambda: contextvars.copy_context().run(audit, "w"))
+
+    def in_copy():
+        return ctx.run(current_request)
+
+    await loop.run_in_executor(None, in_copy)
