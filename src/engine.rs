@@ -53,7 +53,13 @@ impl Prefilter {
                 _ => needles.push((needle, tags)),
             }
         }
-        let automaton = aho_corasick::AhoCorasick::new(needles.iter().map(|(n, _)| n)).ok();
+        // Leftmost-longest, not overlapping: a needle inside a longer one (`spawn` in
+        // `spawn_blocking`) has the same tags in every front end's list, so the longer match
+        // says all, and a non-overlapping search runs on the automaton's fast prefilter.
+        let automaton = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(needles.iter().map(|(n, _)| n))
+            .ok();
         let tags: Vec<Hit> = needles.iter().map(|(_, t)| *t).collect();
         let all = tags.iter().fold(Hit::default(), |a, t| a.or(*t));
         Prefilter {
@@ -69,12 +75,14 @@ impl Prefilter {
             return Some(Hit::ALL);
         };
         let mut found = Hit::default();
-        // Overlapping, so that a needle inside another (`spawn` in `spawn_blocking`) counts.
-        // (It fails only for an automaton built for leftmost matching, which `new` is not.)
-        let Ok(matches) = automaton.try_find_overlapping_iter(text) else {
+        // (It fails only for an anchored search, which this automaton is not built for.)
+        let Ok(matches) = automaton.try_find_iter(aho_corasick::Input::new(text)) else {
             return Some(Hit::ALL);
         };
         for m in matches {
+            if !is_code_word(text, m.start(), m.end()) {
+                continue;
+            }
             if let Some(tags) = self.tags.get(m.pattern().as_usize()) {
                 found = found.or(*tags);
             }
@@ -84,6 +92,32 @@ impl Prefilter {
         }
         (found != Hit::default()).then_some(found)
     }
+}
+
+/// Whether the match at `start..end` of `text` is a whole word of code: not inside a longer
+/// identifier (`set_default` in `X509_set_default_paths`), and not on a line comment
+/// (`/// let _e = span.enter();` in documentation, `# loop.run_in_executor(..)`), which no
+/// lint reads. Both drivers' lints look at code only, so a match that is neither cannot
+/// lead to a finding; dropping it keeps whole crates of generated bindings and documented
+/// libraries from being parsed.
+fn is_code_word(text: &[u8], start: usize, end: usize) -> bool {
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let first = text.get(start).copied().is_some_and(ident);
+    let last = end > start && text.get(end - 1).copied().is_some_and(ident);
+    if first && start > 0 && text.get(start - 1).copied().is_some_and(ident) {
+        return false;
+    }
+    if last && text.get(end).copied().is_some_and(ident) {
+        return false;
+    }
+    // The line's first non-blank bytes: `//` (Rust) or `#` followed by a space (a Python
+    // comment; `#[attr]` and `#!` stay code).
+    let line_start = text[..start]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let line = text[line_start..start].trim_ascii_start();
+    !(line.starts_with(b"//") || line.starts_with(b"# ") || line == b"#")
 }
 
 /// What to check and how.

@@ -1007,3 +1007,55 @@ fn a_thread_gets_context_when_the_project_needs_python_3_14() -> Result {
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     Ok(())
 }
+
+#[test]
+fn a_spawn_follows_calls_into_files_that_are_not_linted() -> Result {
+    let dir = tempfile::tempdir()?;
+    write(
+        dir.path(),
+        "Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2024\"\n",
+    )?;
+    write(dir.path(), "src/lib.rs", "mod jobs;\nmod server;\n")?;
+    // `jobs.rs` names no spawn, span or `contextvars`: its facts come from its signatures,
+    // and its body is read when the spawn is followed into it.
+    write(
+        dir.path(),
+        "src/jobs.rs",
+        "/// Émits an event.\npub async fn work(id: u64) {\n    let _ = id;\n    \
+         if id > 1 { tracing::debug!(id, \"working\"); }\n}\n",
+    )?;
+    write(
+        dir.path(),
+        "src/server.rs",
+        "#[tracing::instrument]\npub async fn serve() {\n    \
+         tokio::spawn(crate::jobs::work(2));\n}\n",
+    )?;
+    let out = ctxlint_in(dir.path(), &["check", "--format", "json", "."])?;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    let finding: serde_json::Value = serde_json::from_str(
+        text.lines()
+            .find(|l| l.contains("spawn_without_context"))
+            .ok_or("no finding")?,
+    )?;
+    let spans = finding["message"]["spans"].as_array().ok_or("no spans")?;
+    let read = spans
+        .iter()
+        .find(|s| s["label"] == "the context is read here")
+        .ok_or("no secondary label")?;
+    // The event's place in `jobs.rs`, as if the file had been parsed whole: line 4, after
+    // the `if`'s block opens (`é` in the doc comment is one column, two bytes).
+    assert!(
+        read["file_name"]
+            .as_str()
+            .is_some_and(|f| f.ends_with("src/jobs.rs")),
+        "{read}"
+    );
+    assert_eq!(read["line_start"], 4, "{read}");
+    assert_eq!(read["column_start"], 17, "{read}");
+    let jobs = std::fs::read_to_string(dir.path().join("src/jobs.rs"))?;
+    let start = read["byte_start"].as_u64().ok_or("byte_start")? as usize;
+    assert!(jobs[start..].starts_with("tracing::debug!"), "{read}");
+    Ok(())
+}

@@ -151,15 +151,57 @@ pub(crate) struct CrateFacts {
     fn_bodies: HashMap<String, Vec<FnBody>>,
     /// The same for methods (with a `self` receiver).
     method_bodies: HashMap<String, Vec<FnBody>>,
+    /// The bodies read on demand so far, by file and offset.
+    loaded: std::sync::Mutex<LoadedBodies>,
 }
+
+/// Bodies read on demand, by their file and the offset of their block.
+type LoadedBodies = HashMap<(Arc<Path>, usize), Arc<Body>>;
 
 /// The body of one function of the crate, for `spawn_without_context`.
 #[derive(Debug)]
 pub(crate) struct FnBody {
-    pub(crate) body: Body,
+    /// What it reads and calls; `None` until it is read from `lazy`.
+    pub(crate) body: Option<Arc<Body>>,
+    /// Where to read the body from, when its file's facts came from its signatures only.
+    pub(crate) lazy: Option<LazyBody>,
     /// Where it has `#[instrument]` (`#[tracing::instrument]`): a call of it makes a span,
     /// whose parent is lost in a task spawned without the current one.
     pub(crate) instrumented: Option<Related>,
+}
+
+/// A function body that was not parsed with its file: where it is, to parse it alone when a
+/// lint follows a call into it.
+#[derive(Debug, Clone)]
+pub(crate) struct LazyBody {
+    pub(crate) path: Arc<Path>,
+    /// The bytes of its block, braces included.
+    pub(crate) bytes: std::ops::Range<usize>,
+    /// Where its `{` is: line (1-based) and column (0-based, in characters).
+    pub(crate) line: usize,
+    pub(crate) column: usize,
+    pub(crate) imports: Arc<Imports>,
+}
+
+impl LazyBody {
+    /// Reads and scans the body; an empty one when its file changed or does not parse.
+    fn load(&self) -> Body {
+        let Ok(text) = std::fs::read_to_string(&self.path) else {
+            return Body::default();
+        };
+        let Some(block) = text.get(self.bytes.clone()) else {
+            return Body::default();
+        };
+        let Ok(block) = syn::parse_str::<syn::Block>(block) else {
+            return Body::default();
+        };
+        let base = crate::rust::reads::Base {
+            byte: self.bytes.start,
+            line: self.line,
+            column: self.column,
+        };
+        Body::of_block_at(&block, &self.imports, &self.path, base)
+    }
 }
 
 /// What running some work reaches, below it in the crate's functions.
@@ -196,6 +238,19 @@ impl CrateFacts {
     /// Adds the facts of one parsed file. `is_root` says it is the crate root, whose inner
     /// attributes apply to the whole crate.
     pub(crate) fn add_file(&mut self, file: &syn::File, is_root: bool, path: &Path) {
+        self.add_file_as(file, is_root, path, false);
+    }
+
+    /// [`CrateFacts::add_file`], for a file whose function bodies were blanked before it was
+    /// parsed (`signatures_only`): what a body reads is then read from the file when a lint
+    /// needs it.
+    pub(crate) fn add_file_as(
+        &mut self,
+        file: &syn::File,
+        is_root: bool,
+        path: &Path,
+        signatures_only: bool,
+    ) {
         let imports = Arc::new(Imports::of_file(file));
         if is_root {
             self.crate_levels.extend(suppress::levels(&file.attrs));
@@ -205,6 +260,7 @@ impl CrateFacts {
             imports,
             in_impl: false,
             path: Arc::from(crate::frontend::shown(path)),
+            read_from: signatures_only.then(|| Arc::from(path)),
         };
         collector.visit_file(file);
     }
@@ -270,12 +326,12 @@ impl CrateFacts {
                 .map(|(_, at)| at.clone()),
             Reach::Event => instrumented.cloned().or_else(|| body.event.clone()),
         };
-        let mut level: Vec<(&Body, Option<&Related>)> = vec![(work, None)];
-        let mut seen: HashSet<(bool, &str)> = HashSet::new();
+        let mut level: Vec<(Arc<Body>, Option<&Related>)> = vec![(Arc::new(work.clone()), None)];
+        let mut seen: HashSet<(bool, String)> = HashSet::new();
         for _ in 0..=MAX_CALL_DEPTH {
             let mut next = Vec::new();
             for (body, instrumented) in level {
-                if let Some(at) = found(body, instrumented) {
+                if let Some(at) = found(&body, instrumented) {
                     return Some(at);
                 }
                 let calls = body.calls.iter().map(|c| (false, c.as_str()));
@@ -285,7 +341,7 @@ impl CrateFacts {
                     .filter(|(m, on_self)| *on_self || !crate::rust::reads::is_api_method(m))
                     .map(|(m, _)| (true, m.as_str()));
                 for (is_method, name) in calls.chain(methods) {
-                    if !seen.insert((is_method, name)) {
+                    if !seen.insert((is_method, name.to_owned())) {
                         continue;
                     }
                     let map = if is_method {
@@ -294,7 +350,7 @@ impl CrateFacts {
                         &self.fn_bodies
                     };
                     if let Some([def]) = map.get(name).map(Vec::as_slice) {
-                        next.push((&def.body, def.instrumented.as_ref()));
+                        next.push((self.body_of(def), def.instrumented.as_ref()));
                     }
                 }
             }
@@ -304,6 +360,28 @@ impl CrateFacts {
             level = next;
         }
         None
+    }
+
+    /// What a function's body reads and calls: scanned with its file, or read now from it
+    /// (once: the result is kept).
+    fn body_of(&self, def: &FnBody) -> Arc<Body> {
+        if let Some(body) = &def.body {
+            return Arc::clone(body);
+        }
+        let Some(lazy) = &def.lazy else {
+            return Arc::new(Body::default());
+        };
+        let key = (Arc::clone(&lazy.path), lazy.bytes.start);
+        if let Ok(loaded) = self.loaded.lock()
+            && let Some(body) = loaded.get(&key)
+        {
+            return Arc::clone(body);
+        }
+        let body = Arc::new(lazy.load());
+        if let Ok(mut loaded) = self.loaded.lock() {
+            loaded.insert(key, Arc::clone(&body));
+        }
+        body
     }
 
     /// Whether a call of a function or method `name` of the crate certainly returns a
@@ -1084,6 +1162,8 @@ struct FactCollector<'a> {
     in_impl: bool,
     /// The file, as shown, for the places the facts point at.
     path: Arc<Path>,
+    /// The file to read function bodies from, when they were blanked before the parse.
+    read_from: Option<Arc<Path>>,
 }
 
 impl FactCollector<'_> {
@@ -1276,9 +1356,23 @@ impl FactCollector<'_> {
                 path: self.path.to_path_buf(),
                 span: SourceSpan::from_span(syn::spanned::Spanned::span(a)),
             });
-        let body = FnBody {
-            body: Body::of_block(block, &self.imports, &self.path),
-            instrumented,
+        let body = match &self.read_from {
+            Some(file) => FnBody {
+                body: None,
+                lazy: Some(LazyBody {
+                    path: Arc::clone(file),
+                    bytes: syn::spanned::Spanned::span(block).byte_range(),
+                    line: block.brace_token.span.open().start().line,
+                    column: block.brace_token.span.open().start().column,
+                    imports: Arc::clone(&self.imports),
+                }),
+                instrumented,
+            },
+            None => FnBody {
+                body: Some(Arc::new(Body::of_block(block, &self.imports, &self.path))),
+                lazy: None,
+                instrumented,
+            },
         };
         let map = if sig.receiver().is_some() {
             &mut self.facts.method_bodies

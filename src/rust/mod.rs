@@ -33,15 +33,23 @@ use unit::RustUnit;
 /// stays well inside; real code nests a few dozen levels.
 pub(crate) const MAX_DEPTH: usize = 20_000;
 
-/// The prefilter's tags. The file names a runner, a guard or `contextvars`: it can hold a
-/// finding by itself.
-const CORE: Hit = Hit(1);
-/// It names `contextvars`: its crate may declare variables that other files read.
-const CONTEXTVARS: Hit = Hit(1 << 1);
+/// The prefilter's tags. The file names `contextvars`: it can hold a finding by itself, and
+/// its crate may declare variables that other files read.
+const CONTEXTVARS: Hit = Hit(1);
+/// It calls a runner (`in_scope`, `with_default`, `sync_scope`, ..).
+const RUNNER: Hit = Hit(1 << 1);
+/// It makes a guard (`.enter()`, `set_default(`, `.attach()`, ..).
+const GUARD: Hit = Hit(1 << 2);
 /// It calls a spawn.
-const SPAWN: Hit = Hit(1 << 2);
-/// It enters a span (`#[instrument]`) or a task-local's `.scope(`.
-const SPAN: Hit = Hit(1 << 3);
+const SPAWN: Hit = Hit(1 << 3);
+/// It enters a span (`#[instrument]`, `.instrument(`) or a task-local's `.scope(`.
+const SPAN: Hit = Hit(1 << 5);
+/// It awaits or pins a future: a guard can be held across it, or a guarded block's future
+/// escape through it.
+const AWAITS: Hit = Hit(1 << 6);
+/// It shows a future in some form (`async`, `Future`, `spawn`, `block_on`, `poll`, and
+/// `AWAITS`'s): a runner's closure can return one that escapes.
+const FUTURE: Hit = Hit(1 << 7);
 /// It calls `.get()` or `.with(`: it may read or write a variable of its crate.
 const MAY_WRITE: Hit = Hit(1 << 4);
 
@@ -57,15 +65,15 @@ impl FrontEnd for RustFrontEnd {
         path.extension().is_some_and(|e| e == "rs")
     }
 
-    /// Most lints fire only on a call whose name is in the catalogue's tables (a runner, a
-    /// guard, a `ContextVar` of `contextvars`), written in the same file: the crate's name
-    /// for what resolves through it, a runner's or guard's own name for the others. The
-    /// others need two facts: a `spawn` in a file that enters a span (`instrument`) or a
-    /// task-local's `.scope(`, or a `spawn`, `.get()` or `.with(` in a crate where some file
-    /// names `contextvars` (the variable they read may be declared there).
+    /// Each lint needs some texts in the file: a runner and some sign of a future
+    /// (`sync_run_wraps_future`), a guard and an `.await` or a pin (`context_guard_across_await`
+    /// and the guarded blocks), `contextvars` (the variables' lints), a spawn and a span or a
+    /// task-local's scope (`spawn_without_context`). A file that only calls a spawn, `.get()`
+    /// or `.with(` can read a variable that another file of its crate declares: it is linted
+    /// when some file of its crate names `contextvars`.
     fn needles(&self, config: &Config) -> Needles {
         let mut needles = Needles::default();
-        needles.add("contextvars", CORE.or(CONTEXTVARS));
+        needles.add("contextvars", CONTEXTVARS);
         for runner in RUNNERS {
             if runner.receiver == Receiver::Context {
                 continue;
@@ -79,7 +87,7 @@ impl FrontEnd for RustFrontEnd {
                 Some(parent) if typed => format!("{parent}::{name}"),
                 _ => name.to_owned(),
             };
-            needles.add(needle, CORE);
+            needles.add(needle, RUNNER);
         }
         for guard in GUARDS {
             for call in guard.made_by {
@@ -88,31 +96,42 @@ impl FrontEnd for RustFrontEnd {
                 } else {
                     call.rsplit("::").next().unwrap_or(call).to_owned()
                 };
-                needles.add(needle, CORE);
+                needles.add(needle, GUARD);
             }
         }
-        let runners = config.extra_runners.iter().map(|r| r.path);
-        let guards = config
-            .extra_guards
-            .iter()
-            .flat_map(|g| g.made_by.iter().copied());
-        for path in runners.chain(guards) {
-            // The name as written at a call: `run_in` of `my::Scope::run_in`, `pin` of
-            // `.pin()`.
-            let name = path
-                .rsplit("::")
+        // The name as written at a call: `run_in` of `my::Scope::run_in`, `pin` of `.pin()`.
+        let name = |path: &str| {
+            path.rsplit("::")
                 .next()
                 .unwrap_or(path)
-                .trim_start_matches('.');
-            needles.add(name.trim_end_matches("()"), CORE);
+                .trim_start_matches('.')
+                .trim_end_matches("()")
+                .to_owned()
+        };
+        for runner in &config.extra_runners {
+            needles.add(name(runner.path), RUNNER);
+        }
+        for guard in &config.extra_guards {
+            for call in guard.made_by {
+                needles.add(name(call), GUARD);
+            }
         }
         for spawn in RUST_SPAWNS {
-            needles.add(spawn.path.rsplit("::").next().unwrap_or(spawn.path), SPAWN);
+            needles.add(
+                spawn.path.rsplit("::").next().unwrap_or(spawn.path),
+                SPAWN.or(FUTURE),
+            );
         }
         needles.add("instrument", SPAN);
         needles.add(".scope(", SPAN);
         needles.add(".get()", MAY_WRITE);
         needles.add(".with(", MAY_WRITE);
+        for word in ["await", "pin"] {
+            needles.add(word, AWAITS.or(FUTURE));
+        }
+        for word in ["async", "Future", "block_on", "poll"] {
+            needles.add(word, FUTURE);
+        }
         needles
     }
 
@@ -134,11 +153,7 @@ impl FrontEnd for RustFrontEnd {
                 let uses_contextvars = files.iter().any(|f| f.hit.any(CONTEXTVARS));
                 let files: Vec<FileToLint> = files
                     .into_iter()
-                    .filter(|f| {
-                        f.hit.any(CORE)
-                            || (f.hit.any(SPAWN) && f.hit.any(SPAN))
-                            || (uses_contextvars && f.hit.any(SPAWN.or(MAY_WRITE)))
-                    })
+                    .filter(|f| may_hold_a_finding(f.hit, uses_contextvars))
                     .collect();
                 if files.is_empty() {
                     return None;
@@ -174,6 +189,17 @@ impl FrontEnd for RustFrontEnd {
         proc_macro2::extra::invalidate_current_thread_spans();
         parsed
     }
+}
+
+/// Whether a file with these prefilter tags can hold a finding, in a crate that names
+/// `contextvars` somewhere or not. (Without the prefilter a file has every tag.)
+fn may_hold_a_finding(hit: Hit, uses_contextvars: bool) -> bool {
+    let all = |tags: &[Hit]| tags.iter().all(|t| hit.any(*t));
+    hit.any(CONTEXTVARS)
+        || all(&[RUNNER, FUTURE])
+        || all(&[GUARD, AWAITS])
+        || (hit.any(SPAWN) && hit.any(SPAN.or(GUARD).or(RUNNER)))
+        || (uses_contextvars && hit.any(SPAWN.or(MAY_WRITE)))
 }
 
 /// [`parse`], after the nesting guard, with the errors that name the file and position.
@@ -232,16 +258,252 @@ pub(crate) fn parse(text: &str) -> syn::Result<syn::File> {
             prefix = end;
         }
     }
-    if prefix == 0 {
+    // Blank the prefix byte by byte, keeping its newlines, so that offsets and lines stay;
+    // and the doc comments, which no lint reads.
+    let mut bytes = text.as_bytes().to_vec();
+    for b in &mut bytes[..prefix] {
+        if *b != b'\n' {
+            *b = b' ';
+        }
+    }
+    if !blank_doc_comments(&mut bytes[prefix..]) && prefix == 0 {
         return syn::parse_str(text);
     }
-    // Blank the prefix byte by byte, keeping its newlines, so that offsets and lines stay.
-    let blanked: String = text[..prefix]
-        .bytes()
-        .map(|b| if b == b'\n' { '\n' } else { ' ' })
-        .chain(text[prefix..].chars())
-        .collect();
-    syn::parse_str(&blanked)
+    match String::from_utf8(bytes) {
+        Ok(blanked) => syn::parse_str(&blanked),
+        // Blanking only replaces whole comments, which end at a newline; a text it could not
+        // keep valid is parsed as it is.
+        Err(_) => syn::parse_str(text),
+    }
+}
+
+/// Replaces each doc line comment (`/// ..`, `//! ..`) with spaces up to its newline, and
+/// says whether there was one. syn turns each into a `#[doc = ".."]` attribute, escaping its
+/// text: in documented crates that is a large part of the parse, and no lint reads it. Byte
+/// offsets and lines are kept, and so is every column before a comment; after one, on its
+/// line, there is nothing.
+fn blank_doc_comments(text: &mut [u8]) -> bool {
+    let mut docs = Vec::new();
+    lex(text, |token| {
+        if let Token::DocComment(range) = token {
+            docs.push(range);
+        }
+    });
+    for range in &docs {
+        // A multi-byte character's bytes all become spaces: the line ends there.
+        text[range.clone()].fill(b' ');
+    }
+    !docs.is_empty()
+}
+
+/// Replaces the inside of every function body with spaces, keeping its braces and newlines,
+/// and the doc comments as [`blank_doc_comments`] does: what is left parses to the file's
+/// items and signatures, at the same offsets and lines. The crate's facts need only those from
+/// the files that are not linted (what a body reads is read again on demand, from the file,
+/// when `spawn_without_context` follows a call into it); parsing them is most of the cost of
+/// a large crate.
+///
+/// A function is `fn NAME` followed, outside parentheses and brackets, by its body's `{` (a
+/// `;` ends one without a body). `fn(..)` is a pointer type, and `fn $name` in a macro is
+/// the macro's own tokens: neither is a function here.
+pub(crate) fn blank_fn_bodies(text: &mut [u8]) {
+    enum State {
+        Items,
+        /// After `fn`: expecting its name.
+        AfterFn,
+        /// In a signature, with its parentheses and brackets depth.
+        Signature(usize),
+        /// In a body, with its braces depth and where it started.
+        Body(usize, usize),
+    }
+    let mut state = State::Items;
+    let mut blank: Vec<std::ops::Range<usize>> = Vec::new();
+    let src: &[u8] = text;
+    lex(src, |token| {
+        state = match (std::mem::replace(&mut state, State::Items), token) {
+            (_, Token::DocComment(range)) => {
+                blank.push(range);
+                return;
+            }
+            (State::Items, Token::Ident(r)) if &src[r.clone()] == b"fn" => State::AfterFn,
+            (State::Items, _) => State::Items,
+            (State::AfterFn, Token::Ident(_)) => State::Signature(0),
+            (State::AfterFn, _) => State::Items,
+            (State::Signature(d), Token::Punct(_, b'(' | b'[')) => State::Signature(d + 1),
+            (State::Signature(d), Token::Punct(_, b')' | b']')) => {
+                State::Signature(d.saturating_sub(1))
+            }
+            (State::Signature(0), Token::Punct(_, b';')) => State::Items,
+            (State::Signature(0), Token::Punct(at, b'{')) => State::Body(1, at + 1),
+            (State::Signature(d), _) => State::Signature(d),
+            (State::Body(d, start), Token::Punct(_, b'{')) => State::Body(d + 1, start),
+            (State::Body(1, start), Token::Punct(at, b'}')) => {
+                blank.push(start..at);
+                State::Items
+            }
+            (State::Body(d, start), Token::Punct(_, b'}')) => State::Body(d - 1, start),
+            (body @ State::Body(..), _) => body,
+        };
+    });
+    for range in blank {
+        for b in &mut text[range] {
+            if *b != b'\n' {
+                *b = b' ';
+            }
+        }
+    }
+}
+
+/// What [`lex`] reports: the tokens that the blanking above needs.
+enum Token {
+    /// An identifier or keyword, by its bytes.
+    Ident(std::ops::Range<usize>),
+    /// A punctuation byte, at its offset.
+    Punct(usize, u8),
+    /// A doc line comment (`/// ..`, `//! ..`), without its newline.
+    DocComment(std::ops::Range<usize>),
+}
+
+/// Walks Rust source as far as the blanking needs: identifiers, punctuation and doc comments,
+/// skipping strings (with escapes), raw strings, character literals, numbers and comments, so
+/// that `"a///b"` and `'{'` stay what they are.
+fn lex(text: &[u8], mut on: impl FnMut(Token)) {
+    let mut i = 0;
+    let n = text.len();
+    while i < n {
+        match text[i] {
+            b'/' if text.get(i + 1) == Some(&b'/') => {
+                let end = text[i..]
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .map_or(n, |p| i + p);
+                let doc = match text.get(i + 2) {
+                    Some(b'!') => true,
+                    Some(b'/') => text.get(i + 3) != Some(&b'/'),
+                    _ => false,
+                };
+                if doc {
+                    on(Token::DocComment(i..end));
+                }
+                i = end;
+            }
+            b'/' if text.get(i + 1) == Some(&b'*') => {
+                let mut depth = 1;
+                i += 2;
+                while i < n && depth > 0 {
+                    if text[i] == b'/' && text.get(i + 1) == Some(&b'*') {
+                        depth += 1;
+                        i += 2;
+                    } else if text[i] == b'*' && text.get(i + 1) == Some(&b'/') {
+                        depth -= 1;
+                        i += 2;
+                    } else {
+                        i += 1;
+                    }
+                }
+            }
+            b'"' => i = skip_string(text, i + 1),
+            b'\'' => {
+                // A character literal (`'a'`, `'\n'`, `'\''`), or a lifetime (`'a`).
+                if text.get(i + 1) == Some(&b'\\') {
+                    i += 3;
+                    while i < n && text[i] != b'\'' {
+                        i += 1;
+                    }
+                    i += 1;
+                } else {
+                    let char_len = text.get(i + 1).map_or(1, |&b| utf8_len(b));
+                    if text.get(i + 1 + char_len) == Some(&b'\'') {
+                        i += 2 + char_len;
+                    } else {
+                        i += 1;
+                    }
+                }
+            }
+            b if b.is_ascii_digit() => {
+                while i < n && (text[i].is_ascii_alphanumeric() || text[i] == b'_') {
+                    i += 1;
+                }
+            }
+            b if b.is_ascii_alphabetic() || b == b'_' || b >= 0x80 => {
+                let start = i;
+                while i < n
+                    && (text[i].is_ascii_alphanumeric() || text[i] == b'_' || text[i] >= 0x80)
+                {
+                    i += 1;
+                }
+                let word = &text[start..i];
+                // A raw string (`r"..`, `br#"..`), a byte or C string (`b".."`, `c".."`), a
+                // byte character (`b'x'`) or a raw identifier (`r#match`).
+                let prefix = matches!(word, b"r" | b"br" | b"cr");
+                if prefix && is_raw_string_start(text, i - 1) {
+                    i = skip_raw_string(text, i);
+                } else if matches!(word, b"b" | b"c") && text.get(i) == Some(&b'"') {
+                    i = skip_string(text, i + 1);
+                } else if word == b"b" && text.get(i) == Some(&b'\'') {
+                    // Handled as a character literal on the next turn.
+                } else {
+                    on(Token::Ident(start..i));
+                }
+            }
+            b => {
+                if !b.is_ascii_whitespace() {
+                    on(Token::Punct(i, b));
+                }
+                i += 1;
+            }
+        }
+    }
+}
+
+/// The length of the UTF-8 character that starts with `b`.
+fn utf8_len(b: u8) -> usize {
+    match b {
+        0xF0..=0xFF => 4,
+        0xE0..=0xEF => 3,
+        0xC0..=0xDF => 2,
+        _ => 1,
+    }
+}
+
+/// Whether `text[at]`, an `r`, starts a raw string: `r"`, `r#"`, `r##"`, ..
+fn is_raw_string_start(text: &[u8], at: usize) -> bool {
+    let mut j = at + 1;
+    while text.get(j) == Some(&b'#') {
+        j += 1;
+    }
+    text.get(j) == Some(&b'"')
+}
+
+/// The index after the string whose body starts at `from` (after its `"`).
+fn skip_string(text: &[u8], from: usize) -> usize {
+    let mut i = from;
+    while i < text.len() {
+        match text[i] {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    text.len()
+}
+
+/// The index after the raw string whose hashes start at `from` (after its `r`).
+fn skip_raw_string(text: &[u8], from: usize) -> usize {
+    let mut hashes = 0;
+    let mut i = from;
+    while text.get(i) == Some(&b'#') {
+        hashes += 1;
+        i += 1;
+    }
+    i += 1; // the opening quote
+    while i < text.len() {
+        if text[i] == b'"' && (1..=hashes).all(|k| text.get(i + k) == Some(&b'#')) {
+            return i + 1 + hashes;
+        }
+        i += 1;
+    }
+    text.len()
 }
 
 /// A cheap upper bound of how deep syn will recurse on `text`, in units of one bracket level.
@@ -308,6 +570,47 @@ mod tests {
         ] {
             let file = parse(text);
             assert!(file.is_ok(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn doc_comments_are_blanked_and_nothing_else() {
+        let blank = |text: &str| {
+            let mut bytes = text.as_bytes().to_vec();
+            let found = blank_doc_comments(&mut bytes);
+            (found, String::from_utf8(bytes).unwrap_or_default())
+        };
+        assert_eq!(
+            blank("/// é doc\nfn f() {}\n"),
+            (true, "          \nfn f() {}\n".to_owned())
+        );
+        assert_eq!(
+            blank("//! inner\n//// not a doc\n"),
+            (true, "         \n//// not a doc\n".to_owned())
+        );
+        // Inside strings, raw strings, characters and block comments, `///` is not a comment.
+        for text in [
+            "let s = \"a///b\";\n",
+            "let s = r#\"\n/// x\"#;\n",
+            "let s = br\"///\";\n",
+            "let c = '\"'; let s = \"///\";\n",
+            "/* /// */ fn f<'a>(x: &'a str) {}\n",
+            "let e = \"\\\"///\";\n",
+        ] {
+            assert_eq!(blank(text), (false, text.to_owned()), "{text}");
+        }
+        // The spans of what follows are those of the original text.
+        let text = "/// doc\n#[allow(x)]\nfn f() { let _ = \"///\"; }\n";
+        let file = parse(text);
+        assert!(
+            file.as_ref()
+                .is_ok_and(|f| f.items.len() == 1 && f.attrs.is_empty())
+        );
+        if let Ok(file) = file
+            && let Some(syn::Item::Fn(f)) = file.items.first()
+        {
+            assert_eq!(f.attrs.len(), 1, "only `#[allow]` is left");
+            assert_eq!(syn::spanned::Spanned::span(&f.sig.ident).start().line, 3);
         }
     }
 

@@ -55,9 +55,20 @@ pub(crate) fn is_api_method(name: &str) -> bool {
 impl Body {
     /// Reads `block` (a function's body) with the file's `imports`.
     pub(crate) fn of_block(block: &syn::Block, imports: &Imports, path: &Arc<Path>) -> Body {
+        Body::of_block_at(block, imports, path, Base::default())
+    }
+
+    /// [`Body::of_block`] for a block parsed alone, whose spans start at `base` in its file.
+    pub(crate) fn of_block_at(
+        block: &syn::Block,
+        imports: &Imports,
+        path: &Arc<Path>,
+        base: Base,
+    ) -> Body {
         let mut scan = Scan {
             imports,
             path,
+            base,
             body: Body::default(),
         };
         scan.visit_block(block);
@@ -70,6 +81,7 @@ impl Body {
         let mut scan = Scan {
             imports,
             path,
+            base: Base::default(),
             body: Body::default(),
         };
         if let syn::Expr::Path(p) = expr
@@ -82,17 +94,43 @@ impl Body {
     }
 }
 
+/// Where a block parsed alone starts in its file: its spans are moved there. The default is
+/// a block parsed with its file.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Base {
+    pub(crate) byte: usize,
+    /// The line of the block's first character (1-based); 0 for a block parsed with its file.
+    pub(crate) line: usize,
+    /// Its column (0-based, in characters).
+    pub(crate) column: usize,
+}
+
 struct Scan<'a> {
     imports: &'a Imports,
     path: &'a Arc<Path>,
+    base: Base,
     body: Body,
 }
 
 impl Scan<'_> {
     fn related(&self, span: proc_macro2::Span) -> Related {
+        let mut at = SourceSpan::from_span(span);
+        if self.base.line > 0 {
+            // The block alone starts at line 1, column 0.
+            if at.line_start == 1 {
+                at.column_start += self.base.column;
+            }
+            if at.line_end == 1 {
+                at.column_end += self.base.column;
+            }
+            at.line_start += self.base.line - 1;
+            at.line_end += self.base.line - 1;
+            at.byte_start += self.base.byte;
+            at.byte_end += self.base.byte;
+        }
         Related {
             path: self.path.to_path_buf(),
-            span: SourceSpan::from_span(span),
+            span: at,
         }
     }
 

@@ -13,7 +13,7 @@ use crate::error::Error;
 use crate::frontend::{self, Linted, STACK_SIZE, Unit};
 use crate::rust::cargo::CrateFiles;
 use crate::rust::facts::CrateFacts;
-use crate::rust::{MAX_DEPTH, lints, max_nesting, parse, parse_guarded, walk};
+use crate::rust::{MAX_DEPTH, blank_fn_bodies, lints, max_nesting, parse, parse_guarded, walk};
 use ctxlint_catalogue::Language;
 
 /// How many bytes of linted source one crate parses once and keeps the syntax trees of until
@@ -130,9 +130,27 @@ fn lint_file(path: &Path, facts: &CrateFacts, config: &Config) -> Linted {
     Linted::of_file(path, &text, result)
 }
 
-/// The facts of one file's text; none when it cannot be parsed (such a file is only reported
-/// when it is itself checked). The caller frees the thread's spans.
+/// The facts of one file's text, which is not linted: from its items and signatures, its
+/// function bodies blanked first (what a body reads is read on demand). None when it cannot be
+/// parsed (such a file is only reported when it is itself checked). The caller frees the
+/// thread's spans.
 fn file_facts(path: &Path, text: &str, is_root: bool) -> Option<CrateFacts> {
+    if max_nesting(text) >= MAX_DEPTH {
+        return None;
+    }
+    let mut bytes = text.as_bytes().to_vec();
+    blank_fn_bodies(&mut bytes);
+    // Whole bodies become spaces between ASCII braces: still UTF-8.
+    let signatures = String::from_utf8(bytes).ok()?;
+    let file = parse(&signatures).ok()?;
+    let mut facts = CrateFacts::default();
+    facts.add_file_as(&file, is_root, path, true);
+    Some(facts)
+}
+
+/// The facts of a linted file read whole: its trees are not kept (past the memory budget), so
+/// it is parsed again to be linted, and its own bodies are scanned now.
+fn full_file_facts(path: &Path, text: &str, is_root: bool) -> Option<CrateFacts> {
     if max_nesting(text) >= MAX_DEPTH {
         return None;
     }
@@ -175,6 +193,7 @@ fn check_unit(
         }
     }
     let kept_set: HashSet<&Path> = kept.iter().map(|(p, _)| p.as_path()).collect();
+    let later_set: HashSet<&Path> = later.iter().map(|p| p.as_path()).collect();
     let mut parts: Vec<Option<CrateFacts>> = members
         .par_iter()
         .map(|path| {
@@ -182,7 +201,12 @@ fn check_unit(
                 return None;
             }
             let text = std::fs::read_to_string(path).ok()?;
-            let facts = file_facts(path, &text, roots.contains(path));
+            let is_root = roots.contains(path);
+            let facts = if later_set.contains(path.as_path()) {
+                full_file_facts(path, &text, is_root)
+            } else {
+                file_facts(path, &text, is_root)
+            };
             proc_macro2::extra::invalidate_current_thread_spans();
             facts
         })

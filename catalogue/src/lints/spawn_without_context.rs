@@ -22,7 +22,7 @@ pub static SPAWN_WITHOUT_CONTEXT: Lint = Lint {
                    no parent span",
             help: "spawn it with the spawn of `contextvars` of the same kind, which copies the \
                    context",
-            suggestion: Some("spawn it in a copy of the current context"),
+            suggestion: Some("carry the spawner's context into the spawned work"),
             secondary: Some("the context is read here"),
             doc: include_str!("../../docs/spawn_without_context.md"),
             apis: &[ApiTable::Spawns],
