@@ -430,7 +430,10 @@ fn walk(paths: &[PathBuf], errors: &mut Vec<Error>) -> Vec<Found> {
                 ));
             }
             Ok(_) => {
-                let walker = ignore::WalkBuilder::new(path)
+                // In parallel: a walk of many small directories waits on the file system more
+                // than it computes, and each thread's waits overlap.
+                let found = std::sync::Mutex::new((Vec::new(), Vec::new()));
+                ignore::WalkBuilder::new(path)
                     .follow_links(true)
                     .require_git(false)
                     .add_custom_ignore_filename(IGNORE_FILE)
@@ -438,24 +441,45 @@ fn walk(paths: &[PathBuf], errors: &mut Vec<Error>) -> Vec<Found> {
                         !(e.file_type().is_some_and(|t| t.is_dir())
                             && languages::FRONT_ENDS.iter().any(|f| f.skips_dir(e.path())))
                     })
-                    .build();
-                for entry in walker {
-                    match entry {
-                        Ok(entry) => {
-                            let front = languages::for_path(entry.path());
-                            if let Some(front) = front
-                                && entry.file_type().is_some_and(|t| t.is_file())
+                    .build_parallel()
+                    .run(|| {
+                        let found = &found;
+                        Box::new(move |entry| {
+                            let item = match entry {
+                                Ok(entry) => {
+                                    let front = languages::for_path(entry.path());
+                                    match front {
+                                        Some(front)
+                                            if entry.file_type().is_some_and(|t| t.is_file()) =>
+                                        {
+                                            Some(Ok(Found {
+                                                path: entry.into_path(),
+                                                root: Some(path.clone()),
+                                                front,
+                                            }))
+                                        }
+                                        _ => None,
+                                    }
+                                }
+                                Err(e) => Some(Err(walk_error(path, e))),
+                            };
+                            if let Some(item) = item
+                                && let Ok(mut found) = found.lock()
                             {
-                                files.push(Found {
-                                    path: entry.into_path(),
-                                    root: Some(path.clone()),
-                                    front,
-                                });
+                                match item {
+                                    Ok(file) => found.0.push(file),
+                                    Err(e) => found.1.push(e),
+                                }
                             }
-                        }
-                        Err(e) => errors.push(walk_error(path, e)),
-                    }
-                }
+                            ignore::WalkState::Continue
+                        })
+                    });
+                let (walked, walk_errors) = found.into_inner().unwrap_or_else(|p| p.into_inner());
+                files.extend(walked);
+                let mut walk_errors = walk_errors;
+                // In a stable order, whatever the threads' order.
+                walk_errors.sort_by_key(ToString::to_string);
+                errors.extend(walk_errors);
             }
         }
     }

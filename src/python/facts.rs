@@ -7,18 +7,18 @@ use std::collections::{HashMap, HashSet};
 
 use ruff_python_ast::{Expr, ModModule, Stmt};
 
-use std::path::Path;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use ctxlint_catalogue::apis::{
     PYTHON_BUILTIN_MUTATORS, PYTHON_FROZEN_ALWAYS, PYTHON_FROZEN_WITH_ARGUMENT,
     PYTHON_IMMUTABLE_BASES, PYTHON_IMMUTABLE_CLASS_FACTORIES,
 };
 
-use crate::python::LineIndex;
 use crate::python::names::Names;
 use crate::python::reads::{self, BodyFacts, BodyScope, MAX_CALL_DEPTH};
 use crate::python::vars::{self, DefaultValue, Place, VarFacts};
+use crate::python::{LineIndex, ModuleName};
 
 /// What a top-level function is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,10 +72,29 @@ pub(crate) struct Source<'a> {
     pub(crate) index: &'a LineIndex,
 }
 
+/// Reads and parses the module at `path`, named `name`, for its facts; `None` when it cannot
+/// be read or parsed (such a module is reported only when it is itself checked).
+pub(crate) type Loader = fn(&Path, &ModuleName) -> Option<ModuleFacts>;
+
+/// One module of a project: its facts, read when a lint first asks for them.
+#[derive(Debug, Default)]
+struct ModuleSlot {
+    /// Where to read it from; `None` for a module given with its facts.
+    source: Option<(PathBuf, ModuleName)>,
+    facts: OnceLock<Option<ModuleFacts>>,
+}
+
 /// The facts of every module of a project, by dotted module name.
-#[derive(Debug, Clone, Default)]
+///
+/// Only the names of the modules are known up front (from the project's file list): a
+/// module's facts are read the first time a lookup needs that module, by the project's
+/// [`Loader`], and kept. Every lookup names its module (`pkg.mod.NAME`), so a check parses
+/// the linted files and the modules they reach, not the whole project; the answers are the
+/// same as with every module read.
+#[derive(Debug, Default)]
 pub(crate) struct ProjectFacts {
-    modules: HashMap<String, ModuleFacts>,
+    modules: HashMap<String, ModuleSlot>,
+    loader: Option<Loader>,
     /// The lowest Python version the project supports (`requires-python`), if it says.
     pub(crate) min_python: Option<(u32, u32)>,
 }
@@ -296,9 +315,58 @@ pub(crate) fn annotation_head(expr: &Expr, names: &Names) -> Option<String> {
 }
 
 impl ProjectFacts {
-    /// Adds the facts of the module named `dotted`.
+    /// Facts that read the modules added with [`ProjectFacts::add_lazy`] with `loader`.
+    pub(crate) fn with_loader(loader: Loader) -> ProjectFacts {
+        ProjectFacts {
+            loader: Some(loader),
+            ..ProjectFacts::default()
+        }
+    }
+
+    /// Adds the facts of the module named `dotted` (a later module of the same name replaces
+    /// an earlier one).
     pub(crate) fn add_module(&mut self, dotted: String, facts: ModuleFacts) {
-        self.modules.insert(dotted, facts);
+        let facts = OnceLock::from(Some(facts));
+        self.modules.insert(
+            dotted,
+            ModuleSlot {
+                source: None,
+                facts,
+            },
+        );
+    }
+
+    /// Adds the module at `path`, named `name`, to be read when a lookup needs it.
+    pub(crate) fn add_lazy(&mut self, name: ModuleName, path: PathBuf) {
+        self.modules.insert(
+            name.dotted.clone(),
+            ModuleSlot {
+                source: Some((path, name)),
+                facts: OnceLock::new(),
+            },
+        );
+    }
+
+    /// Gives the facts of the module at `path`, named `dotted`, parsed by its own check, so
+    /// that a lookup does not read it again; nothing when the name is another file's (a
+    /// later module of the same name) or its facts are in already.
+    pub(crate) fn offer(&self, path: &Path, dotted: &str, facts: ModuleFacts) {
+        if let Some(slot) = self.modules.get(dotted)
+            && slot.source.as_ref().is_some_and(|(p, _)| p == path)
+        {
+            // Already read by a lookup: the same facts.
+            let _ = slot.facts.set(Some(facts));
+        }
+    }
+
+    /// The facts of a module, read now if they were not.
+    fn loaded<'a>(&'a self, slot: &'a ModuleSlot) -> Option<&'a ModuleFacts> {
+        slot.facts
+            .get_or_init(|| {
+                let (path, name) = slot.source.as_ref()?;
+                (self.loader?)(path, name)
+            })
+            .as_ref()
     }
 
     /// Finds `qualified` (`module.name`) in the project: a module whose dotted name is the
@@ -314,7 +382,7 @@ impl ProjectFacts {
         self.modules
             .iter()
             .filter(|(m, _)| *m == module || (!module.is_empty() && m.ends_with(&suffix)))
-            .find_map(|(_, facts)| get(facts, name))
+            .find_map(|(_, slot)| get(self.loaded(slot)?, name))
     }
 
     /// Whether `qualified` names a module of the project.
@@ -458,7 +526,7 @@ impl ProjectFacts {
                 .modules
                 .iter()
                 .filter(|(m, _)| *m == module || (!module.is_empty() && m.ends_with(&suffix)))
-                .find_map(|(_, facts)| get(facts, local));
+                .find_map(|(_, slot)| get(self.loaded(slot)?, local));
             if found.is_some() {
                 return found;
             }

@@ -15,7 +15,7 @@ pub(crate) mod suppress;
 pub(crate) mod vars;
 pub(crate) mod walk;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use ctxlint_catalogue::Language;
@@ -63,9 +63,15 @@ impl FrontEnd for PythonFrontEnd {
         needles.add("contextvars", CONTEXTVARS);
         needles.add(".get()", MAY_WRITE);
         for hand_off in PYTHON_HAND_OFFS {
-            // `submit(` of `.submit`, `Thread(` of `threading.Thread`.
-            let name = hand_off.call.rsplit('.').next().unwrap_or(hand_off.call);
-            needles.add(format!("{name}("), MAY_HAND_OFF);
+            // `.submit(` of the method `.submit`, `Thread(` of the class `threading.Thread`.
+            let needle = match hand_off.call.strip_prefix('.') {
+                Some(method) => format!(".{method}("),
+                None => {
+                    let name = hand_off.call.rsplit('.').next().unwrap_or(hand_off.call);
+                    format!("{name}(")
+                }
+            };
+            needles.add(needle, MAY_HAND_OFF);
         }
         needles
     }
@@ -76,8 +82,9 @@ impl FrontEnd for PythonFrontEnd {
         type Key = (Option<PathBuf>, PathBuf);
         let mut projects: BTreeMap<Key, (Vec<PathBuf>, TargetInfo, usize)> = BTreeMap::new();
         let mut certain: HashSet<Key> = HashSet::new();
+        let mut known = HashMap::new();
         for file in files {
-            let dir = project::project_dir(&file.path, file.root.as_deref());
+            let dir = project::project_dir_with(&file.path, file.root.as_deref(), &mut known);
             let key = match &dir {
                 Some(dir) => (Some(dir.clone()), PathBuf::new()),
                 None => (None, file.path.clone()),

@@ -25,19 +25,50 @@ use crate::python::names::Names;
 use crate::python::walk::lint_module;
 use crate::python::{LineIndex, ModuleName, is_python, parse_guarded};
 
-/// The files that mark a project's directory.
-const MARKERS: &[&str] = &["pyproject.toml", "setup.py", "setup.cfg", ".git"];
+/// The files that mark a project's directory. An unpacked distribution is one too: a wheel
+/// has a `NAME.dist-info` directory beside its packages, an sdist a `PKG-INFO` file.
+const MARKERS: &[&str] = &[
+    "pyproject.toml",
+    "setup.py",
+    "setup.cfg",
+    ".git",
+    "PKG-INFO",
+];
 
 /// The project directory of the file at `path`, given the directory it was found under
 /// (`None` for a file named on the command line).
 pub(crate) fn project_dir(path: &Path, root: Option<&Path>) -> Option<PathBuf> {
+    project_dir_with(path, root, &mut HashMap::new())
+}
+
+/// [`project_dir`], with the answers for directories already looked at (a walk asks for
+/// thousands of files in a few directories).
+pub(crate) fn project_dir_with(
+    path: &Path,
+    root: Option<&Path>,
+    known: &mut HashMap<PathBuf, bool>,
+) -> Option<PathBuf> {
     let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     for dir in abs.ancestors().skip(1) {
-        if MARKERS.iter().any(|m| dir.join(m).exists()) {
+        let marked = *known
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| is_project_root(dir));
+        if marked {
             return Some(dir.to_path_buf());
         }
     }
     root.map(|r| std::path::absolute(r).unwrap_or_else(|_| r.to_path_buf()))
+}
+
+/// Whether `dir` holds a project marker: a file of [`MARKERS`], or a `*.dist-info` directory.
+fn is_project_root(dir: &Path) -> bool {
+    MARKERS.iter().any(|m| dir.join(m).exists())
+        || std::fs::read_dir(dir).is_ok_and(|entries| {
+            entries.filter_map(Result::ok).any(|e| {
+                e.file_name().to_string_lossy().ends_with(".dist-info")
+                    && e.file_type().is_ok_and(|t| t.is_dir())
+            })
+        })
 }
 
 /// Whether `dir` is a virtual environment (its packages are not the project's code).
@@ -49,8 +80,13 @@ pub(crate) fn is_virtualenv(dir: &Path) -> bool {
 pub(crate) fn project_files(dir: &Path) -> Vec<PathBuf> {
     // `.ctxlintignore` is not read here: it keeps files from being reported, but an ignored
     // module can still define the coroutine functions that another file imports.
+    // `.gitignore` only: the other ignore files (`.ignore`, git's `info/exclude` and global
+    // excludes) would cost a lookup per directory for what is rarely there.
     let mut files: Vec<PathBuf> = ignore::WalkBuilder::new(dir)
         .require_git(false)
+        .ignore(false)
+        .git_exclude(false)
+        .git_global(false)
         .filter_entry(|e| !(e.file_type().is_some_and(|t| t.is_dir()) && is_virtualenv(e.path())))
         .build()
         .filter_map(Result::ok)
@@ -79,11 +115,6 @@ pub(crate) fn module_name(path: &Path, dir: Option<&Path>) -> ModuleName {
     };
     ModuleName::of(&abs, &root)
 }
-
-/// How many bytes of linted source one project parses once and keeps the syntax trees of
-/// until its facts are complete; the files past it are parsed twice (for the facts, then to be
-/// linted), so that memory stays bounded whatever the project's size.
-const KEEP_BYTES: usize = 8 << 20;
 
 /// A Python project (or a file on its own), as the engine schedules it.
 #[derive(Debug)]
@@ -146,11 +177,20 @@ impl PythonUnit {
         files
     }
 
-    /// The project's facts from `modules` (name and facts, in [`PythonUnit::files`]' order).
-    fn facts(&self, modules: impl IntoIterator<Item = (String, ModuleFacts)>) -> ProjectFacts {
-        let mut facts = ProjectFacts::default();
-        for (name, part) in modules {
-            facts.add_module(name, part);
+    /// The project's facts: every file of `files` (in [`PythonUnit::files`]' order, a later
+    /// module of the same name winning), with the facts already `taken` (by absolute path),
+    /// the others to be read when reached.
+    fn facts(
+        &self,
+        files: Vec<PathBuf>,
+        mut taken: HashMap<PathBuf, (String, ModuleFacts)>,
+    ) -> ProjectFacts {
+        let mut facts = ProjectFacts::with_loader(load_facts);
+        for path in files {
+            match taken.remove(&path) {
+                Some((dotted, own)) => facts.add_module(dotted, own),
+                None => facts.add_lazy(module_name(&path, self.dir.as_deref()), path),
+            }
         }
         if let Some(dir) = &self.dir {
             facts.min_python = requires_python(dir);
@@ -160,78 +200,32 @@ impl PythonUnit {
 }
 
 impl Unit for PythonUnit {
-    /// Parses each linted file once (up to [`KEEP_BYTES`]), keeping its tree until the
-    /// project's facts are in, and every other file of the project for its facts only.
+    /// Lints each file on its own, in parallel: read, parsed, its facts offered to the
+    /// project's, linted, and its tree dropped. The project's other modules are read only
+    /// when a lookup reaches them, so that memory holds a tree per thread, not per file.
     fn check(&self, linted: &[PathBuf], config: &Config) -> Linted {
-        let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-        // The linted files, read and parsed in parallel; a file that cannot be read or parsed
-        // gives its error (and no facts).
-        let read: Vec<Result<Module, Error>> = linted.par_iter().map(|p| self.read(p)).collect();
-        let mut budget = KEEP_BYTES;
-        // By absolute path: the facts of each linted file, and its tree while the budget lasts.
-        let mut taken: HashMap<PathBuf, (String, ModuleFacts)> = HashMap::new();
-        let mut kept: Vec<(&PathBuf, Module)> = Vec::new();
-        let mut later: Vec<&PathBuf> = Vec::new();
-        let mut found = Linted::default();
-        for (path, module) in linted.iter().zip(read) {
-            match module {
-                Err(e) => found.errors.push(e),
-                Ok(module) => {
-                    taken.insert(
-                        abs(path),
-                        (module.name.dotted.clone(), module.facts.clone()),
-                    );
-                    if module.text.len() <= budget {
-                        budget -= module.text.len();
-                        kept.push((path, module));
-                    } else {
-                        // Past the budget: its tree is dropped now, and parsed again to be
-                        // linted once the facts are in.
-                        later.push(path);
-                    }
-                }
-            }
-        }
-        let files = self.files(linted);
-        let others: Vec<Option<(String, ModuleFacts)>> = files
+        let facts = self.facts(self.files(linted), HashMap::new());
+        let results: Vec<Linted> = linted
             .par_iter()
-            .map(|path| {
-                if taken.contains_key(path) {
-                    return None;
+            .map(|path| match self.read(path) {
+                Err(e) => Linted::error(e),
+                Ok(module) => {
+                    let abs = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+                    facts.offer(&abs, &module.name.dotted, module.facts);
+                    let result = lint_module(
+                        path,
+                        &module.text,
+                        &module.parsed,
+                        &module.name,
+                        &facts,
+                        config,
+                        lints::LINTS,
+                    );
+                    Linted::of_file(path, &module.text, result)
                 }
-                // Files outside the checked paths still contribute facts; one that cannot be
-                // read or parsed contributes none (it is only reported when it is checked).
-                let module = self.read(path).ok()?;
-                Some((module.name.dotted, module.facts))
             })
             .collect();
-        // The facts move into the project's (a module's facts hold every body's reads and
-        // calls: copying them would double the memory of a large project).
-        let order = files
-            .iter()
-            .zip(others)
-            .filter_map(|(path, other)| taken.remove(path).or(other));
-        let facts = self.facts(order);
-        let lint = |path: &Path, module: &Module| {
-            let result = lint_module(
-                path,
-                &module.text,
-                &module.parsed,
-                &module.name,
-                &facts,
-                config,
-                lints::LINTS,
-            );
-            Linted::of_file(path, &module.text, result)
-        };
-        let results: Vec<Linted> = kept
-            .par_iter()
-            .map(|(path, module)| lint(path, module))
-            .chain(later.par_iter().map(|path| match self.read(path) {
-                Err(e) => Linted::error(e),
-                Ok(module) => lint(path, &module),
-            }))
-            .collect();
+        let mut found = Linted::default();
         for result in results {
             found.absorb(result);
         }
@@ -240,8 +234,8 @@ impl Unit for PythonUnit {
     }
 
     fn check_buffer(&self, path: &Path, text: &str, config: &Config) -> Linted {
-        // The other files' facts from disk, the buffer's own from its text (it may differ from
-        // the file on disk, or have no file yet).
+        // The buffer's own facts from its text (it may differ from the file on disk, or have
+        // no file yet); the other modules' from disk, when reached.
         let own = match self.parse(path, Arc::from(text)) {
             Ok(module) => module,
             Err(e) => return Linted::error(e),
@@ -249,18 +243,9 @@ impl Unit for PythonUnit {
         let this = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
         let mut files = self.files(&[]);
         files.retain(|f| *f != this);
-        let others: Vec<(String, ModuleFacts)> = files
-            .par_iter()
-            .filter_map(|path| {
-                let module = self.read(path).ok()?;
-                Some((module.name.dotted, module.facts))
-            })
-            .collect();
-        let facts = self.facts(
-            others
-                .into_iter()
-                .chain([(own.name.dotted.clone(), own.facts.clone())]),
-        );
+        files.push(this.clone());
+        let taken = HashMap::from([(this, (own.name.dotted.clone(), own.facts.clone()))]);
+        let facts = self.facts(files, taken);
         let result = lint_module(
             path,
             &own.text,
@@ -274,6 +259,25 @@ impl Unit for PythonUnit {
         found.add_related_sources(Language::Python);
         found
     }
+}
+
+/// The facts of a module read from disk, for [`ProjectFacts`]' lookups.
+fn load_facts(path: &Path, name: &ModuleName) -> Option<ModuleFacts> {
+    let text = read_source(path, Language::Python).ok()?;
+    let parsed = parse_guarded(path, &text).ok()?;
+    let names = Names::of_module(parsed.syntax(), name);
+    let index = LineIndex::new(&text);
+    let source = Source {
+        path: &Arc::from(shown(path)),
+        text: &text,
+        index: &index,
+    };
+    Some(ModuleFacts::of_module(
+        parsed.syntax(),
+        &names,
+        &name.dotted,
+        &source,
+    ))
 }
 
 /// How a Python project is named in cargo's JSON messages: the package is the project's
