@@ -88,18 +88,20 @@ ruff_files=$("$ruff" check --isolated --no-cache --select B039 --show-files "$sr
 # Warm the page cache, so that every timing reads the files from memory.
 find "$src" -name '*.py' -print0 | xargs -0 cat > /dev/null
 
-run_tool() { # name max-exit outfile errfile command... -> seconds; fails above max-exit
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+run_tool() { # name max-exit outfile errfile command... -> "seconds peak-KiB"; fails above max-exit
     local name=$1 max=$2 out=$3 err=$4 start end code=0
     shift 4
     start=$(now)
-    "$@" > "$out" 2> "$err" || code=$?
+    # GNU time writes the peak resident set (KiB) to its own file, not to the tool's stderr.
+    /usr/bin/time -f '%M' -o "$work/rss.txt" "$@" > "$out" 2> "$err" || code=$?
     end=$(now)
     if [ "$code" -gt "$max" ]; then
         echo "$name failed (exit $code):" >&2
         tail -n 20 "$err" >&2
         exit 1
     fi
-    elapsed "$start" "$end"
+    echo "$(elapsed "$start" "$end") $(tail -n 1 "$work/rss.txt")"
 }
 
 # Both run in the corpus on `.`, so that both print paths relative to it.
@@ -113,16 +115,27 @@ ruff_cmd=("$ruff" check --isolated --no-cache --select B039 --output-format conc
 t_ctx=()
 t_full=()
 t_ruff=()
+r_ctx=()
+r_full=()
+r_ruff=()
 for _ in $(seq "$reps"); do
     # ctxlint exits with 2 when a file could not be checked (its summary says so): reported.
-    t_ctx+=("$(run_tool ctxlint 2 "$work/ctxlint.json" "$work/ctxlint.err" "${ctx_cmd[@]}")")
-    t_full+=("$(run_tool ctxlint 2 "$work/full.json" "$work/full.err" "${full_cmd[@]}")")
-    t_ruff+=("$(run_tool ruff 1 "$work/ruff.txt" "$work/ruff.err" "${ruff_cmd[@]}")")
+    read -r t r < <(run_tool ctxlint 2 "$work/ctxlint.json" "$work/ctxlint.err" "${ctx_cmd[@]}")
+    t_ctx+=("$t") r_ctx+=("$r")
+    read -r t r < <(run_tool ctxlint 2 "$work/full.json" "$work/full.err" "${full_cmd[@]}")
+    t_full+=("$t") r_full+=("$r")
+    read -r t r < <(run_tool ruff 1 "$work/ruff.txt" "$work/ruff.err" "${ruff_cmd[@]}")
+    t_ruff+=("$t") r_ruff+=("$r")
 done
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
 m_ctx=$(median "${t_ctx[@]}")
 m_full=$(median "${t_full[@]}")
 m_ruff=$(median "${t_ruff[@]}")
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+rss_ctx=$(mib "$(median "${r_ctx[@]}")")
+rss_full=$(mib "$(median "${r_full[@]}")")
+rss_ruff=$(mib "$(median "${r_ruff[@]}")")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 # Findings as `file:line:col: lint: message`, with paths relative to the corpus.
@@ -142,13 +155,15 @@ same=$(cmp -s "$work/ctxlint.json" "$work/full.json" && echo "the same" || echo 
 count() { if [ -z "$1" ]; then echo 0; else printf '%s\n' "$1" | wc -l; fi; }
 
 cat <<REPORT
-| tool | median of $reps runs (s) | all runs (s) |
-|---|---|---|
-| \`ctxlint check\` | $m_ctx | ${t_ctx[*]} |
-| \`ctxlint check --no-prefilter\` | $m_full | ${t_full[*]} |
-| \`ruff check --select B039\` (ruff $RUFF) | $m_ruff | ${t_ruff[*]} |
-| ruff / \`ctxlint check\` | $(ratio "$m_ruff" "$m_ctx")× | |
-| ruff / \`ctxlint check --no-prefilter\` | $(ratio "$m_ruff" "$m_full")× | |
+| tool | median of $reps runs (s) | median peak RSS (MiB) | all runs (s) |
+|---|---|---|---|
+| \`ctxlint check\` | $m_ctx | $rss_ctx | ${t_ctx[*]} |
+| \`ctxlint check --no-prefilter\` | $m_full | $rss_full | ${t_full[*]} |
+| \`ruff check --select B039\` (ruff $RUFF) | $m_ruff | $rss_ruff | ${t_ruff[*]} |
+| ruff / \`ctxlint check\` (goal: at least 2) | $(ratio "$m_ruff" "$m_ctx")× | $(ratio "$rss_ruff" "$rss_ctx")× | |
+| ruff / \`ctxlint check --no-prefilter\` | $(ratio "$m_ruff" "$m_full")× | $(ratio "$rss_ruff" "$rss_full")× | |
+
+- load average before / after: $load_before / $load_after
 
 - corpus: ${#PACKAGES[@]} wheels, $files \`.py\` and \`.pyi\` files ($lines lines), $cv_files of them mention
   \`contextvars\` or \`ContextVar\`; ruff checked $ruff_files files

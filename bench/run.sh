@@ -160,12 +160,12 @@ full_report() {
 | round | baseline (s) | \`--no-prefilter\` (s) | ratio | baseline peak RSS (MiB) | \`--no-prefilter\` peak RSS (MiB) |
 |---|---|---|---|---|---|
 $rounds_table
-| **median** | **$med_base** | **$med_full** | **$med_ratio** | | |
+| **median** | **$med_base** | **$med_full** | **$med_ratio** (goal: at most 1.5) | | |
 
 - corpus: $files files, $lines lines
 - baseline (\`bench/baseline\`, syn $(grep -m1 -A1 'name = "syn"' "$repo/bench/baseline/Cargo.lock" 2>/dev/null | sed -n 's/version = //p' | tr -d '"' || echo '?') without span-locations): $parsed
 - the same baseline built with proc-macro2's span-locations, one run: $t_span s, peak RSS $((rss_span / 1024)) MiB
-- the same baseline built with mimalloc, the allocator of the ctxlint binary, one run: $t_mi s, peak RSS $((rss_mi / 1024)) MiB
+- the same baseline built with mimalloc, the allocator of the ctxlint binary, one run: $t_mi s, peak RSS $((rss_mi / 1024)) MiB; \`--no-prefilter\` against it: $(awk -v a="$med_full" -v b="$t_mi" 'BEGIN { printf "%.2f", a / b }')×
 - \`--no-prefilter\` summary: \`$summary_full\`; files that could not be checked: $errors_full
 - peak RSS of \`--no-prefilter\` over the corpus twice ($((files * 2)) files): $((rss_twice / 1024)) MiB ($t_twice s; \`$summary_twice\`)
 - machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(rustc --version), load average before/after: $load_before / $(cut -d' ' -f1-3 /proc/loadavg)
@@ -214,17 +214,48 @@ start=$(now)
 }
 t_clippy=$(elapsed "$start" "$(now)")
 
+# 5. Scale: the corpus four times over (every file under four names, through links to it, so
+# four times the crates of the same sizes). Time must grow at most linearly, and peak memory
+# stay flat. Best of 3 of each, with the peak RSS of the best run.
+four=$work/corpus-4x
+rm -rf "$four"
+mkdir -p "$four"
+for copy in a b c d; do ln -s "$corpus/vendor" "$four/$copy"; done
+best_timed() { # command... → prints "seconds peak-MiB"
+    local best="" best_rss=""
+    for _ in 1 2 3; do
+        timed "$work/scale.json" "$@"
+        if [ -z "$best" ] || awk -v a="$t_last" -v b="$best" 'BEGIN { exit !(a < b) }'; then
+            best=$t_last best_rss=$rss_last
+        fi
+    done
+    echo "$best $((best_rss / 1024))"
+}
+read -r s1 m1 < <(best_timed "$ctxlint" check --format json --jobs "$jobs" "$corpus/vendor")
+read -r s4 m4 < <(best_timed "$ctxlint" check --format json --jobs "$jobs" "$four")
+read -r f1 fm1 < <(best_timed "$ctxlint" check --format json --no-prefilter --jobs "$jobs" "$corpus/vendor")
+read -r f4 fm4 < <(best_timed "$ctxlint" check --format json --no-prefilter --jobs "$jobs" "$four")
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
+cat <<REPORT
+#### Scale: the corpus once and four times ($files and $((files * 4)) files), best of 3
+
+| run | ×1 (s) | ×4 (s) | time ×4 / ×1 (linear: 4.0) | peak RSS ×1 (MiB) | peak RSS ×4 (MiB) |
+|---|---|---|---|---|---|
+| \`ctxlint check\` | $s1 | $s4 | $(ratio "$s4" "$s1") | $m1 | $m4 |
+| \`ctxlint check --no-prefilter\` | $f1 | $f4 | $(ratio "$f4" "$f1") | $fm1 | $fm4 |
+
+REPORT
 cat <<REPORT
 | what | seconds (best of 5 for \`ctxlint check\`, else one run) |
 |---|---|
 | \`ctxlint check\` over the corpus ($files files, $lines lines) | $t_check |
 | baseline: parse and visit every file with syn (median of $rounds) | $med_base |
-| speed-up over the baseline | $(ratio "$med_base" "$t_check")× |
+| speed-up over the baseline (goal: at least 15) | $(ratio "$med_base" "$t_check")× |
 | \`ctxlint check --no-prefilter\` (parses and lints every file; median of $rounds) | $med_full |
 | cold \`cargo clippy\` on tracing-subscriber | $t_clippy |
 | \`ctxlint check\` on tracing-subscriber | $t_ctx_ts |
-| speed-up over clippy | $(ratio "$t_clippy" "$t_ctx_ts")× |
+| speed-up over clippy (goal: at least 30) | $(ratio "$t_clippy" "$t_ctx_ts")× |
 | \`ctxlint check\` on a copy of the corpus | $t_check_copy |
 | \`ctxlint check --fix\` on the same copy | $t_fix |
 
