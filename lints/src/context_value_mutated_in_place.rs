@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use crate::static_of;
 use clippy_utils::diagnostics::span_lint_and_then;
 use clippy_utils::paths::{PathNS, lookup_path_str};
 use ctxlint_catalogue::CONTEXT_VALUE_MUTATED_IN_PLACE as LINT;
@@ -234,17 +235,6 @@ impl ContextValueMutatedInPlace {
             }
         }
         None
-    }
-}
-
-/// The static a path expression names.
-fn static_of(expr: &Expr<'_>) -> Option<DefId> {
-    match expr.kind {
-        ExprKind::Path(QPath::Resolved(None, path)) => match path.res {
-            Res::Def(DefKind::Static { .. }, def_id) => Some(def_id),
-            _ => None,
-        },
-        _ => None,
     }
 }
 

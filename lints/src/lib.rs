@@ -112,6 +112,18 @@ fn read_config<T: Default + serde::de::DeserializeOwned>(
     }
 }
 
+/// The static a path expression names (`VAR` in `VAR.get()`).
+fn static_of(expr: &rustc_hir::Expr<'_>) -> Option<rustc_hir::def_id::DefId> {
+    use rustc_hir::def::{DefKind, Res};
+    match expr.kind {
+        rustc_hir::ExprKind::Path(rustc_hir::QPath::Resolved(None, path)) => match path.res {
+            Res::Def(DefKind::Static { .. }, def_id) => Some(def_id),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// A configured runner's or guard's text, kept for the whole compilation as the catalogue's
 /// `'static` texts are. The configuration is read once per rustc session, so this leaks a few
 /// bytes once.

@@ -9,6 +9,7 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::ControlFlow;
 
+use crate::static_of;
 use clippy_utils::diagnostics::span_lint_hir_and_then;
 use clippy_utils::macros::macro_backtrace;
 use clippy_utils::paths::{PathNS, lookup_path_str};
@@ -522,17 +523,6 @@ fn callee(typeck: &TypeckResults<'_>, e: &Expr<'_>) -> Option<DefId> {
         ExprKind::MethodCall(..) => typeck.type_dependent_def_id(e.hir_id),
         ExprKind::Path(ref qpath) => match typeck.qpath_res(qpath, e.hir_id) {
             Res::Def(DefKind::Fn | DefKind::AssocFn, def_id) => Some(def_id),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-/// The static a path expression names.
-fn static_of(expr: &Expr<'_>) -> Option<DefId> {
-    match expr.kind {
-        ExprKind::Path(QPath::Resolved(None, path)) => match path.res {
-            Res::Def(DefKind::Static { .. }, def_id) => Some(def_id),
             _ => None,
         },
         _ => None,
