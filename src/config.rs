@@ -256,7 +256,7 @@ impl Config {
     /// # Errors
     /// As [`Config::from_file`] for the file found.
     pub fn discover(dir: &Path) -> Result<Config, Error> {
-        for dir in dir.ancestors() {
+        for dir in search_path(dir) {
             for name in ["ctxlint.toml", "Cargo.toml", "pyproject.toml"] {
                 let file = dir.join(name);
                 if file.is_file()
@@ -268,6 +268,41 @@ impl Config {
         }
         Ok(Config::default())
     }
+}
+
+/// The directories [`Config::discover`] looks in, nearest first: `dir` and its ancestors.
+///
+/// A relative path's ancestors end at the current directory (`src` gives `src`, then the
+/// empty path), but the search must not: a crate checked from one of its subdirectories has
+/// its configuration above. So the search goes on from the current directory's parent. The
+/// relative forms come first, so that a configuration found at or below the current
+/// directory is named as the user would write it. A path that climbs (`../x`) is made
+/// absolute first: its relative ancestors would go down again, towards the current directory.
+fn search_path(dir: &Path) -> Vec<PathBuf> {
+    use std::path::Component;
+    if dir.is_absolute() {
+        return dir.ancestors().map(Path::to_path_buf).collect();
+    }
+    let Ok(cwd) = std::env::current_dir() else {
+        return dir.ancestors().map(Path::to_path_buf).collect();
+    };
+    if dir.components().any(|c| c == Component::ParentDir) {
+        let mut absolute = PathBuf::new();
+        for component in cwd.join(dir).components() {
+            match component {
+                Component::ParentDir => {
+                    absolute.pop();
+                }
+                Component::CurDir => {}
+                other => absolute.push(other),
+            }
+        }
+        return absolute.ancestors().map(Path::to_path_buf).collect();
+    }
+    dir.ancestors()
+        .map(Path::to_path_buf)
+        .chain(cwd.ancestors().skip(1).map(Path::to_path_buf))
+        .collect()
 }
 
 /// The parts of a `Cargo.toml` that can hold a ctxlint table; the rest is cargo's business.

@@ -588,6 +588,46 @@ fn help_describes_the_tool_from_the_catalogue() -> Result {
     Ok(())
 }
 
+/// Checked from inside its package (`ctxlint check user.rs` in `src/`), a file still gets its
+/// crate's facts from the other files and the configuration above the current directory.
+#[test]
+fn a_crate_checked_from_inside_it() -> Result {
+    let dir = tempfile::tempdir()?;
+    write(
+        dir.path(),
+        "Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\
+         [package.metadata.ctxlint.lints]\ninterior_mutable_default = \"deny\"\n",
+    )?;
+    write(dir.path(), "src/lib.rs", "mod shared;\nmod user;\n")?;
+    write(
+        dir.path(),
+        "src/shared.rs",
+        "pub struct Stats { hits: std::sync::atomic::AtomicU32 }\n\
+         impl Stats { pub const fn new() -> Self { Stats { hits: std::sync::atomic::AtomicU32::new(0) } } }\n",
+    )?;
+    // Only `shared.rs` tells that `Stats` is interior-mutable.
+    write(
+        dir.path(),
+        "src/user.rs",
+        "use contextvars::ContextVar;\nuse crate::shared::Stats;\n\
+         static S: ContextVar<Stats> = ContextVar::new(\"s\");\n\
+         static T: ContextVar<Stats> = ContextVar::with_default(\"t\", Stats::new());\n",
+    )?;
+    for (cwd, path) in [
+        (dir.path().to_path_buf(), "src/user.rs"),
+        (dir.path().join("src"), "user.rs"),
+    ] {
+        let out = ctxlint_in(&cwd, &["check", "--format", "json", path])?;
+        assert_eq!(out.status.code(), Some(1), "{path}: {}", stderr(&out));
+        let text = stdout(&out);
+        assert_eq!(text.lines().count(), 1, "{path}: {text}");
+        assert!(text.contains("\"level\":\"error\""), "{path}: {text}");
+        assert!(text.contains("\"line_start\":4"), "{path}: {text}");
+    }
+    Ok(())
+}
+
 #[test]
 fn ctxlintignore_and_color() -> Result {
     let dir = tempfile::tempdir()?;

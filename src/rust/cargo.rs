@@ -102,7 +102,7 @@ pub(crate) fn crate_of(path: &Path, packages: &mut Packages) -> (CrateFiles, Tar
         .map(|p| p.to_string_lossy().into_owned())
         .collect();
     // `path` is as the user gave it; rebuild the unit directory in the same form.
-    let base = ancestor_of(path, parts.len());
+    let base = ancestor_of(path, parts.len(), &package.dir);
     let target = |kind: &str, name: String, src: PathBuf| TargetInfo {
         package_id: format!(
             "path+file://{}#{}@{}",
@@ -187,8 +187,19 @@ fn kind_of(folder: &str) -> &'static str {
     }
 }
 
-/// `path` with its last `n` components removed (as the user wrote it).
-fn ancestor_of(path: &Path, n: usize) -> PathBuf {
+/// `path` with its last `n` components removed (as the user wrote it), the directory of the
+/// package `package_dir`.
+///
+/// A path written from inside the package (`user.rs`, checked in its `src/`) has fewer names
+/// than that: the package is then above the current directory, and named by `package_dir`.
+fn ancestor_of(path: &Path, n: usize, package_dir: &Path) -> PathBuf {
+    let names = path
+        .components()
+        .filter(|c| matches!(c, std::path::Component::Normal(_)))
+        .count();
+    if names < n {
+        return package_dir.to_path_buf();
+    }
     let mut p = path;
     for _ in 0..n {
         p = p.parent().unwrap_or(Path::new(""));
