@@ -9,8 +9,9 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-use ctxlint_catalogue::Language;
+use ctxlint_catalogue::{Language, Level, Lint};
 use rayon::prelude::*;
 
 use crate::config::Config;
@@ -129,12 +130,90 @@ pub struct CheckOptions {
     /// A configuration file to use instead of discovering one per crate or project.
     pub config: Option<PathBuf>,
     /// Levels set on the command line, applied over every configuration, in order.
-    pub levels: Vec<(&'static ctxlint_catalogue::Lint, ctxlint_catalogue::Level)>,
+    pub levels: Vec<(&'static Lint, Level)>,
     /// Parse every file, not only those that could hold a finding. The findings are the same;
     /// this exists to test that, and to measure what the prefilter saves.
     pub no_prefilter: bool,
     /// Worker threads; `None` for one per core.
     pub jobs: Option<usize>,
+    /// Counters that [`check`] raises as it goes, for a caller that shows progress (the
+    /// library draws nothing itself).
+    pub progress: Option<Arc<Progress>>,
+}
+
+/// How far a [`check`] has got: counters that the engine raises as it works and that another
+/// thread may read at any time, to draw a progress bar or log. Each check starts them at zero.
+///
+/// A check first finds the files and reads each one (to see whether it could hold a
+/// finding), then parses and lints the files that could, by crate or project.
+///
+/// ```
+/// use std::sync::Arc;
+/// let progress = Arc::new(ctxlint::Progress::default());
+/// let options = ctxlint::CheckOptions {
+///     paths: vec!["src".into()],
+///     progress: Some(Arc::clone(&progress)),
+///     ..Default::default()
+/// };
+/// // Another thread may read `progress` while this runs.
+/// let output = ctxlint::check(&options)?;
+/// assert_eq!(progress.found(), output.files);
+/// assert_eq!(progress.to_lint(), Some(output.linted));
+/// assert_eq!(progress.linted(), output.linted);
+/// # Ok::<(), ctxlint::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Progress {
+    found: AtomicUsize,
+    read: AtomicUsize,
+    /// `usize::MAX` until the files to lint are known.
+    to_lint: AtomicUsize,
+    linted: AtomicUsize,
+}
+
+impl Default for Progress {
+    fn default() -> Progress {
+        Progress {
+            found: AtomicUsize::new(0),
+            read: AtomicUsize::new(0),
+            to_lint: AtomicUsize::new(usize::MAX),
+            linted: AtomicUsize::new(0),
+        }
+    }
+}
+
+impl Progress {
+    /// How many files of a language ctxlint checks were found so far.
+    pub fn found(&self) -> usize {
+        self.found.load(Ordering::Relaxed)
+    }
+
+    /// How many of the found files were read.
+    pub fn read(&self) -> usize {
+        self.read.load(Ordering::Relaxed)
+    }
+
+    /// How many files are to be parsed and linted, once every file was read; `None` before.
+    pub fn to_lint(&self) -> Option<usize> {
+        let n = self.to_lint.load(Ordering::Relaxed);
+        (n != usize::MAX).then_some(n)
+    }
+
+    /// How many of the files to lint were linted.
+    pub fn linted(&self) -> usize {
+        self.linted.load(Ordering::Relaxed)
+    }
+
+    fn restart(&self) {
+        self.found.store(0, Ordering::Relaxed);
+        self.read.store(0, Ordering::Relaxed);
+        self.to_lint.store(usize::MAX, Ordering::Relaxed);
+        self.linted.store(0, Ordering::Relaxed);
+    }
+
+    fn add(counter: &AtomicUsize, n: usize) {
+        counter.fetch_add(n, Ordering::Relaxed);
+    }
 }
 
 /// The result of a check.
@@ -208,6 +287,44 @@ pub fn check_source_as(
     language: Option<Language>,
     config: Option<&Path>,
 ) -> Result<CheckOutput, Error> {
+    check_buffer(path, text, language, config, &[], true)
+}
+
+/// Checks `text` as the content of `path` (`ctxlint check - --stdin-filename PATH`), with the
+/// configuration, levels and prefilter choice of `options`; its paths, jobs and progress are
+/// not used. `path` decides the language and where the configuration and the rest of the
+/// crate or project are found, and names the findings; it need not exist.
+///
+/// ```
+/// let path = std::env::temp_dir().join("ctxlint-doc-no-project").join("app.py");
+/// let text = "from contextvars import ContextVar\nseen = ContextVar('seen', default=[])\n";
+/// let output = ctxlint::check_text(&path, text, &Default::default())?;
+/// assert_eq!(output.findings[0].lint.code, "CTX001");
+/// assert_eq!(output.findings[0].path, path);
+/// # Ok::<(), ctxlint::Error>(())
+/// ```
+///
+/// # Errors
+/// As [`check_source`].
+pub fn check_text(path: &Path, text: &str, options: &CheckOptions) -> Result<CheckOutput, Error> {
+    check_buffer(
+        path,
+        text,
+        None,
+        options.config.as_deref(),
+        &options.levels,
+        !options.no_prefilter,
+    )
+}
+
+fn check_buffer(
+    path: &Path,
+    text: &str,
+    language: Option<Language>,
+    config: Option<&Path>,
+    levels: &[(&'static Lint, Level)],
+    prefilter: bool,
+) -> Result<CheckOutput, Error> {
     let mut out = CheckOutput {
         files: 1,
         ..CheckOutput::default()
@@ -223,12 +340,14 @@ pub fn check_source_as(
     let config = match config {
         Some(file) => Config::from_file(file)?.unwrap_or_default(),
         None => Config::discover(&planned.config_dir)?,
-    };
+    }
+    .with_levels(levels);
     // An editor's buffer is checked when it could hold a finding at all: its crate or
     // project is read from disk anyway.
-    if Prefilter::new(front, [&config])
-        .hit(text.as_bytes())
-        .is_none()
+    if prefilter
+        && Prefilter::new(front, [&config])
+            .hit(text.as_bytes())
+            .is_none()
     {
         return Ok(out);
     }
@@ -281,7 +400,11 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
     } else {
         options.paths.clone()
     };
-    let files = walk(&paths, &mut out.errors);
+    let progress = options.progress.as_deref();
+    if let Some(p) = progress {
+        p.restart();
+    }
+    let files = walk(&paths, &mut out.errors, progress);
     out.files = files.len();
 
     // The names that configurations add to the lints' tables: those of the explicit
@@ -314,6 +437,9 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
     let read: Vec<Result<Option<(Hit, usize)>, Error>> = files
         .par_iter()
         .map(|found| {
+            if let Some(p) = progress {
+                Progress::add(&p.read, 1);
+            }
             let bytes = std::fs::read(&found.path).map_err(|e| Error::io(&found.path, e))?;
             let hit = match prefilter_of(found.front) {
                 Some(prefilter) => prefilter.hit(&bytes),
@@ -349,6 +475,9 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
         .flat_map(|(front, hits)| front.plan(hits))
         .collect();
     out.linted = units.iter().map(|u| u.files.len()).sum();
+    if let Some(p) = progress {
+        p.to_lint.store(out.linted, Ordering::Relaxed);
+    }
     // A unit's files are parsed together: start with the largest in bytes (what the parse
     // costs), so that no large unit is left alone at the end while the other threads idle.
     // The sort is stable, so that units of one size keep the front ends' order.
@@ -380,7 +509,11 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
         .with_max_len(1)
         .filter_map(|(unit, config)| {
             let config = config.as_ref().ok()?;
-            Some((unit.unit.check(&unit.files, config), &unit.target))
+            let linted = unit.unit.check(&unit.files, config);
+            if let Some(p) = progress {
+                Progress::add(&p.linted, unit.files.len());
+            }
+            Some((linted, &unit.target))
         })
         .collect();
     let mut config_errors: Vec<&Error> = Vec::new();
@@ -412,7 +545,7 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
 /// Finds the files of every front end under `paths` (and the files named directly, which the
 /// first front end takes when none claims them), sorted, each with the directory it was found
 /// under.
-fn walk(paths: &[PathBuf], errors: &mut Vec<Error>) -> Vec<Found> {
+fn walk(paths: &[PathBuf], errors: &mut Vec<Error>, progress: Option<&Progress>) -> Vec<Found> {
     let mut files = Vec::new();
     for path in paths {
         match std::fs::metadata(path) {
@@ -467,7 +600,12 @@ fn walk(paths: &[PathBuf], errors: &mut Vec<Error>) -> Vec<Found> {
                                 && let Ok(mut found) = found.lock()
                             {
                                 match item {
-                                    Ok(file) => found.0.push(file),
+                                    Ok(file) => {
+                                        if let Some(p) = progress {
+                                            Progress::add(&p.found, 1);
+                                        }
+                                        found.0.push(file);
+                                    }
                                     Err(e) => found.1.push(e),
                                 }
                             }
@@ -485,6 +623,10 @@ fn walk(paths: &[PathBuf], errors: &mut Vec<Error>) -> Vec<Found> {
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files.dedup_by(|a, b| a.path == b.path);
+    if let Some(p) = progress {
+        // Files named on the command line, and those found twice, counted once.
+        p.found.store(files.len(), Ordering::Relaxed);
+    }
     files
 }
 

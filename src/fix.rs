@@ -17,11 +17,12 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use ctxlint_catalogue::Language;
 
 use crate::diagnostic::{Applicability, Finding, Suggestion};
-use crate::engine::{CheckOptions, CheckOutput, check};
+use crate::engine::{CheckOptions, CheckOutput, check, check_text};
 use crate::error::{Error, ErrorKind};
 use crate::languages;
 
@@ -145,22 +146,193 @@ pub fn fix(options: &CheckOptions) -> Result<FixOutput, Error> {
     })
 }
 
+/// What [`fix_text`] made of one text.
+#[derive(Debug, Default)]
+pub struct FixedText {
+    /// The text with every machine-applicable suggestion applied (the text itself when there
+    /// was none, or when the first round's rewrite would not parse).
+    pub text: String,
+    /// How many suggestions were applied.
+    pub applied: usize,
+    /// Why suggestions that were there were not applied: a rewrite that would not parse.
+    pub errors: Vec<Error>,
+    /// The check of [`FixedText::text`]: what is left for a person to look at.
+    pub remaining: CheckOutput,
+}
+
+/// Applies the machine-applicable suggestions to `text`, the content of `path`, as [`fix`]
+/// does to a file, in memory: checks it with [`check_text`] and `options`, applies, checks
+/// again, for at most a few rounds. Nothing is written. `ctxlint check --fix -` prints the
+/// result; `--diff` compares it with the file.
+///
+/// ```
+/// // A file of no project (no `pyproject.toml` above it that would allow Python 3.10).
+/// let path = std::env::temp_dir().join("ctxlint-doc-no-project").join("app.py");
+/// let text = "import asyncio\nfrom contextvars import copy_context\n\n\
+///             async def work():\n    pass\n\n\
+///             async def main():\n    ctx = copy_context()\n    await ctx.run(work)\n";
+/// let fixed = ctxlint::fix_text(&path, text, &Default::default())?;
+/// assert_eq!(fixed.applied, 1);
+/// assert!(fixed.text.contains("await asyncio.create_task(work(), context=ctx)"));
+/// assert!(fixed.remaining.findings.is_empty());
+/// # Ok::<(), ctxlint::Error>(())
+/// ```
+///
+/// # Errors
+/// As [`check_text`].
+pub fn fix_text(path: &Path, text: &str, options: &CheckOptions) -> Result<FixedText, Error> {
+    let mut fixed = FixedText {
+        text: text.to_owned(),
+        remaining: check_text(path, text, options)?,
+        ..FixedText::default()
+    };
+    for _ in 0..MAX_ROUNDS {
+        let findings: Vec<&Finding> = fixed
+            .remaining
+            .findings
+            .iter()
+            .filter(|f| f.path == path)
+            .filter(|f| {
+                f.suggestion
+                    .as_ref()
+                    .is_some_and(|s| s.applicability == Applicability::MachineApplicable)
+            })
+            .collect();
+        let Some(language) = findings.first().map(|f| f.language) else {
+            break;
+        };
+        let (text, applied) = apply_suggestions(
+            &fixed.text,
+            findings.iter().filter_map(|f| f.suggestion.as_ref()),
+        );
+        let valid = if applied == 0 {
+            Err(Error::new(
+                ErrorKind::Fix,
+                Some(path),
+                "no suggestion could be applied",
+            ))
+        } else {
+            validate(path, language, &text)
+        };
+        if let Err(e) = valid {
+            fixed.errors.push(e);
+            break;
+        }
+        fixed.remaining = check_text(path, &text, options)?;
+        fixed.text = text;
+        fixed.applied += applied;
+    }
+    Ok(fixed)
+}
+
+/// What [`fix`] would change, from [`preview_fix`].
+#[derive(Debug, Default)]
+pub struct FixPreview {
+    /// Each file that `--fix` would rewrite, sorted.
+    pub files: Vec<PreviewedFile>,
+    /// Files with suggestions that could not be applied (a rewrite that would not parse).
+    pub errors: Vec<Error>,
+    /// The check of the files as they are on disk.
+    pub checked: CheckOutput,
+}
+
+/// One file of a [`FixPreview`].
+#[derive(Debug)]
+pub struct PreviewedFile {
+    /// The file, as the check named it.
+    pub path: PathBuf,
+    /// Its text on disk.
+    pub before: Arc<str>,
+    /// Its text after `--fix`.
+    pub after: String,
+    /// How many suggestions `--fix` would apply.
+    pub applied: usize,
+}
+
+impl FixPreview {
+    /// The changes as one unified diff (`--- PATH` / `+++ PATH` headers and hunks with three
+    /// lines of context), file after file: what `ctxlint check --diff` prints.
+    pub fn unified_diff(&self) -> String {
+        let mut out = String::new();
+        for file in &self.files {
+            out.push_str(&unified_diff(&file.path, &file.before, &file.after));
+        }
+        out
+    }
+}
+
+/// The unified diff of `path` from `before` to `after`, with the path as both headers (as
+/// `ruff --diff` prints it; `patch -p0` applies it).
+pub fn unified_diff(path: &Path, before: &str, after: &str) -> String {
+    let name = path.display().to_string();
+    similar::TextDiff::from_lines(before, after)
+        .unified_diff()
+        .context_radius(3)
+        .header(&name, &name)
+        .to_string()
+}
+
+/// Finds what [`fix`] would change in the files of `options.paths`, without writing: each
+/// file with machine-applicable suggestions is fixed in memory by [`fix_text`].
+///
+/// # Errors
+/// As [`check`].
+pub fn preview_fix(options: &CheckOptions) -> Result<FixPreview, Error> {
+    let checked = check(options)?;
+    let mut preview = FixPreview::default();
+    let mut paths: Vec<&Path> = checked
+        .findings
+        .iter()
+        .filter(|f| {
+            f.suggestion
+                .as_ref()
+                .is_some_and(|s| s.applicability == Applicability::MachineApplicable)
+        })
+        .map(|f| f.path.as_path())
+        .collect();
+    paths.dedup();
+    for path in paths {
+        let Some(before) = checked.sources.get(path) else {
+            continue;
+        };
+        let fixed = fix_text(path, before, options)?;
+        preview.errors.extend(fixed.errors);
+        if fixed.applied > 0 {
+            preview.files.push(PreviewedFile {
+                path: path.to_path_buf(),
+                before: Arc::clone(before),
+                after: fixed.text,
+                applied: fixed.applied,
+            });
+        }
+    }
+    preview.checked = checked;
+    Ok(preview)
+}
+
+/// Checks that `text`, a fix of `path` (a file of `language`), still parses.
+fn validate(path: &Path, language: Language, text: &str) -> Result<(), Error> {
+    languages::for_language(language)
+        .validate(path, text)
+        .map_err(|e| {
+            let at = e
+                .position()
+                .map(|p| format!("{}:{}: ", p.line, p.column))
+                .unwrap_or_default();
+            Error::new(
+                ErrorKind::Fix,
+                Some(path),
+                format!(
+                    "the fixed text would not parse ({at}{}); left unchanged",
+                    e.message()
+                ),
+            )
+        })
+}
+
 /// Writes `text` over `path` (a file of `language`), which held `before` when it was checked.
 fn write_fixed(path: &Path, language: Language, before: &str, text: &str) -> Result<(), Error> {
-    if let Err(e) = languages::for_language(language).validate(path, text) {
-        let at = e
-            .position()
-            .map(|p| format!("{}:{}: ", p.line, p.column))
-            .unwrap_or_default();
-        return Err(Error::new(
-            ErrorKind::Fix,
-            Some(path),
-            format!(
-                "the fixed text would not parse ({at}{}); left unchanged",
-                e.message()
-            ),
-        ));
-    }
+    validate(path, language, text)?;
     let now = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     if now != before.as_bytes() {
         return Err(Error::new(

@@ -41,9 +41,14 @@ pub mod server;
 pub use config::Config;
 pub use ctxlint_catalogue as catalogue;
 pub use diagnostic::{Applicability, Finding, Related, SourceSpan, Suggestion, TargetInfo, Texts};
-pub use engine::{CheckOptions, CheckOutput, check, check_source, check_source_as};
+pub use engine::{
+    CheckOptions, CheckOutput, Progress, check, check_source, check_source_as, check_text,
+};
 pub use error::{Error, ErrorKind, Position};
-pub use fix::{FixOutput, apply_suggestions, fix};
+pub use fix::{
+    FixOutput, FixPreview, FixedText, PreviewedFile, apply_suggestions, fix, fix_text, preview_fix,
+    unified_diff,
+};
 pub use frontend::IGNORE_FILE;
 pub use report::SARIF_SCHEMA;
 

@@ -226,6 +226,7 @@ fn check(args: CheckArgs, stdout: &mut impl Write) -> Result<ExitCode> {
         levels: Vec::new(),
         no_prefilter: args.no_prefilter,
         jobs: args.jobs,
+        progress: None,
     };
     let mut fix_errors = Vec::new();
     let output = if args.fix {
