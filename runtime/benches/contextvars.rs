@@ -29,6 +29,9 @@ tokio::task_local! {
 }
 
 /// A context in which `n` variables (including `VAR`) are set.
+// The bench measures lookups among `n` variables, so it makes them per call on purpose;
+// `unknown_lints`, since rustc does not know ctxlint's lints.
+#[allow(unknown_lints, context_var_in_function)]
 fn context_with(n: usize) -> (Context, Vec<ContextVar<u64>>) {
     let others: Vec<ContextVar<u64>> = (1..n).map(|_| ContextVar::new("other")).collect();
     let mut ctx = Context::new();
