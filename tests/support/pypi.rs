@@ -23,6 +23,10 @@ pub fn unreachable(stderr: &str) -> bool {
 /// (`$CTXLINT_TOOLS/venv`), which serves every target directory, when it has it; else from a
 /// venv of its own under this target directory, installed once. `None`, after saying that
 /// `what` is skipped, when PyPI cannot be reached and this is not CI.
+#[allow(
+    dead_code,
+    reason = "not every test that includes this file runs a tool"
+)]
 pub fn tool(bin: &str, requirement: &str, what: &str) -> Result<Option<PathBuf>> {
     if let Some(tools) = std::env::var_os("CTXLINT_TOOLS") {
         let bin = PathBuf::from(tools).join("venv/bin").join(bin);
@@ -30,6 +34,11 @@ pub fn tool(bin: &str, requirement: &str, what: &str) -> Result<Option<PathBuf>>
             return Ok(Some(bin));
         }
     }
+    own_tool(bin, requirement, what)
+}
+
+/// [`tool`] from the venv of its own under this target directory.
+fn own_tool(bin: &str, requirement: &str, what: &str) -> Result<Option<PathBuf>> {
     let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(requirement.replace("==", "-"));
     let path = root.join("bin").join(bin);
     if !path.exists() {
@@ -58,4 +67,34 @@ pub fn tool(bin: &str, requirement: &str, what: &str) -> Result<Option<PathBuf>>
         }
     }
     Ok(Some(path))
+}
+
+/// A Python interpreter that can import `module`, which `requirement` (`"junitparser==5.0.3"`)
+/// installs: scripts/setup.sh's venv (`$CTXLINT_TOOLS/venv`) when it can, else a venv of its
+/// own under this target directory, installed once. `None`, after saying that `what` is
+/// skipped, when PyPI cannot be reached and this is not CI.
+#[allow(
+    dead_code,
+    reason = "not every test that includes this file drives Python modules"
+)]
+pub fn python_with(module: &str, requirement: &str, what: &str) -> Result<Option<PathBuf>> {
+    let imports = |python: &std::path::Path| {
+        Command::new(python)
+            .args(["-c", &format!("import {module}")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if let Some(tools) = std::env::var_os("CTXLINT_TOOLS") {
+        let python = PathBuf::from(tools).join("venv/bin/python");
+        if imports(&python) {
+            return Ok(Some(python));
+        }
+    }
+    let Some(bin) = own_tool("python", requirement, what)? else {
+        return Ok(None);
+    };
+    if !imports(&bin) {
+        return Err(format!("{} cannot import {module}", bin.display()).into());
+    }
+    Ok(Some(bin))
 }
