@@ -136,6 +136,28 @@ struct CheckArgs {
     quiet: bool,
 }
 
+/// The end of `ctxlint --help`: what the tool catches, from the catalogue.
+fn lints_help() -> String {
+    let mut out = String::from(
+        "Lints (`ctxlint rules` lists the APIs each one knows, `ctxlint explain NAME` documents it):\n",
+    );
+    for lint in catalogue::LINTS {
+        let languages: Vec<&str> = lint.languages().map(|l| l.name()).collect();
+        out.push_str(&format!(
+            "  {}  {:<31} {} ({})\n",
+            lint.code,
+            lint.name,
+            lint.summary,
+            languages.join(", ")
+        ));
+    }
+    out.push_str(
+        "\nSuppress one with `#[allow(NAME)]` in Rust or `# noqa: CODE` in Python; set levels in \
+         `ctxlint.toml`, `[package.metadata.ctxlint]` or `[tool.ctxlint]`, or with -W, -A, -D.",
+    );
+    out
+}
+
 /// A lint named on the command line: its name, its code, or `ctxlint::NAME`, as attributes
 /// take it.
 fn lint_name(text: &str) -> Result<&'static Lint, String> {
@@ -241,6 +263,7 @@ fn run() -> Result<ExitCode> {
     // Parsed in two steps because the order of the level flags matters, and only the matches
     // know it.
     let parsed = Cli::command()
+        .after_help(lints_help())
         .try_get_matches()
         .and_then(|matches| Cli::from_arg_matches(&matches).map(|cli| (cli, matches)));
     let (cli, matches) = match parsed {

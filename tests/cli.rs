@@ -585,6 +585,18 @@ fn help_describes_the_tool_from_the_catalogue() -> Result {
         Some(ctxlint::catalogue::ABOUT)
     );
     assert_eq!(env!("CARGO_PKG_DESCRIPTION"), ctxlint::catalogue::ABOUT);
+    // It ends with what the tool catches: every lint, with its code and languages.
+    let text = stdout(&help);
+    let lints = text.split("\nLints (").nth(1).ok_or("no list of lints")?;
+    for lint in ctxlint::catalogue::LINTS {
+        let line = lints
+            .lines()
+            .find(|l| l.contains(lint.name))
+            .ok_or(lint.name)?;
+        assert!(line.trim_start().starts_with(lint.code), "{line}");
+        assert!(line.contains(lint.summary), "{line}");
+    }
+    assert!(lints.contains("(Rust, Python)"), "{lints}");
     Ok(())
 }
 
