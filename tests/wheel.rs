@@ -2,7 +2,8 @@
 //! this checkout, pip installs it into a fresh virtual environment with no Rust toolchain on
 //! `PATH`, and the installed `ctxlint` command lints a bad and a good Python example of each
 //! seed bug: findings and exit code 1 for the bad ones, nothing and exit code 0 for the good
-//! ones.
+//! ones. `python -m ctxlint` runs the same binary with the same arguments, standard input and
+//! exit code.
 //!
 //! maturin comes from scripts/setup.sh's venv (`$CTXLINT_TOOLS/venv`), or else from PyPI into
 //! a venv under the target directory. The wheel's cargo build has its own target directory, so
@@ -13,8 +14,9 @@
 mod pypi;
 
 use std::ffi::OsString;
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 type Result<T = (), E = Box<dyn std::error::Error>> = std::result::Result<T, E>;
 
@@ -252,5 +254,58 @@ fn installed_wheel_lints_the_seed_examples() -> Result {
         assert!(text.contains(pair.lint), "{text}");
         assert!(!text.contains(pair.good_file), "{text}");
     }
+
+    // `python -m ctxlint`: the same binary, arguments, output and exit codes.
+    let python = venv.join("bin/python");
+    let module = |args: &[&str], stdin: Option<&str>| -> Result<Output> {
+        let mut child = Command::new(&python)
+            .args(["-m", "ctxlint"])
+            .args(args)
+            .current_dir(&src)
+            .env("PATH", &path)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        let mut input = child.stdin.take().ok_or("no stdin")?;
+        input.write_all(stdin.unwrap_or("").as_bytes())?;
+        drop(input);
+        Ok(child.wait_with_output()?)
+    };
+    for pair in PAIRS {
+        for (file, code) in [(pair.bad_file, 1), (pair.good_file, 0)] {
+            let direct = lint(file)?;
+            let via = module(&["check", "--format", "json", file], None)?;
+            assert_eq!(
+                via.status.code(),
+                Some(code),
+                "python -m ctxlint check {file}"
+            );
+            assert_eq!(via.stdout, direct.stdout, "python -m ctxlint check {file}");
+            assert_eq!(via.stderr, direct.stderr, "python -m ctxlint check {file}");
+        }
+        // Standard input reaches the binary.
+        let piped = module(
+            &[
+                "check",
+                "--format",
+                "json",
+                "-",
+                "--stdin-filename",
+                pair.bad_file,
+            ],
+            Some(pair.bad),
+        )?;
+        assert_eq!(piped.status.code(), Some(1));
+        assert_eq!(findings(&piped.stdout)?, pair.expected());
+    }
+    let version = module(&["--version"], None)?;
+    assert_eq!(version.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&version.stdout).trim(),
+        format!("ctxlint {}", env!("CARGO_PKG_VERSION"))
+    );
+    let usage = module(&["check", "--format", "xml"], None)?;
+    assert_eq!(usage.status.code(), Some(2));
     Ok(())
 }
