@@ -344,7 +344,7 @@ impl SpawnWithoutContext {
     }
 
     /// Whether `e` is what is looked for: a read of a `ContextVar` or of the task-local, or a
-    /// `tracing` event macro's code (at the macro call).
+    /// `tracing` event macro's code (at the macro call in the source).
     fn reaches<'tcx>(
         &self,
         cx: &LateContext<'tcx>,
@@ -353,12 +353,16 @@ impl SpawnWithoutContext {
         what: Reach,
     ) -> Option<Span> {
         match what {
+            // At the event macro's call in the source: the call that `macro_backtrace` finds
+            // first is the innermost, and an event macro's expansion calls `event!` again, so
+            // that call is inside `tracing` (rustc's terminal output moves such a span back to
+            // the source by itself, its JSON output does not).
             Reach::Event => macro_backtrace(e.span)
                 .find(|m| {
                     cx.tcx.crate_name(m.def_id.krate).as_str() == "tracing"
                         && EVENT_MACROS.contains(&cx.tcx.item_name(m.def_id).as_str())
                 })
-                .map(|m| m.span),
+                .map(|m| m.span.source_callsite()),
             Reach::ContextVar | Reach::TaskLocal(_) => {
                 let ExprKind::MethodCall(segment, receiver, ..) = e.kind else {
                     return None;

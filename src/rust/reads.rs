@@ -16,6 +16,7 @@ use syn::visit::Visit;
 
 use crate::diagnostic::{Related, SourceSpan};
 use crate::rust::resolve::Imports;
+use crate::rust::walk::select_branches;
 
 /// How many calls deep a read is looked for below the work handed on: its own body, then the
 /// crate functions and methods it calls, and so on.
@@ -147,8 +148,19 @@ impl Scan<'_> {
         full.first().is_some_and(|root| root == "tracing")
     }
 
-    /// Walks the expressions inside a macro's arguments, as the lints' walk does.
+    /// Walks the expressions inside a macro's arguments, as the lints' walk does: the
+    /// futures, conditions and bodies of a `select!`'s branches, or comma-separated
+    /// expressions, or statements.
     fn visit_macro_args(&mut self, mac: &syn::Macro) {
+        if let Some(branches) = select_branches(mac) {
+            for branch in &branches {
+                for expr in branch.future.iter().chain(&branch.condition) {
+                    self.visit_expr(expr);
+                }
+                self.visit_expr(&branch.body);
+            }
+            return;
+        }
         if let Ok(exprs) =
             mac.parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
         {

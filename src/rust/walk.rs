@@ -498,13 +498,7 @@ impl Walker<'_> {
         each_pass!(self, check_macro(mac));
         // `tokio::select! { pat = fut => body, .. }`: each branch binds its pattern to what
         // its future gives, then runs its body in this body.
-        if mac
-            .path
-            .segments
-            .last()
-            .is_some_and(|s| s.ident == "select")
-            && let Ok(branches) = mac.parse_body_with(parse_select)
-        {
+        if let Some(branches) = select_branches(mac) {
             for branch in &branches {
                 if let Some(fut) = &branch.future {
                     self.visit_expr(fut);
@@ -535,11 +529,21 @@ impl Walker<'_> {
 
 /// One branch of `tokio::select!` (or `futures::select!`): `pat = future, if condition =>
 /// body`, or `else => body` (no pattern, no future).
-struct SelectBranch {
-    pat: Option<syn::Pat>,
-    future: Option<syn::Expr>,
-    condition: Option<syn::Expr>,
-    body: syn::Expr,
+pub(crate) struct SelectBranch {
+    pub(crate) pat: Option<syn::Pat>,
+    pub(crate) future: Option<syn::Expr>,
+    pub(crate) condition: Option<syn::Expr>,
+    pub(crate) body: syn::Expr,
+}
+
+/// The branches of `mac` when it is a `select!` whose tokens parse as one.
+pub(crate) fn select_branches(mac: &syn::Macro) -> Option<Vec<SelectBranch>> {
+    mac.path
+        .segments
+        .last()
+        .is_some_and(|s| s.ident == "select")
+        .then(|| mac.parse_body_with(parse_select).ok())
+        .flatten()
 }
 
 /// Parses the branches of a `select!`, after an optional `biased;`.
