@@ -301,7 +301,7 @@ impl<'a> FileCx<'a> {
 
     /// Whether `name` is bound in a function (or lambda or class) scope, where it shadows the
     /// module's imports and definitions.
-    fn is_local(&self, name: &str) -> bool {
+    pub(crate) fn is_local(&self, name: &str) -> bool {
         self.scopes
             .iter()
             .skip(1)
