@@ -18,7 +18,7 @@ use crate::config::Config;
 use crate::diagnostic::{Finding, TargetInfo};
 use crate::error::{Error, ErrorKind};
 use crate::frontend::{
-    self, FileToLint, FrontEnd, Hit, IGNORE_FILE, Linted, Needles, Planned, STACK_SIZE,
+    self, FileToLint, FrontEnd, Hit, IGNORE_FILE, Linted, Needles, Planned, STACK_SIZE, Walked,
 };
 use crate::languages;
 
@@ -387,6 +387,7 @@ fn source_pool() -> Result<&'static rayon::ThreadPool, Error> {
 }
 
 /// A file found by the walk, with the directory it was found under and its front end.
+#[derive(Clone)]
 struct Found {
     path: PathBuf,
     root: Option<PathBuf>,
@@ -404,7 +405,7 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
     if let Some(p) = progress {
         p.restart();
     }
-    let files = walk(&paths, &mut out.errors, progress);
+    let (files, walked) = walk(&paths, &mut out.errors, progress);
     out.files = files.len();
 
     // The names that configurations add to the lints' tables: those of the explicit
@@ -472,7 +473,7 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
     let mut units: Vec<Planned> = languages::FRONT_ENDS
         .iter()
         .zip(hits)
-        .flat_map(|(front, hits)| front.plan(hits))
+        .flat_map(|(front, hits)| front.plan(hits, &walked))
         .collect();
     out.linted = units.iter().map(|u| u.files.len()).sum();
     if let Some(p) = progress {
@@ -544,9 +545,15 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
 
 /// Finds the files of every front end under `paths` (and the files named directly, which the
 /// first front end takes when none claims them), sorted, each with the directory it was found
-/// under.
-fn walk(paths: &[PathBuf], errors: &mut Vec<Error>, progress: Option<&Progress>) -> Vec<Found> {
+/// under; and, for each directory walked, every file in it that a unit may read for its facts
+/// (see [`Walked`]).
+fn walk(
+    paths: &[PathBuf],
+    errors: &mut Vec<Error>,
+    progress: Option<&Progress>,
+) -> (Vec<Found>, Walked) {
     let mut files = Vec::new();
+    let mut walked = Walked::default();
     for path in paths {
         match std::fs::metadata(path) {
             Err(e) => errors.push(Error::io(path, e)),
@@ -563,61 +570,48 @@ fn walk(paths: &[PathBuf], errors: &mut Vec<Error>, progress: Option<&Progress>)
                 ));
             }
             Ok(_) => {
-                // In parallel: a walk of many small directories waits on the file system more
-                // than it computes, and each thread's waits overlap.
-                let found = std::sync::Mutex::new((Vec::new(), Vec::new()));
-                ignore::WalkBuilder::new(path)
-                    .follow_links(true)
-                    .require_git(false)
-                    .add_custom_ignore_filename(IGNORE_FILE)
-                    .filter_entry(|e| {
-                        !(e.file_type().is_some_and(|t| t.is_dir())
-                            && languages::FRONT_ENDS.iter().any(|f| f.skips_dir(e.path())))
+                // One walk by the rules of a unit's facts (`.gitignore` only), which gives the
+                // files to check too: as they are, or less those that the other ignore files
+                // name. Only git's excludes, or an ignore file that re-includes (`!`), take a
+                // second walk by the rules of checking. A project's file list then costs no
+                // walk of its own.
+                let tree = walk_tree(path, Rules::Facts, progress);
+                let abs = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+                let absolute: Vec<PathBuf> = tree
+                    .found
+                    .iter()
+                    .map(|f| match f.path.strip_prefix(path) {
+                        Ok(rel) => abs.join(rel),
+                        Err(_) => std::path::absolute(&f.path).unwrap_or_else(|_| f.path.clone()),
                     })
-                    .build_parallel()
-                    .run(|| {
-                        let found = &found;
-                        Box::new(move |entry| {
-                            let item = match entry {
-                                Ok(entry) => {
-                                    let front = languages::for_path(entry.path());
-                                    match front {
-                                        Some(front)
-                                            if entry.file_type().is_some_and(|t| t.is_file()) =>
-                                        {
-                                            Some(Ok(Found {
-                                                path: entry.into_path(),
-                                                root: Some(path.clone()),
-                                                front,
-                                            }))
-                                        }
-                                        _ => None,
-                                    }
-                                }
-                                Err(e) => Some(Err(walk_error(path, e))),
-                            };
-                            if let Some(item) = item
-                                && let Ok(mut found) = found.lock()
-                            {
-                                match item {
-                                    Ok(file) => {
-                                        if let Some(p) = progress {
-                                            Progress::add(&p.found, 1);
-                                        }
-                                        found.0.push(file);
-                                    }
-                                    Err(e) => found.1.push(e),
-                                }
-                            }
-                            ignore::WalkState::Continue
-                        })
-                    });
-                let (walked, walk_errors) = found.into_inner().unwrap_or_else(|p| p.into_inner());
-                files.extend(walked);
-                let mut walk_errors = walk_errors;
-                // In a stable order, whatever the threads' order.
-                walk_errors.sort_by_key(ToString::to_string);
-                errors.extend(walk_errors);
+                    .collect();
+                let (mut ignore_files, git_above) = ignores_above(&abs);
+                ignore_files.extend(tree.ignore_files.iter().cloned());
+                let matchers = if tree.git_excludes || git_above || global_excludes() {
+                    None
+                } else {
+                    Matchers::of(&ignore_files)
+                };
+                match matchers {
+                    Some(m) => {
+                        errors.extend(tree.errors.iter().cloned());
+                        files.extend(
+                            tree.found
+                                .iter()
+                                .zip(&absolute)
+                                .filter(|(_, file)| !m.ignores(file, &abs))
+                                .map(|(f, _)| f.clone()),
+                        );
+                    }
+                    None => {
+                        let checked = walk_tree(path, Rules::Check, progress);
+                        errors.extend(checked.errors);
+                        files.extend(checked.found);
+                    }
+                }
+                let mut all = absolute;
+                all.sort();
+                walked.trees.push((abs, all.into()));
             }
         }
     }
@@ -627,7 +621,196 @@ fn walk(paths: &[PathBuf], errors: &mut Vec<Error>, progress: Option<&Progress>)
         // Files named on the command line, and those found twice, counted once.
         p.found.store(files.len(), Ordering::Relaxed);
     }
-    files
+    (files, walked)
+}
+
+/// Which ignore files a walk obeys.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Rules {
+    /// `.gitignore` only: the files a unit may read for its facts (an ignored module can still
+    /// define what a checked one imports).
+    Facts,
+    /// Every ignore file: `.gitignore`, `.ignore`, [`IGNORE_FILE`], git's `info/exclude` and
+    /// the global excludes. The files to check.
+    Check,
+}
+
+/// What one walk of a directory found.
+#[derive(Default)]
+struct Tree {
+    found: Vec<Found>,
+    errors: Vec<Error>,
+    /// The ignore files seen that [`Rules::Facts`] does not obey: `.ignore` and
+    /// [`IGNORE_FILE`].
+    ignore_files: Vec<PathBuf>,
+    /// Whether a `.git` was seen whose excludes may hold patterns.
+    git_excludes: bool,
+}
+
+/// Walks `path` in parallel (a walk of many small directories waits on the file system more
+/// than it computes, and each thread's waits overlap), hidden entries and the directories a
+/// front end skips left out.
+fn walk_tree(path: &Path, rules: Rules, progress: Option<&Progress>) -> Tree {
+    let check = rules == Rules::Check;
+    let found = std::sync::Mutex::new(Tree::default());
+    let mut builder = ignore::WalkBuilder::new(path);
+    builder
+        .follow_links(true)
+        .require_git(false)
+        .ignore(check)
+        .git_exclude(check)
+        .git_global(check)
+        // Hidden entries are seen, to notice the ignore files among them, and then left out
+        // as the walker would.
+        .hidden(false);
+    if check {
+        builder.add_custom_ignore_filename(IGNORE_FILE);
+    }
+    let found_ref = &found;
+    // The filter outlives this call (the builder wants it `'static`).
+    let seen_ignores: Arc<std::sync::Mutex<(Vec<PathBuf>, bool)>> = Arc::default();
+    let seen = Arc::clone(&seen_ignores);
+    builder
+        .filter_entry(move |e| {
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            if e.depth() > 0 && e.file_name().as_encoded_bytes().starts_with(b".") {
+                let name = e.file_name();
+                if !check && let Ok(mut seen) = seen.lock() {
+                    if name == IGNORE_FILE || name == ".ignore" {
+                        seen.0.push(e.path().to_path_buf());
+                    } else if name == ".git" && git_excludes_something(e.path()) {
+                        seen.1 = true;
+                    }
+                }
+                return false;
+            }
+            !(is_dir && languages::FRONT_ENDS.iter().any(|f| f.skips_dir(e.path())))
+        })
+        .build_parallel()
+        .run(|| {
+            Box::new(move |entry| {
+                let item = match entry {
+                    Ok(entry) => match languages::for_path(entry.path()) {
+                        Some(front) if entry.file_type().is_some_and(|t| t.is_file()) => {
+                            Some(Ok(Found {
+                                path: entry.into_path(),
+                                root: Some(path.to_path_buf()),
+                                front,
+                            }))
+                        }
+                        _ => None,
+                    },
+                    Err(e) => Some(Err(walk_error(path, e))),
+                };
+                if let Some(item) = item
+                    && let Ok(mut tree) = found_ref.lock()
+                {
+                    match item {
+                        Ok(file) => {
+                            if let Some(p) = progress {
+                                Progress::add(&p.found, 1);
+                            }
+                            tree.found.push(file);
+                        }
+                        Err(e) => tree.errors.push(e),
+                    }
+                }
+                ignore::WalkState::Continue
+            })
+        });
+    let mut tree = found.into_inner().unwrap_or_else(|p| p.into_inner());
+    let (ignore_files, git_excludes) = std::mem::take(
+        &mut *seen_ignores
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
+    tree.ignore_files = ignore_files;
+    tree.git_excludes = git_excludes;
+    // In a stable order, whatever the threads' order.
+    tree.errors.sort_by_key(ToString::to_string);
+    tree
+}
+
+/// Whether the git directory (or `.git` file of a worktree) at `git` may exclude files: its
+/// `info/exclude` holds a pattern, or it is a worktree's file (whose excludes are elsewhere).
+fn git_excludes_something(git: &Path) -> bool {
+    if git.is_file() {
+        return true;
+    }
+    std::fs::read_to_string(git.join("info").join("exclude")).is_ok_and(|text| {
+        text.lines()
+            .map(str::trim)
+            .any(|l| !l.is_empty() && !l.starts_with('#'))
+    })
+}
+
+/// Whether git's global excludes (`core.excludesFile`, or `$XDG_CONFIG_HOME/git/ignore`) hold
+/// a pattern. Read once.
+fn global_excludes() -> bool {
+    static GLOBAL: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *GLOBAL.get_or_init(|| ignore::gitignore::Gitignore::global().0.num_ignores() > 0)
+}
+
+/// The ignore files above `abs` that apply to its walk (the walker reads those of the parent
+/// directories too) and that [`Rules::Facts`] does not obey, and whether a `.git` above it
+/// may exclude files.
+fn ignores_above(abs: &Path) -> (Vec<PathBuf>, bool) {
+    let mut files = Vec::new();
+    let mut git = false;
+    for dir in abs.ancestors().skip(1) {
+        for name in [IGNORE_FILE, ".ignore"] {
+            let file = dir.join(name);
+            if file.is_file() {
+                files.push(file);
+            }
+        }
+        let dot_git = dir.join(".git");
+        git |= dot_git.exists() && git_excludes_something(&dot_git);
+    }
+    (files, git)
+}
+
+/// The `.ignore` and [`IGNORE_FILE`] files of a walk, read as the walker reads them, when none
+/// re-includes a path (`!`): then a path is left out when any of them names it or a directory
+/// above it, whatever their order.
+struct Matchers(Vec<ignore::gitignore::Gitignore>);
+
+impl Matchers {
+    /// The matchers of `files`, or `None` when one cannot be read or re-includes a path (the
+    /// walker's order of precedence would then matter).
+    fn of(files: &[PathBuf]) -> Option<Matchers> {
+        let mut matchers = Vec::with_capacity(files.len());
+        for file in files {
+            // Absolute, as the paths it is asked about.
+            let file = std::path::absolute(file).ok()?;
+            let text = std::fs::read_to_string(&file).ok()?;
+            if text.lines().any(|l| l.trim_start().starts_with('!')) {
+                return None;
+            }
+            let dir = file.parent()?;
+            let mut builder = ignore::gitignore::GitignoreBuilder::new(dir);
+            if builder.add(&file).is_some() {
+                return None;
+            }
+            matchers.push(builder.build().ok()?);
+        }
+        Some(Matchers(matchers))
+    }
+
+    /// Whether the file at `abs`, found by a walk of `root`, is left out: the file, or a
+    /// directory between it and `root`, is named by an ignore file of a directory above it.
+    /// As in the walker, the walked directory itself and those above it are never matched,
+    /// and an ignore file speaks only of what is inside its directory.
+    fn ignores(&self, abs: &Path, root: &Path) -> bool {
+        abs.ancestors()
+            .take_while(|p| *p != root && p.starts_with(root))
+            .enumerate()
+            .any(|(i, p)| {
+                self.0.iter().any(|m| {
+                    p != m.path() && p.starts_with(m.path()) && m.matched(p, i > 0).is_ignore()
+                })
+            })
+    }
 }
 
 fn walk_error(root: &Path, err: ignore::Error) -> Error {

@@ -49,7 +49,9 @@ pub(crate) trait FrontEnd: Sync {
     /// Groups the files to lint into units, and drops the files whose tags cannot hold a
     /// finding in their unit: whether a file that only calls `.get()` or `spawn` can hold one
     /// depends on what its crate or project declares elsewhere.
-    fn plan(&self, files: Vec<FileToLint>) -> Vec<Planned>;
+    /// `walked` lists every file of the directories walked, for a unit that reads its other
+    /// files' facts without a walk of its own.
+    fn plan(&self, files: Vec<FileToLint>, walked: &Walked) -> Vec<Planned>;
 
     /// The unit of one buffer that an editor holds (it may not be on disk yet).
     fn plan_buffer(&self, path: &Path) -> Planned;
@@ -111,6 +113,27 @@ pub(crate) struct FileToLint {
     pub(crate) len: usize,
     /// How it met the prefilter.
     pub(crate) hit: Hit,
+}
+
+/// The directories that a check walked, each with every file found in it by the rules of a
+/// unit's facts: `.gitignore` obeyed, but not the ignore files that only keep files from
+/// being checked (`.ctxlintignore`, `.ignore`, git's excludes), hidden entries and the
+/// directories a front end skips left out.
+#[derive(Debug, Default)]
+pub(crate) struct Walked {
+    /// Each walked directory (absolute) and its files (absolute, sorted).
+    pub(crate) trees: Vec<(PathBuf, Arc<[PathBuf]>)>,
+}
+
+impl Walked {
+    /// The files found under `dir` (absolute), sorted, if a walk covered all of it.
+    pub(crate) fn files_under(&self, dir: &Path) -> Option<&[PathBuf]> {
+        let (_, files) = self.trees.iter().find(|(root, _)| dir.starts_with(root))?;
+        // Sorted by components, the paths under `dir` are one run.
+        let start = files.partition_point(|f| f.as_path() < dir);
+        let len = files[start..].partition_point(|f| f.starts_with(dir));
+        files.get(start..start + len)
+    }
 }
 
 /// A unit to check, as a front end planned it.

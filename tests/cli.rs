@@ -663,6 +663,61 @@ fn ctxlintignore_and_color() -> Result {
     Ok(())
 }
 
+/// The ignore files keep files from being checked, not from giving their facts: a coroutine
+/// function defined in an ignored module is still known where it is imported. Nested
+/// `.ignore` files count, one above the walked directory too, and a `!` re-includes a file.
+#[test]
+fn ignored_files_still_give_facts() -> Result {
+    let dir = tempfile::tempdir()?;
+    write(dir.path(), "pyproject.toml", "[project]\nname = \"app\"\n")?;
+    write(dir.path(), ".ctxlintignore", "app/gen/\n")?;
+    let bad = "from contextvars import ContextVar\nseen = ContextVar(\"seen\", default=[])\n";
+    write(
+        dir.path(),
+        "app/gen/tasks.py",
+        format!("{bad}async def work():\n    pass\n"),
+    )?;
+    write(
+        dir.path(),
+        "app/main.py",
+        "from contextvars import copy_context\nfrom app.gen.tasks import work\n\
+         async def f():\n    ctx = copy_context()\n    await ctx.run(work)\n",
+    )?;
+    write(dir.path(), "app/sub/.ignore", "*.py\n")?;
+    write(dir.path(), "app/sub/bad.py", bad)?;
+    write(dir.path(), "app/other/.ctxlintignore", "*.py\n!keep.py\n")?;
+    write(dir.path(), "app/other/keep.py", bad)?;
+    write(dir.path(), "app/other/drop.py", bad)?;
+    for (cwd, path) in [
+        (dir.path().to_path_buf(), "."),
+        (dir.path().to_path_buf(), "app"),
+        (dir.path().join("app"), "."),
+    ] {
+        let out = ctxlint_in(&cwd, &["check", "--format", "concise", path])?;
+        let text = stdout(&out);
+        let found: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.split(':').next())
+            .map(|f| f.trim_start_matches("./").trim_start_matches("app/"))
+            .collect();
+        assert_eq!(
+            found,
+            ["main.py", "other/keep.py"],
+            "{path} in {cwd:?}: {text}"
+        );
+        assert!(stderr(&out).contains("2 files checked"), "{}", stderr(&out));
+    }
+    // As with ripgrep, a directory named on the command line is walked even when an ignore
+    // file above it names it.
+    let named = ctxlint_in(dir.path(), &["check", "--format", "concise", "app/gen"])?;
+    assert!(
+        stdout(&named).starts_with("app/gen/tasks.py:2:"),
+        "{}",
+        stdout(&named)
+    );
+    Ok(())
+}
+
 /// A directory of mixed Rust and Python code, with both bugs in both languages: every output
 /// format reports all four findings, each with its language's texts.
 #[test]

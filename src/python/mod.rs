@@ -27,7 +27,7 @@ use ruff_text_size::TextRange;
 use crate::config::Config;
 use crate::diagnostic::{SourceSpan, TargetInfo};
 use crate::error::{Error, ErrorKind};
-use crate::frontend::{FileToLint, FrontEnd, Hit, Needles, Planned};
+use crate::frontend::{FileToLint, FrontEnd, Hit, Needles, Planned, Walked};
 use project::PythonUnit;
 
 /// How deep a module may nest (see [`max_nesting`]) before it is given up as too deep.
@@ -76,7 +76,7 @@ impl FrontEnd for PythonFrontEnd {
         needles
     }
 
-    fn plan(&self, files: Vec<FileToLint>) -> Vec<Planned> {
+    fn plan(&self, files: Vec<FileToLint>, walked: &Walked) -> Vec<Planned> {
         // By project directory; a file outside any project is its own unit (its key is its
         // path). The value: the files to lint, the target, their bytes.
         type Key = (Option<PathBuf>, PathBuf);
@@ -105,7 +105,16 @@ impl FrontEnd for PythonFrontEnd {
                 config_dir: dir
                     .clone()
                     .unwrap_or_else(|| lone.parent().map(Path::to_path_buf).unwrap_or_default()),
-                unit: Box::new(PythonUnit { dir }),
+                unit: Box::new(PythonUnit {
+                    // The project's files as the check's walk found them, when it walked the
+                    // whole project: no walk of its own then.
+                    files: dir.as_deref().and_then(|d| {
+                        walked
+                            .files_under(d)
+                            .map(|all| all.iter().filter(|f| is_python(f)).cloned().collect())
+                    }),
+                    dir,
+                }),
                 files,
                 bytes,
                 target,
@@ -120,7 +129,7 @@ impl FrontEnd for PythonFrontEnd {
                 .clone()
                 .unwrap_or_else(|| path.parent().map(Path::to_path_buf).unwrap_or_default()),
             target: project::target(dir.as_deref(), path),
-            unit: Box::new(PythonUnit { dir }),
+            unit: Box::new(PythonUnit { dir, files: None }),
             files: vec![path.to_path_buf()],
             bytes: 0,
         }

@@ -121,6 +121,9 @@ pub(crate) fn module_name(path: &Path, dir: Option<&Path>) -> ModuleName {
 pub(crate) struct PythonUnit {
     /// The project's directory; `None` for a lone file.
     pub(crate) dir: Option<PathBuf>,
+    /// The project's Python files (absolute, sorted), when the check's walk listed them; else
+    /// the unit walks its directory.
+    pub(crate) files: Option<Vec<PathBuf>>,
 }
 
 /// One module read and parsed, with its name and facts.
@@ -163,9 +166,10 @@ impl PythonUnit {
     /// (`.gitignore` respected), then the `linted` ones its walk did not list (an ignore file
     /// may hide them).
     fn files(&self, linted: &[PathBuf]) -> Vec<PathBuf> {
-        let mut files = match &self.dir {
-            Some(dir) => project_files(dir),
-            None => Vec::new(),
+        let mut files = match (&self.files, &self.dir) {
+            (Some(files), _) => files.clone(),
+            (None, Some(dir)) => project_files(dir),
+            (None, None) => Vec::new(),
         };
         let mut known: HashSet<PathBuf> = files.iter().cloned().collect();
         for path in linted {

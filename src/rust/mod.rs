@@ -23,7 +23,7 @@ use ctxlint_catalogue::apis::{GUARDS, RUNNERS, RUST_SPAWNS, Receiver, RunnerCall
 use crate::config::Config;
 use crate::diagnostic::TargetInfo;
 use crate::error::{Error, ErrorKind};
-use crate::frontend::{FileToLint, FrontEnd, Hit, Needles, Planned};
+use crate::frontend::{FileToLint, FrontEnd, Hit, Needles, Planned, Walked};
 use cargo::CrateFiles;
 use unit::RustUnit;
 
@@ -135,7 +135,7 @@ impl FrontEnd for RustFrontEnd {
         needles
     }
 
-    fn plan(&self, files: Vec<FileToLint>) -> Vec<Planned> {
+    fn plan(&self, files: Vec<FileToLint>, _walked: &Walked) -> Vec<Planned> {
         let mut packages = cargo::Packages::new();
         type Files = (Vec<FileToLint>, TargetInfo);
         let mut crates: BTreeMap<CrateFiles, Files> = BTreeMap::new();
