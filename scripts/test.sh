@@ -16,12 +16,15 @@ trap 'rm -f "$log"' EXIT
 # A failing step does not stop the others, so that the summary counts every test; the script
 # exits non-zero at the end if any step failed.
 failed=0
+# Each step says how long it took, so that CI's time can be read per step.
 step() {
     echo "==> $*"
+    local began=$SECONDS
     "$@" 2>&1 | tee -a "$log" || {
         echo "==> FAILED: $*"
         failed=1
     }
+    echo "==> $((SECONDS - began)) s: $*"
 }
 
 # The root workspace on its pinned stable (rust-toolchain.toml).
