@@ -594,7 +594,21 @@ fn walk(
                 };
                 match matchers {
                     Some(m) => {
-                        errors.extend(tree.errors.iter().cloned());
+                        // A directory that an ignore file names is not walked by the rules of
+                        // checking, so its errors (a link loop, an unreadable directory) are
+                        // not the check's.
+                        errors.extend(
+                            tree.errors
+                                .iter()
+                                .filter(|e| {
+                                    e.path().is_none_or(|p| {
+                                        let p = std::path::absolute(p)
+                                            .unwrap_or_else(|_| p.to_path_buf());
+                                        !m.ignores(&p, &abs)
+                                    })
+                                })
+                                .cloned(),
+                        );
                         files.extend(
                             tree.found
                                 .iter()
