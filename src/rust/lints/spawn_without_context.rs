@@ -273,6 +273,19 @@ fn unwrap<'e>(cx: &FileCx<'_>, arg: &'e syn::Expr) -> (&'e syn::Expr, Carried) {
                     break;
                 }
             }
+            // The same binders called as trait functions, as the fix writes them where the
+            // trait is not imported: `tracing::Instrument::in_current_span(fut)`.
+            syn::Expr::Call(c)
+                if let syn::Expr::Path(path) = &*c.func
+                    && let [.., parent, method] =
+                        path.path.segments.iter().collect::<Vec<_>>().as_slice()
+                    && (parent.ident == "Instrument" || parent.ident == "WithSubscriber")
+                    && FUTURE_BINDERS.contains(&method.ident.to_string().as_str())
+                    && let Some(fut) = c.args.first() =>
+            {
+                carried.span = true;
+                work = fut;
+            }
             _ => break,
         }
     }
