@@ -49,17 +49,12 @@ pub(crate) fn scan_function(
     scope: &BodyScope<'_>,
     source: &Source<'_>,
 ) -> BodyFacts {
-    let mut scan = Scan {
-        scope,
-        source,
-        facts: BodyFacts::default(),
-        contexts: scope.contexts.clone(),
-        locals: f
-            .parameters
-            .iter()
-            .map(|p| p.as_parameter().name.as_str().to_owned())
-            .collect(),
-    };
+    let params = f
+        .parameters
+        .iter()
+        .map(|p| p.as_parameter().name.as_str().to_owned())
+        .collect();
+    let mut scan = Scan::new(params, scope, source);
     scan.visit_body(&f.body);
     scan.facts
 }
@@ -71,13 +66,7 @@ pub(crate) fn scan_expr(
     scope: &BodyScope<'_>,
     source: &Source<'_>,
 ) -> BodyFacts {
-    let mut scan = Scan {
-        scope,
-        source,
-        facts: BodyFacts::default(),
-        contexts: scope.contexts.clone(),
-        locals,
-    };
+    let mut scan = Scan::new(locals, scope, source);
     scan.visit_expr(expr);
     scan.facts
 }
@@ -92,7 +81,18 @@ struct Scan<'s, 'a> {
     contexts: Vec<String>,
 }
 
-impl Scan<'_, '_> {
+impl<'s, 'a> Scan<'s, 'a> {
+    /// A scan of a body in `scope`, with `locals` bound and the scope's contexts known.
+    fn new(locals: Vec<String>, scope: &'s BodyScope<'a>, source: &'s Source<'s>) -> Self {
+        Scan {
+            scope,
+            source,
+            facts: BodyFacts::default(),
+            contexts: scope.contexts.clone(),
+            locals,
+        }
+    }
+
     /// The qualified name of a name or attribute chain: the module's names, or `self.x` as an
     /// attribute of the method's class. A parameter is nobody's.
     fn qualified(&self, expr: &Expr) -> Option<String> {

@@ -628,40 +628,40 @@ impl<'a> FileCx<'a> {
     /// What a function defined in this module reads and calls, read with this module's names
     /// (a function nested in another, which the project's facts do not hold).
     pub(crate) fn scan_function(&self, f: &StmtFunctionDef) -> BodyFacts {
-        let path: Arc<Path> = Arc::from(self.path);
-        let source = Source {
-            path: &path,
-            text: self.source,
-            index: self.index,
-        };
-        let scope = BodyScope {
-            names: &self.names,
-            method_of: None,
-            contexts: self.context_names(),
-        };
-        reads::scan_function(f, &scope, &source)
+        self.in_body_scope(None, |scope, source| reads::scan_function(f, scope, source))
     }
 
     /// What a lambda's body reads and calls, as [`FileCx::scan_function`].
     pub(crate) fn scan_lambda(&self, lambda: &ExprLambda) -> BodyFacts {
-        let path: Arc<Path> = Arc::from(self.path);
-        let source = Source {
-            path: &path,
-            text: self.source,
-            index: self.index,
-        };
-        let scope = BodyScope {
-            names: &self.names,
-            method_of: self.method(),
-            contexts: self.context_names(),
-        };
         let params = lambda
             .parameters
             .iter()
             .flat_map(|p| p.iter())
             .map(|p| p.as_parameter().name.as_str().to_owned())
             .collect();
-        reads::scan_expr(&lambda.body, params, &scope, &source)
+        self.in_body_scope(self.method(), |scope, source| {
+            reads::scan_expr(&lambda.body, params, scope, source)
+        })
+    }
+
+    /// Runs `scan` with this module's source and names, in a method of `method_of` if any.
+    fn in_body_scope<R>(
+        &self,
+        method_of: Option<(&str, &str)>,
+        scan: impl FnOnce(&BodyScope<'_>, &Source<'_>) -> R,
+    ) -> R {
+        let path: Arc<Path> = Arc::from(self.path);
+        let source = Source {
+            path: &path,
+            text: self.source,
+            index: self.index,
+        };
+        let scope = BodyScope {
+            names: &self.names,
+            method_of,
+            contexts: self.context_names(),
+        };
+        scan(&scope, &source)
     }
 
     pub(crate) fn too_deep(&mut self, range: TextRange) -> bool {
