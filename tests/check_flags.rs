@@ -2,47 +2,16 @@
 //! (`-` and `--stdin-filename`), levels from the command line (`--select`, `--ignore`, `-W`,
 //! `-A`, `-D`), `--statistics`, `--exit-zero`, `--output-file`, `--diff`, and the progress bar.
 
+#[path = "support/run.rs"]
+mod run;
+
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+use run::{ctxlint_in, ctxlint_with_stdin, stderr, stdout, write};
+
 type Result<T = (), E = Box<dyn std::error::Error>> = std::result::Result<T, E>;
-
-fn ctxlint_in(dir: &Path, args: &[&str]) -> Result<Output> {
-    ctxlint_with_stdin(dir, args, "")
-}
-
-fn ctxlint_with_stdin(dir: &Path, args: &[&str], stdin: impl AsRef<[u8]>) -> Result<Output> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ctxlint"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()?;
-    let mut input = child.stdin.take().ok_or("no stdin")?;
-    // The binary may exit before reading all of it (a usage error): that is not a failure.
-    let _ = input.write_all(stdin.as_ref());
-    drop(input);
-    Ok(child.wait_with_output()?)
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn write(dir: &Path, rel: &str, text: impl AsRef<[u8]>) -> Result<PathBuf> {
-    let path = dir.join(rel);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    std::fs::write(&path, text)?;
-    Ok(path)
-}
 
 /// `(lint, level, file, line)` of each finding of `--format json` output.
 fn findings(o: &Output) -> Result<Vec<(String, String, String, u64)>> {

@@ -1,35 +1,16 @@
 //! End-to-end tests of the `ctxlint` binary: exit codes, bad input, JSON, config, crate facts,
 //! the prefilter, and the subcommands.
 
+#[path = "support/run.rs"]
+mod run;
+
 use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use run::{ctxlint_in, stderr, stdout, write};
 
 type Result<T = (), E = Box<dyn std::error::Error>> = std::result::Result<T, E>;
-
-fn ctxlint_in(dir: &Path, args: &[&str]) -> Result<Output> {
-    Ok(Command::new(env!("CARGO_BIN_EXE_ctxlint"))
-        .args(args)
-        .current_dir(dir)
-        .output()?)
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn write(dir: &Path, rel: &str, text: impl AsRef<[u8]>) -> Result<PathBuf> {
-    let path = dir.join(rel);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    std::fs::write(&path, text)?;
-    Ok(path)
-}
 
 const BAD_DEFAULT: &str = "use contextvars::ContextVar;\nuse std::sync::Mutex;\n\
     static X: ContextVar<Mutex<u8>> = ContextVar::with_default(\"x\", Mutex::new(0));\nfn main() {}\n";

@@ -10,21 +10,18 @@
 
 #[path = "support/pypi.rs"]
 mod pypi;
+#[path = "support/run.rs"]
+mod run;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
+
+use run::ctxlint_in;
 
 type Result<T = (), E = Box<dyn std::error::Error>> = std::result::Result<T, E>;
 
 const JSONSCHEMA: &str = "jsonschema==4.26.0";
 const JUNITPARSER: &str = "junitparser==5.0.3";
-
-fn ctxlint_in(dir: &Path, args: &[&str]) -> Result<Output> {
-    Ok(Command::new(env!("CARGO_BIN_EXE_ctxlint"))
-        .args(args)
-        .current_dir(dir)
-        .output()?)
-}
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
