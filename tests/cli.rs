@@ -1066,16 +1066,22 @@ fn a_thread_gets_context_when_the_project_needs_python_3_14() -> Result {
     let module = "import contextvars\nimport threading\n\nuser = contextvars.ContextVar(\"user\")\n\n\
                   def show():\n    print(user.get())\n\n\
                   def start():\n    threading.Thread(target=show, daemon=True).start()\n";
-    write(dir.path(), "app.py", module)?;
+    // `--fix` on the module, in a project that requires `requires`: the fixed text.
+    let fix = |requires: &str| -> Result<String> {
+        write(dir.path(), "app.py", module)?;
+        write(
+            dir.path(),
+            "pyproject.toml",
+            format!(
+                "[project]\nname = \"app\"\nversion = \"0.1\"\nrequires-python = \"{requires}\"\n"
+            ),
+        )?;
+        let out = ctxlint_in(dir.path(), &["check", "--fix", "app.py"])?;
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        Ok(std::fs::read_to_string(dir.path().join("app.py"))?)
+    };
     // Before 3.14 (or with no bound), the callable is wrapped.
-    write(
-        dir.path(),
-        "pyproject.toml",
-        "[project]\nname = \"app\"\nversion = \"0.1\"\nrequires-python = \">=3.10\"\n",
-    )?;
-    let out = ctxlint_in(dir.path(), &["check", "--fix", "app.py"])?;
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let fixed = std::fs::read_to_string(dir.path().join("app.py"))?;
+    let fixed = fix(">=3.10")?;
     assert!(
         fixed.contains(
             "threading.Thread(target=contextvars.copy_context().run, args=(show,), daemon=True)"
@@ -1083,15 +1089,7 @@ fn a_thread_gets_context_when_the_project_needs_python_3_14() -> Result {
         "{fixed}"
     );
     // From 3.14, `Thread` takes the context to start in.
-    write(dir.path(), "app.py", module)?;
-    write(
-        dir.path(),
-        "pyproject.toml",
-        "[project]\nname = \"app\"\nversion = \"0.1\"\nrequires-python = \">=3.14\"\n",
-    )?;
-    let out = ctxlint_in(dir.path(), &["check", "--fix", "app.py"])?;
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let fixed = std::fs::read_to_string(dir.path().join("app.py"))?;
+    let fixed = fix(">=3.14")?;
     assert!(
         fixed.contains(
             "threading.Thread(target=show, daemon=True, context=contextvars.copy_context())"
