@@ -531,16 +531,25 @@ fn enough_python_cases_of_the_later_lints() -> Result<()> {
         }
     }
     for lint in ["context_value_mutated_in_place", "context_var_in_function"] {
-        let (p, n) = (
-            positives.get(lint).copied().unwrap_or(0),
-            negatives.get(lint).copied().unwrap_or(0),
-        );
-        assert!(
-            p >= 5 && n >= 5,
-            "{lint}: only {p} positive and {n} negative Python cases"
-        );
+        five_of_each(&positives, &negatives, lint, lint, "Python");
     }
     Ok(())
+}
+
+/// Asserts that `key` has at least 5 positive and 5 negative cases in `language`.
+fn five_of_each(
+    positives: &BTreeMap<&str, usize>,
+    negatives: &BTreeMap<&str, usize>,
+    key: &str,
+    label: &str,
+    language: &str,
+) {
+    let p = positives.get(key).copied().unwrap_or(0);
+    let n = negatives.get(key).copied().unwrap_or(0);
+    assert!(
+        p >= 5 && n >= 5,
+        "{label}: only {p} positive and {n} negative {language} cases"
+    );
 }
 
 /// `spawn_without_context` has at least 5 positive and 5 negative Rust cases per spawn (a
@@ -594,14 +603,8 @@ fn enough_rust_cases_per_spawn() -> Result<()> {
         .map(|(s, _)| *s)
         .chain(["a ContextVar", "a task-local", "a span"])
     {
-        let (p, n) = (
-            positives.get(what).copied().unwrap_or(0),
-            negatives.get(what).copied().unwrap_or(0),
-        );
-        assert!(
-            p >= 5 && n >= 5,
-            "spawn_without_context, {what}: only {p} positive and {n} negative Rust cases"
-        );
+        let label = format!("spawn_without_context, {what}");
+        five_of_each(&positives, &negatives, what, &label, "Rust");
     }
     Ok(())
 }
@@ -635,14 +638,8 @@ fn enough_python_cases_per_hand_off() -> Result<()> {
         }
     }
     for (kind, _) in kinds {
-        let (p, n) = (
-            positives.get(kind).copied().unwrap_or(0),
-            negatives.get(kind).copied().unwrap_or(0),
-        );
-        assert!(
-            p >= 5 && n >= 5,
-            "spawn_without_context, {kind}: only {p} positive and {n} negative Python cases"
-        );
+        let label = format!("spawn_without_context, {kind}");
+        five_of_each(&positives, &negatives, kind, &label, "Python");
     }
     Ok(())
 }
