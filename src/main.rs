@@ -68,9 +68,9 @@ enum Command {
 
 #[derive(Debug, clap::Args)]
 struct CheckArgs {
-    /// Files and directories to check (default: `.`); directories are searched for `.rs` and
-    /// `.py` files, respecting `.gitignore`. `-` reads one file's text from standard input,
-    /// named by `--stdin-filename`.
+    /// Files and directories to check (default: `.`); directories are searched for `.rs`,
+    /// `.py` and `.pyi` files, respecting `.gitignore`. `-` reads one file's text from standard
+    /// input, named by `--stdin-filename`.
     paths: Vec<PathBuf>,
     /// The name of the text on standard input (`-`): its extension chooses the language, its
     /// place the configuration and the crate or project, and findings are reported under it.
