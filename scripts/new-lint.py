@@ -67,10 +67,10 @@ TODO: the fixed code
 
 CATALOGUE_FORM = """        Form {{
             language: Language::{language},
-            message: "TODO: the diagnostic's message, lowercase, no final period",
-            label: "TODO: the label on the span",
-            note: "TODO: the consequence",
-            help: "TODO: how to fix it",
+            message: "todo: the diagnostic's message, lowercase, no final period",
+            label: "todo: the label on the span",
+            note: "todo: the consequence",
+            help: "todo: how to fix it",
             suggestion: None,
             secondary: None,
             doc: include_str!("../../docs/{doc}"),
@@ -221,8 +221,13 @@ class Plan:
             if not self.dry_run:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(text)
+        markers: dict[Path, list[str]] = {}
+        for path, marker, _ in self.edits:
+            markers.setdefault(path, []).append(marker)
+        for path, names in markers.items():
+            verb = "would register in" if self.dry_run else "registered in"
+            print(f"{verb} {path.relative_to(ROOT)} ({', '.join(names)})")
         for path, marker, text in self.edits:
-            print(f"{'would register in' if self.dry_run else 'registered in'} {path.relative_to(ROOT)}")
             if self.dry_run:
                 continue
             lines = path.read_text().splitlines(keepends=True)
@@ -236,7 +241,7 @@ def main():
     parser.add_argument("name", help="the lint's name, snake_case, naming the bad pattern")
     parser.add_argument("--code", required=True, help="its short code, such as CTX004")
     parser.add_argument("--lang", default="rust,python", help="rust, python, or both")
-    parser.add_argument("--summary", default="TODO: what it flags, in one line")
+    parser.add_argument("--summary", default="todo: what it flags, in one line")
     parser.add_argument("--dry-run", action="store_true")
     args = parser.parse_args()
 

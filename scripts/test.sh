@@ -35,6 +35,8 @@ step cargo test --test pre_commit -- --ignored
 # The Python wheel: maturin builds it (its own target directory, minutes), pip installs it into
 # a fresh venv, and the installed `ctxlint` lints the seed examples.
 step cargo test --test wheel -- --ignored
+# The scaffolder's lint, built in both drivers on a copy of the checkout.
+step cargo test --test new_lint -- --ignored
 
 # The runtime's `unsafe` blocks (the pointer to the current context, the `get` cache, the
 # spare references) and everything that reaches them, thread exit included, under Miri.

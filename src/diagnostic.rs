@@ -23,22 +23,6 @@ pub struct SourceSpan {
     pub column_end: usize,
 }
 
-impl SourceSpan {
-    /// The span that a `proc_macro2` span (with `span-locations`) covers.
-    pub(crate) fn from_span(span: proc_macro2::Span) -> SourceSpan {
-        let range = span.byte_range();
-        let (start, end) = (span.start(), span.end());
-        SourceSpan {
-            byte_start: range.start,
-            byte_end: range.end,
-            line_start: start.line,
-            line_end: end.line,
-            column_start: start.column + 1,
-            column_end: end.column + 1,
-        }
-    }
-}
-
 /// How sure a suggestion is, with the meanings rustc gives them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -543,8 +543,9 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
     out
 }
 
-/// Finds the files of every front end under `paths` (and the files named directly, which the
-/// first front end takes when none claims them), sorted, each with the directory it was found
+/// Finds the files of every front end under `paths` (and the files named directly: a script
+/// goes to the front end its `#!` line names, and the first front end takes the others that
+/// none claims), sorted, each with the directory it was found
 /// under; and, for each directory walked, every file in it that a unit may read for its facts
 /// (see [`Walked`]).
 fn walk(
@@ -560,7 +561,9 @@ fn walk(
             Ok(meta) if meta.is_file() => files.push(Found {
                 path: path.clone(),
                 root: None,
-                front: languages::for_path(path).unwrap_or(languages::FRONT_ENDS[0]),
+                front: languages::for_path(path)
+                    .or_else(|| languages::for_script(path))
+                    .unwrap_or(languages::FRONT_ENDS[0]),
             }),
             Ok(meta) if !meta.is_dir() => {
                 errors.push(Error::new(

@@ -315,6 +315,9 @@ fn validate(path: &Path, language: Language, text: &str) -> Result<(), Error> {
     languages::for_language(language)
         .validate(path, text)
         .map_err(|e| {
+            // The parser's line and column are in the fixed text, which is written nowhere:
+            // as the error's position they would point a renderer (SARIF's region, an editor)
+            // at an unrelated place of the file on disk. They stay words of the message.
             let at = e
                 .position()
                 .map(|p| format!("{}:{}: ", p.line, p.column))

@@ -36,6 +36,13 @@ pub(crate) trait FrontEnd: Sync {
     /// Whether the file at `path` is this language's, by its name.
     fn claims(&self, path: &Path) -> bool;
 
+    /// Whether a file named on the command line, whose name no front end claims, is this
+    /// language's by its first line: a script's `#!` line names its interpreter (pre-commit
+    /// passes Python scripts without a `.py` name as Python).
+    fn claims_script(&self, _first_line: &str) -> bool {
+        false
+    }
+
     /// Whether a directory walk skips `dir` (a Python virtual environment holds other
     /// projects' code).
     fn skips_dir(&self, _dir: &Path) -> bool {

@@ -17,6 +17,19 @@ pub(crate) fn for_path(path: &Path) -> Option<&'static dyn FrontEnd> {
     FRONT_ENDS.iter().copied().find(|f| f.claims(path))
 }
 
+/// The front end that claims the file at `path` by its first line (a script's `#!` line),
+/// for a file named on the command line whose name no front end claims.
+pub(crate) fn for_script(path: &Path) -> Option<&'static dyn FrontEnd> {
+    use std::io::Read;
+    let mut head = [0u8; 256];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .ok()?;
+    let first = head[..n].split(|b| *b == b'\n').next()?;
+    let first = std::str::from_utf8(first).ok()?;
+    FRONT_ENDS.iter().copied().find(|f| f.claims_script(first))
+}
+
 /// The front end of `language`.
 pub(crate) fn for_language(language: Language) -> &'static dyn FrontEnd {
     FRONT_ENDS

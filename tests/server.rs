@@ -205,9 +205,17 @@ fn a_bad_configuration_is_logged() -> Result {
     assert_eq!(client.diagnostics(&uri, 1, LONG)?, Vec::<Value>::new());
     let log = client.wait(LONG, |m| m["method"] == "window/logMessage")?;
     let message = log["params"]["message"].as_str().unwrap_or("");
-    assert!(
-        message.contains("ctxlint.toml") && message.contains("no_such_lint"),
-        "{message}"
+    assert_eq!(
+        message,
+        format!(
+            "ctxlint: {}:2:1: unknown lint `no_such_lint` in `[lints]`; the lints are: {}",
+            dir.path().join("ctxlint.toml").display(),
+            ctxlint::catalogue::LINTS
+                .iter()
+                .map(|l| l.name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
     );
     assert_eq!(log["params"]["type"], 1);
     assert_eq!(client.stop()?, Some(0));

@@ -1,11 +1,13 @@
-//! Every table of third-party knowledge that the lints use, in both drivers and both
-//! languages: which calls run a closure in a context, which guards make one current, which
-//! spawns carry it, which constructors make spans and contexts, which types are
-//! interior-mutable, and Python's task factories, consumers and coroutine functions.
+//! Every table of third-party knowledge that the lints use, in both languages: which calls
+//! run a closure in a context, which guards make one current, which spawns and binders carry
+//! it, which constructors make spans and contexts, which types are interior-mutable, and
+//! Python's task factories, consumers, coroutine functions and hand-offs.
 //!
 //! Knowledge is data here, not `if` chains in the drivers (clippy's `paths.rs` is the model):
-//! a new runner, guard or spawn is one entry, and both drivers, `ctxlint explain` and the
-//! CLI's prefilter pick it up.
+//! a new runner, guard or spawn is one entry, and every driver that checks its language,
+//! `ctxlint explain` and the CLI's prefilter pick it up. Some tables only the CLI reads: the
+//! Dylint library sees with types what they spell out (an `UnsafeCell` through any type, for
+//! [`INTERIOR_MUTABLE_TYPES`]), and Python has no Dylint driver.
 
 use crate::fix::{Fix, Operand};
 
@@ -337,17 +339,117 @@ pub static SPAN_THREAD_HELP: &str = "enter the span in the closure: `let span = 
 /// outside its spawner's span records it without that span (an orphan).
 pub static EVENT_MACROS: &[&str] = &["event", "trace", "debug", "info", "warn", "error"];
 
-/// Methods that bind a future to a span or a context, so that a task spawned with the result
-/// carries it: `fut.instrument(span)`, `fut.in_current_span()`, and the `contextvars` and
-/// OpenTelemetry equivalents.
-pub static FUTURE_BINDERS: &[&str] = &[
-    "instrument",
-    "in_current_span",
-    "with_current_context",
-    "with_context",
-    "with_current_subscriber",
-    "with_subscriber",
+/// What a [`FutureBinder`] binds a future to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Binds {
+    /// A `tracing` span: the future's events are recorded inside it.
+    Span,
+    /// A `tracing` subscriber (dispatcher): the future's events go to it, with the spans it
+    /// keeps current.
+    Subscriber,
+    /// A `contextvars` or OpenTelemetry context: the future runs in it.
+    Context,
+}
+
+/// A method that binds a future to a span or a context, so that a task spawned with the
+/// result carries it: `fut.instrument(span)`.
+#[derive(Debug, PartialEq, Eq)]
+pub struct FutureBinder {
+    /// The method's name.
+    pub method: &'static str,
+    /// What it binds the future to.
+    pub binds: Binds,
+    /// The trait that declares it, by its last segment, for the call written as a trait
+    /// function (`tracing::Instrument::in_current_span(fut)`); `None` for an inherent method.
+    pub trait_name: Option<&'static str>,
+}
+
+/// Every [`FutureBinder`]: `tracing`'s `Instrument` and `WithSubscriber`, OpenTelemetry's
+/// `FutureExt`, and `contextvars`' scoped futures.
+pub static FUTURE_BINDERS: &[FutureBinder] = &[
+    FutureBinder {
+        method: "instrument",
+        binds: Binds::Span,
+        trait_name: Some("Instrument"),
+    },
+    FutureBinder {
+        method: "in_current_span",
+        binds: Binds::Span,
+        trait_name: Some("Instrument"),
+    },
+    FutureBinder {
+        method: "with_current_context",
+        binds: Binds::Context,
+        trait_name: None,
+    },
+    FutureBinder {
+        method: "with_context",
+        binds: Binds::Context,
+        trait_name: None,
+    },
+    FutureBinder {
+        method: "with_current_subscriber",
+        binds: Binds::Subscriber,
+        trait_name: Some("WithSubscriber"),
+    },
+    FutureBinder {
+        method: "with_subscriber",
+        binds: Binds::Subscriber,
+        trait_name: Some("WithSubscriber"),
+    },
 ];
+
+/// The [`FutureBinder`] named `method`, if any.
+///
+/// ```
+/// use ctxlint_catalogue::apis::{future_binder, Binds};
+/// assert_eq!(future_binder("in_current_span").map(|b| b.binds), Some(Binds::Span));
+/// assert!(future_binder("map").is_none());
+/// ```
+pub fn future_binder(method: &str) -> Option<&'static FutureBinder> {
+    FUTURE_BINDERS.iter().find(|b| b.method == method)
+}
+
+/// The attribute that runs a function's body inside a span of its own (`#[instrument]`,
+/// `#[tracing::instrument]`), by its last path segment.
+pub static INSTRUMENT_ATTRIBUTE: &str = "instrument";
+
+/// A method of tokio's `LocalKey` that makes a task-local's value current for the work it is
+/// given (its second argument).
+#[derive(Debug, PartialEq, Eq)]
+pub struct TaskLocalScope {
+    /// The method's name.
+    pub method: &'static str,
+    /// What the work is: a future (`KEY.scope(value, fut)`) or a closure
+    /// (`KEY.sync_scope(value, f)`).
+    pub takes: SpawnTakes,
+}
+
+/// Every [`TaskLocalScope`].
+pub static TASK_LOCAL_SCOPES: &[TaskLocalScope] = &[
+    TaskLocalScope {
+        method: "scope",
+        takes: SpawnTakes::Future,
+    },
+    TaskLocalScope {
+        method: "sync_scope",
+        takes: SpawnTakes::Closure,
+    },
+];
+
+/// The [`TaskLocalScope`] named `method`, if any.
+///
+/// ```
+/// use ctxlint_catalogue::apis::{task_local_scope, SpawnTakes};
+/// assert_eq!(task_local_scope("scope").map(|s| s.takes), Some(SpawnTakes::Future));
+/// assert!(task_local_scope("with").is_none());
+/// ```
+pub fn task_local_scope(method: &str) -> Option<&'static TaskLocalScope> {
+    TASK_LOCAL_SCOPES.iter().find(|s| s.method == method)
+}
+
+/// The paths of tokio's `LocalKey`, the type of a `task_local!` key.
+pub static TASK_LOCAL_TYPES: &[&str] = &["tokio::task::LocalKey"];
 
 /// Python: how a call hands a callable to another thread.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -680,6 +782,11 @@ pub static PYTHON_CONSUMERS: &[&str] = &[
     "asyncio.wait_for",
     "asyncio.shield",
 ];
+
+/// Python: functions that run a coroutine to completion on a new event loop in the calling
+/// thread (in a copy of that thread's context): a thread started with one runs the coroutine
+/// there, so what the coroutine reads is what the thread reads.
+pub static PYTHON_COROUTINE_RUNNERS: &[&str] = &["asyncio.run"];
 
 /// Python: methods (of an event loop, a runner or a task group) whose argument must be an
 /// awaitable.

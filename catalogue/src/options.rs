@@ -37,7 +37,8 @@ pub struct Options {
     /// `[context_guard_across_await]`.
     #[serde(rename = "context_guard_across_await")]
     pub context_guard_across_await: ContextGuardAcrossAwait,
-    // new-lint: options (scripts/new-lint.py adds a lint's table above this line)
+    // A lint with options adds its table here and its struct below (the scaffolder writes
+    // none: most lints have no options).
 }
 
 /// The options of `interior_mutable_default`.

@@ -18,8 +18,9 @@ use clippy_utils::visitors::for_each_expr;
 use clippy_utils::{fn_def_id, is_expr_async_block, is_in_test};
 use ctxlint_catalogue::SPAWN_WITHOUT_CONTEXT as LINT;
 use ctxlint_catalogue::apis::{
-    EVENT_MACROS, FUTURE_BINDERS, RUST_SPAWNS, SPAN_SPAWN_HELP, SPAN_THREAD_HELP, Spawn,
-    SpawnTakes, TASK_LOCAL_SPAWN_HELP,
+    Binds, EVENT_MACROS, INSTRUMENT_ATTRIBUTE, RUST_SPAWNS, SPAN_SPAWN_HELP, SPAN_THREAD_HELP,
+    SPAN_TYPES, Spawn, SpawnTakes, TASK_LOCAL_SPAWN_HELP, TASK_LOCAL_TYPES, future_binder,
+    task_local_scope,
 };
 use rustc_errors::Applicability;
 use rustc_hir::def::{DefKind, Res};
@@ -107,8 +108,12 @@ impl<'tcx> LateLintPass<'tcx> for SpawnWithoutContext {
         };
         self.context_var = types(&["contextvars::ContextVar"]);
         self.context = types(&["contextvars::Context"]);
-        self.local_key = types(&["tokio::task::LocalKey"]);
-        self.span = types(&["tracing::Span", "tracing::span::Span"]);
+        self.local_key = types(TASK_LOCAL_TYPES);
+        let span_paths: Vec<String> = SPAN_TYPES.iter().map(|p| p.join("::")).collect();
+        self.span = span_paths
+            .iter()
+            .flat_map(|p| lookup_path_str(cx.tcx, PathNS::Type, p))
+            .collect();
         self.entered = types(&["tracing::span::Entered", "tracing::span::EnteredSpan"]);
         self.instrument = types(&["tracing::Instrument", "tracing::instrument::Instrument"]);
     }
@@ -253,16 +258,13 @@ impl SpawnWithoutContext {
         let mut work = arg;
         while let ExprKind::MethodCall(segment, receiver, args, _) = work.kind {
             let method = segment.ident.name.as_str();
-            if FUTURE_BINDERS.contains(&method) {
-                match method {
-                    "instrument"
-                    | "in_current_span"
-                    | "with_subscriber"
-                    | "with_current_subscriber" => carried.span = true,
-                    _ => carried.context = true,
+            if let Some(binder) = future_binder(method) {
+                match binder.binds {
+                    Binds::Span | Binds::Subscriber => carried.span = true,
+                    Binds::Context => carried.context = true,
                 }
                 work = receiver;
-            } else if method == "scope" {
+            } else if task_local_scope(method).is_some_and(|s| s.takes == SpawnTakes::Future) {
                 let receiver_ty = cx.typeck_results().expr_ty(receiver);
                 if self.is_adt(receiver_ty, &self.local_key)
                     && let Some(key) = static_of(receiver)
@@ -394,7 +396,7 @@ impl SpawnWithoutContext {
             for_each_expr(cx.tcx, body.value, |e| {
                 match macro_backtrace(e.span).find(|m| {
                     matches!(m.kind, rustc_span::MacroKind::Attr)
-                        && cx.tcx.item_name(m.def_id).as_str() == "instrument"
+                        && cx.tcx.item_name(m.def_id).as_str() == INSTRUMENT_ATTRIBUTE
                 }) {
                     Some(m) => ControlFlow::Break(m.span),
                     None => ControlFlow::Continue(()),
@@ -412,7 +414,7 @@ impl SpawnWithoutContext {
         for (id, node) in cx.tcx.hir_parent_iter(at) {
             if let Node::Expr(e) = node
                 && let ExprKind::MethodCall(segment, receiver, [_, work], _) = e.kind
-                && matches!(segment.ident.name.as_str(), "scope" | "sync_scope")
+                && task_local_scope(segment.ident.name.as_str()).is_some()
                 && work.hir_id == child
                 && self.is_adt(cx.typeck_results().expr_ty(receiver), &self.local_key)
                 && let Some(key) = static_of(receiver)
@@ -437,7 +439,7 @@ impl SpawnWithoutContext {
                 Node::Expr(e) => {
                     if let ExprKind::MethodCall(segment, receiver, args, _) = e.kind {
                         let method = segment.ident.name.as_str();
-                        if matches!(method, "instrument" | "in_current_span")
+                        if future_binder(method).is_some_and(|b| b.binds == Binds::Span)
                             && receiver.hir_id == child
                         {
                             return true;

@@ -49,6 +49,18 @@ impl FrontEnd for PythonFrontEnd {
         is_python(path)
     }
 
+    /// `#!/usr/bin/env python3`, `#!/usr/bin/python3.12 -u`: the interpreter's name, the
+    /// path's last part, starts with `python`.
+    fn claims_script(&self, first_line: &str) -> bool {
+        first_line.strip_prefix("#!").is_some_and(|line| {
+            line.split_whitespace().any(|word| {
+                word.rsplit('/')
+                    .next()
+                    .is_some_and(|n| n.starts_with("python"))
+            })
+        })
+    }
+
     fn skips_dir(&self, dir: &Path) -> bool {
         project::is_virtualenv(dir)
     }
@@ -356,6 +368,22 @@ pub(crate) fn max_nesting(text: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scripts_are_claimed_by_their_interpreter() {
+        let python = PythonFrontEnd;
+        for line in [
+            "#!/usr/bin/env python3",
+            "#!/usr/bin/python3.12 -u",
+            "#! /opt/venv/bin/python",
+            "#!/usr/bin/env -S python3 -X dev",
+        ] {
+            assert!(python.claims_script(line), "{line}");
+        }
+        for line in ["#!/bin/sh", "#!/usr/bin/env node", "# python", "import os"] {
+            assert!(!python.claims_script(line), "{line}");
+        }
+    }
 
     #[test]
     fn module_names_follow_the_layout() {

@@ -3,8 +3,9 @@
 //! A project is the nearest directory above a file that holds a `pyproject.toml`, `setup.py`,
 //! `setup.cfg` or `.git`; without one, the directory that was walked to find the file; for a
 //! file named on its own, just that file. Every `.py` file of the project (`.gitignore`
-//! respected, virtual environments skipped) contributes facts, so that an `async def` imported
-//! from another file is known.
+//! respected, virtual environments skipped) can contribute facts, so that an `async def`
+//! imported from another file is known; a module is read and parsed only when a lookup first
+//! names it, and a linted file gives its facts from the parse that lints it.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};

@@ -10,7 +10,7 @@ use ctxlint_catalogue::Level;
 use syn::visit::Visit;
 
 use crate::config::Config;
-use crate::diagnostic::{Related, SourceSpan};
+use crate::diagnostic::Related;
 use crate::rust::reads::{Body, MAX_CALL_DEPTH};
 use crate::rust::resolve::Imports;
 use crate::rust::suppress;
@@ -1106,52 +1106,10 @@ fn is_std_container(full: &[String]) -> bool {
         )
 }
 
-/// The well-known interior-mutable types of `std`, `parking_lot`, `tokio`, `futures` and a few
-/// other popular crates, by their resolved path.
+/// The well-known interior-mutable types (the catalogue's table), by their resolved path.
 fn is_known_interior_mutable(full: &[String]) -> bool {
-    let (Some(root), Some(last)) = (full.first(), full.last()) else {
-        return false;
-    };
-    let last = last.as_str();
-    if full.len() < 2 {
-        return false;
-    }
-    match root.as_str() {
-        "std" | "core" | "alloc" => {
-            last.starts_with("Atomic")
-                || matches!(
-                    last,
-                    "Cell"
-                        | "RefCell"
-                        | "UnsafeCell"
-                        | "SyncUnsafeCell"
-                        | "OnceCell"
-                        | "LazyCell"
-                        | "Mutex"
-                        | "RwLock"
-                        | "ReentrantLock"
-                        | "OnceLock"
-                        | "LazyLock"
-                        | "Once"
-                        | "Condvar"
-                        | "Barrier"
-                )
-        }
-        "parking_lot" | "lock_api" => matches!(
-            last,
-            "Mutex" | "RwLock" | "ReentrantMutex" | "FairMutex" | "Once" | "Condvar"
-        ),
-        "tokio" => matches!(
-            last,
-            "Mutex" | "RwLock" | "OnceCell" | "SetOnce" | "Semaphore" | "Notify" | "Barrier"
-        ),
-        "futures" | "futures_util" | "futures_locks" => {
-            matches!(last, "Mutex" | "RwLock" | "BiLock")
-        }
-        "once_cell" => matches!(last, "OnceCell" | "Lazy"),
-        "spin" => matches!(last, "Mutex" | "RwLock" | "Once" | "Lazy"),
-        "arc_swap" => matches!(last, "ArcSwap" | "ArcSwapOption" | "ArcSwapAny"),
-        "portable_atomic" => last.starts_with("Atomic"),
+    match full {
+        [root, .., last] => ctxlint_catalogue::apis::is_interior_mutable_type(root, last),
         _ => false,
     }
 }
@@ -1283,7 +1241,7 @@ impl FactCollector<'_> {
         };
         let at = Related {
             path: self.path.to_path_buf(),
-            span: SourceSpan::from_span(syn::spanned::Spanned::span(value)),
+            span: crate::rust::source_span(syn::spanned::Spanned::span(value)),
         };
         self.facts
             .var_statics
@@ -1350,11 +1308,11 @@ impl FactCollector<'_> {
                 a.path()
                     .segments
                     .last()
-                    .is_some_and(|s| s.ident == "instrument")
+                    .is_some_and(|s| s.ident == ctxlint_catalogue::apis::INSTRUMENT_ATTRIBUTE)
             })
             .map(|a| Related {
                 path: self.path.to_path_buf(),
-                span: SourceSpan::from_span(syn::spanned::Spanned::span(a)),
+                span: crate::rust::source_span(syn::spanned::Spanned::span(a)),
             });
         let body = match &self.read_from {
             Some(file) => FnBody {

@@ -18,10 +18,13 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use ctxlint_catalogue::Language;
-use ctxlint_catalogue::apis::{GUARDS, RUNNERS, RUST_SPAWNS, Receiver, RunnerCall};
+use ctxlint_catalogue::apis::{
+    GUARDS, INSTRUMENT_ATTRIBUTE, RUNNERS, RUST_SPAWNS, Receiver, RunnerCall, SpawnTakes,
+    TASK_LOCAL_SCOPES,
+};
 
 use crate::config::Config;
-use crate::diagnostic::TargetInfo;
+use crate::diagnostic::{SourceSpan, TargetInfo};
 use crate::error::{Error, ErrorKind};
 use crate::frontend::{FileToLint, FrontEnd, Hit, Needles, Planned, Walked};
 use cargo::CrateFiles;
@@ -122,8 +125,15 @@ impl FrontEnd for RustFrontEnd {
                 SPAWN.or(FUTURE),
             );
         }
-        needles.add("instrument", SPAN);
-        needles.add(".scope(", SPAN);
+        // `#[instrument]` functions and the span's binders (`.instrument(span)` among them),
+        // and a task-local's `.scope(` around a spawned future.
+        needles.add(INSTRUMENT_ATTRIBUTE, SPAN);
+        for scope in TASK_LOCAL_SCOPES
+            .iter()
+            .filter(|s| s.takes == SpawnTakes::Future)
+        {
+            needles.add(format!(".{}(", scope.method), SPAN);
+        }
         needles.add(".get()", MAY_WRITE);
         needles.add(".with(", MAY_WRITE);
         for word in ["await", "pin"] {
@@ -557,6 +567,21 @@ pub(crate) fn max_nesting(text: &str) -> usize {
 /// How many bracket levels one level of `<` counts for in [`max_nesting`]: measured, syn's
 /// parse of nested generic arguments takes about five times the stack of nested parentheses.
 const ANGLE_WEIGHT: usize = 5;
+
+/// The place that a `proc_macro2` span (with `span-locations`) covers, in every unit a
+/// [`SourceSpan`] has: syn's spans are this front end's business, not the findings'.
+pub(crate) fn source_span(span: proc_macro2::Span) -> SourceSpan {
+    let range = span.byte_range();
+    let (start, end) = (span.start(), span.end());
+    SourceSpan {
+        byte_start: range.start,
+        byte_end: range.end,
+        line_start: start.line,
+        line_end: end.line,
+        column_start: start.column + 1,
+        column_end: end.column + 1,
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -9,12 +9,12 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use ctxlint_catalogue::apis::{EVENT_MACROS, FUTURE_BINDERS, RUNNERS};
+use ctxlint_catalogue::apis::{EVENT_MACROS, RUNNERS, future_binder};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
 
-use crate::diagnostic::{Related, SourceSpan};
+use crate::diagnostic::Related;
 use crate::rust::resolve::Imports;
 use crate::rust::walk::select_branches;
 
@@ -46,7 +46,7 @@ pub(crate) struct Body {
 pub(crate) fn is_api_method(name: &str) -> bool {
     READ_METHODS.contains(&name)
         || RUNNERS.iter().any(|r| r.name() == name)
-        || FUTURE_BINDERS.contains(&name)
+        || future_binder(name).is_some()
         || matches!(
             name,
             "scope" | "scope_mut" | "set" | "spawn" | "enter" | "entered" | "attach" | "call"
@@ -115,7 +115,7 @@ struct Scan<'a> {
 
 impl Scan<'_> {
     fn related(&self, span: proc_macro2::Span) -> Related {
-        let mut at = SourceSpan::from_span(span);
+        let mut at = crate::rust::source_span(span);
         if self.base.line > 0 {
             // The block alone starts at line 1, column 0.
             if at.line_start == 1 {

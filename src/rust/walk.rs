@@ -253,7 +253,7 @@ impl<'a> FileCx<'a> {
             level,
             language: ctxlint_catalogue::Language::Rust,
             path: self.path.to_path_buf(),
-            span: SourceSpan::from_span(span),
+            span: crate::rust::source_span(span),
             suggestion,
             help,
             related,
@@ -711,7 +711,7 @@ impl<'ast> Visit<'ast> for Walker<'_> {
             return;
         }
         if self.cx.depth >= MAX_DEPTH {
-            self.cx.too_deep = Some(SourceSpan::from_span(syn::spanned::Spanned::span(expr)));
+            self.cx.too_deep = Some(crate::rust::source_span(syn::spanned::Spanned::span(expr)));
             return;
         }
         self.cx.depth += 1;

@@ -52,3 +52,23 @@ pub fn write(dir: &Path, rel: &str, text: impl AsRef<[u8]>) -> std::io::Result<P
     std::fs::write(&path, text)?;
     Ok(path)
 }
+
+/// The errors on standard error, each whole, without its `error: ` prefix: tests compare a
+/// whole message, so that a message that repeats its path or loses a word fails them.
+pub fn errors(o: &Output) -> Vec<String> {
+    stderr(o)
+        .lines()
+        .filter_map(|line| line.strip_prefix("error: "))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Asserts that `o`'s standard error holds the error `want`, whole.
+#[track_caller]
+pub fn assert_error(o: &Output, want: &str) {
+    let errors = errors(o);
+    assert!(
+        errors.iter().any(|e| e == want),
+        "no error `{want}` among {errors:#?}"
+    );
+}

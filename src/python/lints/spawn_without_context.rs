@@ -8,7 +8,9 @@
 use std::collections::HashMap;
 
 use ctxlint_catalogue::SPAWN_WITHOUT_CONTEXT;
-use ctxlint_catalogue::apis::{PYTHON_HAND_OFFS, PythonHandOff, PythonHandOffKind};
+use ctxlint_catalogue::apis::{
+    PYTHON_COROUTINE_RUNNERS, PYTHON_HAND_OFFS, PythonHandOff, PythonHandOffKind,
+};
 use ruff_python_ast::{Expr, ExprCall, Stmt, StmtFunctionDef};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
@@ -168,7 +170,7 @@ impl SpawnWithoutContext {
                     return body_read(body);
                 }
                 let q = cx.qualified(callable)?;
-                if q == "asyncio.run" {
+                if PYTHON_COROUTINE_RUNNERS.contains(&q.as_str()) {
                     return self.coroutine_reads(cx, call, hand_off, depth);
                 }
                 body_read(cx.facts.body(&q)?)
@@ -184,7 +186,7 @@ impl SpawnWithoutContext {
                     return body_read(cx.facts.body(&format!("{class}.{}", a.attr.as_str()))?);
                 }
                 let q = cx.qualified(callable)?;
-                if q == "asyncio.run" {
+                if PYTHON_COROUTINE_RUNNERS.contains(&q.as_str()) {
                     return self.coroutine_reads(cx, call, hand_off, depth);
                 }
                 body_read(cx.facts.body(&q)?)

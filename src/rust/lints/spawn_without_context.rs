@@ -18,12 +18,12 @@ use std::sync::Arc;
 
 use ctxlint_catalogue::SPAWN_WITHOUT_CONTEXT;
 use ctxlint_catalogue::apis::{
-    FUTURE_BINDERS, GuardOf, RUST_SPAWNS, SPAN_SPAWN_HELP, SPAN_THREAD_HELP, Spawn, SpawnTakes,
-    TASK_LOCAL_SPAWN_HELP,
+    Binds, GuardOf, INSTRUMENT_ATTRIBUTE, RUST_SPAWNS, SPAN_SPAWN_HELP, SPAN_THREAD_HELP, Spawn,
+    SpawnTakes, TASK_LOCAL_SPAWN_HELP, future_binder, task_local_scope,
 };
 use syn::spanned::Spanned;
 
-use crate::diagnostic::{Applicability, SourceSpan, Suggestion};
+use crate::diagnostic::{Applicability, Suggestion};
 use crate::rust::facts::Reach;
 use crate::rust::reads::Body;
 use crate::rust::types::bound_ident;
@@ -61,7 +61,7 @@ impl Pass for SpawnWithoutContext {
             a.path()
                 .segments
                 .last()
-                .is_some_and(|s| s.ident == "instrument")
+                .is_some_and(|s| s.ident == INSTRUMENT_ATTRIBUTE)
         });
         self.fns.push(instrumented);
     }
@@ -106,21 +106,17 @@ impl Pass for SpawnWithoutContext {
 
     fn check_method_call(&mut self, cx: &mut FileCx<'_>, call: &syn::ExprMethodCall) {
         let method = call.method.to_string();
-        match method.as_str() {
-            "instrument" | "in_current_span" => self.in_span.push(range(&call.receiver)),
-            "in_scope" if cx.is_span_expr(&call.receiver) => {
-                if let Some(closure) = call.args.first() {
-                    self.in_span.push(range(closure));
-                }
+        if future_binder(&method).is_some_and(|b| b.binds == Binds::Span) {
+            self.in_span.push(range(&call.receiver));
+        } else if method == "in_scope" && cx.is_span_expr(&call.receiver) {
+            if let Some(closure) = call.args.first() {
+                self.in_span.push(range(closure));
             }
-            "scope" | "sync_scope" => {
-                if let Some(key) = task_local(cx, &call.receiver)
-                    && let Some(work) = call.args.iter().nth(1)
-                {
-                    self.scoped.push((key, range(work)));
-                }
-            }
-            _ => {}
+        } else if task_local_scope(&method).is_some()
+            && let Some(key) = task_local(cx, &call.receiver)
+            && let Some(work) = call.args.iter().nth(1)
+        {
+            self.scoped.push((key, range(work)));
         }
     }
 
@@ -144,7 +140,7 @@ impl Pass for SpawnWithoutContext {
             && let Some(read) = cx.facts.first_reach(&body, Reach::ContextVar, "")
         {
             let suggestion = Suggestion {
-                span: SourceSpan::from_span(at),
+                span: crate::rust::source_span(at),
                 replacement: spawn.copying.to_owned(),
                 applicability: if spawn.needs_tokio {
                     // Only when the crate enables `contextvars`' `tokio` feature, which the
@@ -246,17 +242,17 @@ fn unwrap<'e>(cx: &FileCx<'_>, arg: &'e syn::Expr) -> (&'e syn::Expr, Carried) {
     loop {
         match work {
             syn::Expr::Paren(p) => work = &p.expr,
-            syn::Expr::MethodCall(m) if FUTURE_BINDERS.contains(&m.method.to_string().as_str()) => {
-                match m.method.to_string().as_str() {
-                    "instrument"
-                    | "in_current_span"
-                    | "with_subscriber"
-                    | "with_current_subscriber" => carried.span = true,
-                    _ => carried.context = true,
+            syn::Expr::MethodCall(m) if let Some(binder) = future_binder(&m.method.to_string()) => {
+                match binder.binds {
+                    Binds::Span | Binds::Subscriber => carried.span = true,
+                    Binds::Context => carried.context = true,
                 }
                 work = &m.receiver;
             }
-            syn::Expr::MethodCall(m) if m.method == "scope" => {
+            syn::Expr::MethodCall(m)
+                if task_local_scope(&m.method.to_string())
+                    .is_some_and(|s| s.takes == SpawnTakes::Future) =>
+            {
                 if let Some(key) = task_local(cx, &m.receiver) {
                     carried.keys.push(key);
                     match m.args.iter().nth(1) {
@@ -279,8 +275,8 @@ fn unwrap<'e>(cx: &FileCx<'_>, arg: &'e syn::Expr) -> (&'e syn::Expr, Carried) {
                 if let syn::Expr::Path(path) = &*c.func
                     && let [.., parent, method] =
                         path.path.segments.iter().collect::<Vec<_>>().as_slice()
-                    && (parent.ident == "Instrument" || parent.ident == "WithSubscriber")
-                    && FUTURE_BINDERS.contains(&method.ident.to_string().as_str())
+                    && future_binder(&method.ident.to_string())
+                        .is_some_and(|b| b.trait_name.is_some_and(|t| parent.ident == t))
                     && let Some(fut) = c.args.first() =>
             {
                 carried.span = true;
@@ -321,7 +317,7 @@ fn in_current_span(cx: &FileCx<'_>, arg: &syn::Expr) -> Option<Suggestion> {
         format!("tracing::Instrument::in_current_span({text})")
     };
     Some(Suggestion {
-        span: SourceSpan::from_span(arg.span()),
+        span: crate::rust::source_span(arg.span()),
         replacement,
         applicability: Applicability::MachineApplicable,
     })

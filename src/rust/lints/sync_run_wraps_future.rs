@@ -21,7 +21,7 @@ use ctxlint_catalogue::fix::{Call, Held};
 use quote::{ToTokens, quote};
 use syn::spanned::Spanned;
 
-use crate::diagnostic::{Applicability, SourceSpan, Suggestion};
+use crate::diagnostic::{Applicability, Suggestion};
 use crate::rust::types::bound_ident;
 use crate::rust::walk::Pass;
 use crate::rust::walk::{Binding, FileCx, block_tail};
@@ -507,7 +507,7 @@ fn suggest(
     });
     let certain = simple && imported;
     let (call_span, awaited) = (site.span, site.awaited);
-    let span = SourceSpan::from_span(call_span);
+    let span = crate::rust::source_span(call_span);
     let original = cx.source.get(span.byte_start..span.byte_end)?;
     // The pretty-printer drops comments, so a rewrite of commented code needs review.
     let has_comment = original.contains("//") || original.contains("/*");
