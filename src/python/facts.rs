@@ -73,8 +73,19 @@ pub(crate) struct Source<'a> {
 }
 
 /// Reads and parses the module at `path`, named `name`, for its facts; `None` when it cannot
-/// be read or parsed (such a module is reported only when it is itself checked).
-pub(crate) type Loader = fn(&Path, &ModuleName) -> Option<ModuleFacts>;
+/// be read or parsed (such a module is reported only when it is itself checked). A closure, so
+/// that a check can keep the tree of a module it will lint (see `project.rs`).
+#[derive(Clone)]
+pub(crate) struct Loader(pub(crate) Arc<LoadFn>);
+
+/// The function behind a [`Loader`].
+pub(crate) type LoadFn = dyn Fn(&Path, &ModuleName) -> Option<ModuleFacts> + Send + Sync;
+
+impl std::fmt::Debug for Loader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Loader")
+    }
+}
 
 /// One module of a project: its facts, read when a lint first asks for them.
 #[derive(Debug, Default)]
@@ -364,7 +375,7 @@ impl ProjectFacts {
         slot.facts
             .get_or_init(|| {
                 let (path, name) = slot.source.as_ref()?;
-                (self.loader?)(path, name)
+                (self.loader.as_ref()?.0)(path, name)
             })
             .as_ref()
     }

@@ -20,7 +20,7 @@ use crate::config::Config;
 use crate::diagnostic::TargetInfo;
 use crate::error::Error;
 use crate::frontend::{Linted, Unit, read_source, shown};
-use crate::python::facts::{ModuleFacts, ProjectFacts, Source, min_python};
+use crate::python::facts::{Loader, ModuleFacts, ProjectFacts, Source, min_python};
 use crate::python::lints;
 use crate::python::names::Names;
 use crate::python::walk::lint_module;
@@ -127,12 +127,81 @@ pub(crate) struct PythonUnit {
     pub(crate) files: Option<Vec<PathBuf>>,
 }
 
-/// One module read and parsed, with its name and facts.
+/// One module read and parsed, with its name and facts (`None` once they were given to the
+/// project's facts).
 struct Module {
     text: Arc<str>,
     parsed: Parsed<ModModule>,
     name: ModuleName,
-    facts: ModuleFacts,
+    facts: Option<ModuleFacts>,
+}
+
+/// The linted files of a check that a lookup may reach before their own turn, and the trees
+/// of those it did: the lookup parses such a file (for its facts) and parks the tree here, and
+/// the file's lint takes it, so that no file is parsed twice.
+///
+/// # Invariants
+/// 1. A parked module is a waiting file's: [`AheadOfTurn::take`] ends a file's wait and takes
+///    its module in one step, so a module parked after that is never parked (the lookup then
+///    parses facts only).
+/// 2. The parked sources hold at most [`AheadOfTurn::BUDGET`] bytes; past it, a lookup gives
+///    the facts and drops the tree, and the file's lint parses it again. No check of the
+///    packages in `bench/python.sh` comes near it, with or without the prefilter.
+struct AheadOfTurn {
+    state: std::sync::Mutex<Ahead>,
+}
+
+#[derive(Default)]
+struct Ahead {
+    /// The linted files whose lint has not started (absolute paths).
+    waiting: HashSet<PathBuf>,
+    /// The modules parsed by a lookup before their lint, by absolute path.
+    parked: HashMap<PathBuf, Module>,
+    /// The bytes of source that `parked` holds.
+    bytes: usize,
+}
+
+impl AheadOfTurn {
+    /// 16 MiB of source: a tree takes several times its source, so this bounds the memory
+    /// that parked trees can take to about a hundred MiB in the worst case.
+    const BUDGET: usize = 16 << 20;
+
+    fn new(waiting: HashSet<PathBuf>) -> AheadOfTurn {
+        AheadOfTurn {
+            state: std::sync::Mutex::new(Ahead {
+                waiting,
+                ..Ahead::default()
+            }),
+        }
+    }
+
+    /// Whether the lint of the file at `path` has yet to start.
+    fn is_waiting(&self, path: &Path) -> bool {
+        self.state.lock().is_ok_and(|s| s.waiting.contains(path))
+    }
+
+    /// Keeps `module`, read for a lookup, for the lint of its file, and gives its facts.
+    fn park(&self, path: &Path, mut module: Module) -> ModuleFacts {
+        let facts = module.facts.take().unwrap_or_default();
+        if let Ok(mut state) = self.state.lock()
+            && state.waiting.contains(path)
+            && state.bytes + module.text.len() <= AheadOfTurn::BUDGET
+        {
+            state.bytes += module.text.len();
+            state.parked.insert(path.to_path_buf(), module);
+        }
+        facts
+    }
+
+    /// Ends the wait of the file at `path`, and gives its module if a lookup parked it.
+    fn take(&self, path: &Path) -> Option<Module> {
+        let mut state = self.state.lock().ok()?;
+        state.waiting.remove(path);
+        let module = state.parked.remove(path)?;
+        state.bytes -= module.text.len();
+        debug_assert!(!state.parked.contains_key(path), "invariant 1");
+        Some(module)
+    }
 }
 
 impl PythonUnit {
@@ -144,6 +213,8 @@ impl PythonUnit {
 
     /// Parses one module's `text` and takes its facts.
     fn parse(&self, path: &Path, text: Arc<str>) -> Result<Module, Error> {
+        #[cfg(test)]
+        tests::count_parse(path);
         let parsed = parse_guarded(path, &text)?;
         let name = module_name(path, self.dir.as_deref());
         let names = Names::of_module(parsed.syntax(), &name);
@@ -158,7 +229,7 @@ impl PythonUnit {
             text,
             parsed,
             name,
-            facts,
+            facts: Some(facts),
         })
     }
 
@@ -184,13 +255,14 @@ impl PythonUnit {
 
     /// The project's facts: every file of `files` (in [`PythonUnit::files`]' order, a later
     /// module of the same name winning), with the facts already `taken` (by absolute path),
-    /// the others to be read when reached.
+    /// the others to be read by `loader` when reached.
     fn facts(
         &self,
         files: Vec<PathBuf>,
         mut taken: HashMap<PathBuf, (String, ModuleFacts)>,
+        loader: Loader,
     ) -> ProjectFacts {
-        let mut facts = ProjectFacts::with_loader(load_facts);
+        let mut facts = ProjectFacts::with_loader(loader);
         for path in files {
             match taken.remove(&path) {
                 Some((dotted, own)) => facts.add_module(dotted, own),
@@ -208,15 +280,44 @@ impl Unit for PythonUnit {
     /// Lints each file on its own, in parallel: read, parsed, its facts offered to the
     /// project's, linted, and its tree dropped. The project's other modules are read only
     /// when a lookup reaches them, so that memory holds a tree per thread, not per file.
+    ///
+    /// Each file is parsed once: a linted file that another's lookup reaches before its own
+    /// turn is parsed by that lookup, and its tree is kept for its lint ([`AheadOfTurn`]).
     fn check(&self, linted: &[PathBuf], config: &Config) -> Linted {
-        let facts = self.facts(self.files(linted), HashMap::new());
+        let absolute = |path: &PathBuf| std::path::absolute(path).unwrap_or_else(|_| path.clone());
+        let ahead = Arc::new(AheadOfTurn::new(linted.iter().map(absolute).collect()));
+        let loader = {
+            let ahead = Arc::clone(&ahead);
+            let dir = self.dir.clone();
+            Loader(Arc::new(move |path: &Path, name: &ModuleName| {
+                if !ahead.is_waiting(path) {
+                    return load_facts(path, name);
+                }
+                let unit = PythonUnit {
+                    dir: dir.clone(),
+                    files: None,
+                };
+                let module = unit.read(path).ok()?;
+                Some(ahead.park(path, module))
+            }))
+        };
+        let facts = self.facts(self.files(linted), HashMap::new(), loader);
         let results: Vec<Linted> = linted
             .par_iter()
-            .map(|path| match self.read(path) {
+            .map(|path| {
+                let abs = absolute(path);
+                let module = match ahead.take(&abs) {
+                    Some(parked) => Ok(parked),
+                    None => self.read(path),
+                };
+                (path, abs, module)
+            })
+            .map(|(path, abs, module)| match module {
                 Err(e) => Linted::error(e),
                 Ok(module) => {
-                    let abs = std::path::absolute(path).unwrap_or_else(|_| path.clone());
-                    facts.offer(&abs, &module.name.dotted, module.facts);
+                    if let Some(own) = module.facts {
+                        facts.offer(&abs, &module.name.dotted, own);
+                    }
                     let result = lint_module(
                         path,
                         &module.text,
@@ -249,8 +350,11 @@ impl Unit for PythonUnit {
         let mut files = self.files(&[]);
         files.retain(|f| *f != this);
         files.push(this.clone());
-        let taken = HashMap::from([(this, (own.name.dotted.clone(), own.facts.clone()))]);
-        let facts = self.facts(files, taken);
+        let Some(own_facts) = own.facts.clone() else {
+            return Linted::default();
+        };
+        let taken = HashMap::from([(this, (own.name.dotted.clone(), own_facts))]);
+        let facts = self.facts(files, taken, Loader(Arc::new(load_facts)));
         let result = lint_module(
             path,
             &own.text,
@@ -268,6 +372,8 @@ impl Unit for PythonUnit {
 
 /// The facts of a module read from disk, for [`ProjectFacts`]' lookups.
 fn load_facts(path: &Path, name: &ModuleName) -> Option<ModuleFacts> {
+    #[cfg(test)]
+    tests::count_parse(path);
     let text = read_source(path, Language::Python).ok()?;
     let parsed = parse_guarded(path, &text).ok()?;
     let names = Names::of_module(parsed.syntax(), name);
@@ -338,5 +444,57 @@ pub(crate) fn fallback_target(path: &Path) -> TargetInfo {
         src_path: path.to_path_buf(),
         edition: "2024".to_owned(),
         manifest_path: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// How many times each file was parsed, by the tests of this module (each in a
+    /// directory of its own).
+    static PARSES: std::sync::Mutex<Option<HashMap<PathBuf, usize>>> = std::sync::Mutex::new(None);
+
+    pub(super) fn count_parse(path: &Path) {
+        if let Ok(mut parses) = PARSES.lock() {
+            let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+            *parses.get_or_insert_default().entry(abs).or_default() += 1;
+        }
+    }
+
+    /// Every linted file is parsed once, also when another's lookup reaches it first: here
+    /// each module's lint looks up the others' variables and getters, whichever runs first.
+    #[test]
+    fn a_check_parses_each_file_once() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let root = dir.path();
+        std::fs::write(root.join("pyproject.toml"), "[project]\nname = \"app\"\n")?;
+        std::fs::create_dir(root.join("app"))?;
+        std::fs::write(root.join("app/__init__.py"), "")?;
+        let mut linted = Vec::new();
+        for i in 0..8 {
+            let next = (i + 1) % 8;
+            let text = format!(
+                "import contextvars\nfrom app.m{next} import current_{next}\n\
+                 var_{i} = contextvars.ContextVar('v{i}', default=None)\n\
+                 def current_{i}():\n    return var_{i}.get()\n\
+                 def work():\n    current_{next}().append(1)\n"
+            );
+            let path = root.join(format!("app/m{i}.py"));
+            std::fs::write(&path, text)?;
+            linted.push(path);
+        }
+        let unit = PythonUnit {
+            dir: Some(root.to_path_buf()),
+            files: None,
+        };
+        let found = unit.check(&linted, &Config::default());
+        assert!(found.errors.is_empty(), "{:?}", found.errors);
+        let parses = PARSES.lock().map_err(|e| e.to_string())?;
+        let parses = parses.as_ref().ok_or("nothing parsed")?;
+        for path in &linted {
+            assert_eq!(parses.get(path), Some(&1), "{}", path.display());
+        }
+        Ok(())
     }
 }
