@@ -83,7 +83,9 @@ fn fix_never_touches_a_file_with_parse_errors() -> Result {
         .collect();
     assert_eq!(
         errors,
-        ["./broken.rs:10:12: cannot parse: cannot parse string into token stream"],
+        [
+            "./broken.rs:10:12: cannot parse: unbalanced delimiters, or an unterminated string, character or block comment"
+        ],
         "{stderr}"
     );
     assert_eq!(

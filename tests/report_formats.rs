@@ -237,7 +237,7 @@ fn junit_report_reads_with_junitparser() -> Result {
     assert_eq!(code, Some(2));
     let expected = [
         "./app/<odd> & \"name\".py | interior_mutable_default (CTX001) at line 2, column 29 | Failure | interior_mutable_default | `ContextVar` default value is mutable",
-        "./src/broken.rs | cannot be checked | Error | parse | ./src/broken.rs:2:7: cannot parse: cannot parse string into token stream",
+        "./src/broken.rs | cannot be checked | Error | parse | ./src/broken.rs:2:7: cannot parse: unbalanced delimiters, or an unterminated string, character or block comment",
         "./src/main.rs | interior_mutable_default (CTX001) at line 3, column 71 | Failure | interior_mutable_default | `ContextVar` default value is interior-mutable",
         "./src/main.rs | sync_run_wraps_future (CTX002) at line 7, column 13 | Failure | sync_run_wraps_future | this runner returns a future that will be polled outside its context",
         "./src/main.rs | sync_run_wraps_future (CTX002) at line 8, column 13 | Failure | sync_run_wraps_future | this runner returns a future that will be polled outside its context",

@@ -224,12 +224,20 @@ pub(crate) fn parse_guarded(path: &Path, text: &str) -> Result<syn::File, Error>
 /// A syn error, at its place in `path`.
 fn parse_error(path: &Path, e: &syn::Error) -> Error {
     let start = e.span().start();
+    let message = e.to_string();
+    // proc_macro2's lexer says only that the text is no token stream; what makes one fail
+    // is a delimiter without its pair or a literal or comment that never ends.
+    let message = if message == "cannot parse string into token stream" {
+        "unbalanced delimiters, or an unterminated string, character or block comment"
+    } else {
+        &message
+    };
     Error::at(
         ErrorKind::Parse,
         path,
         start.line,
         start.column + 1,
-        format!("cannot parse: {e}"),
+        format!("cannot parse: {message}"),
     )
 }
 
