@@ -88,6 +88,9 @@ ruff_files=$("$ruff" check --isolated --no-cache --select B039 --show-files "$sr
 # Warm the page cache, so that every timing reads the files from memory.
 find "$src" -name '*.py' -print0 | xargs -0 cat > /dev/null
 
+# The builds above leave the load average high for a minute or two: wait it out.
+. "$repo/bench/idle.sh"
+wait_for_idle
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 run_tool() { # name max-exit outfile errfile command... -> "seconds peak-KiB"; fails above max-exit
     local name=$1 max=$2 out=$3 err=$4 start end code=0

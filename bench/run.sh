@@ -91,6 +91,9 @@ run_ctxlint() { # args → seconds; fails on a crash (exit > 2)
     elapsed "$start" "$end"
 }
 
+# The builds above leave the load average high for a minute or two: wait it out.
+. "$repo/bench/idle.sh"
+wait_for_idle
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 # Warm the page cache, so that every timing reads the files from memory.
 find "$corpus/vendor" -name '*.rs' -print0 | xargs -0 cat > /dev/null
