@@ -545,9 +545,8 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
 
 /// Finds the files of every front end under `paths` (and the files named directly: a script
 /// goes to the front end its `#!` line names, and the first front end takes the others that
-/// none claims), sorted, each with the directory it was found
-/// under; and, for each directory walked, every file in it that a unit may read for its facts
-/// (see [`Walked`]).
+/// none claims), sorted, each with the directory it was found under; and, for each directory
+/// walked, every file in it that a unit may read for its facts (see [`Walked`]).
 fn walk(
     paths: &[PathBuf],
     errors: &mut Vec<Error>,
