@@ -252,6 +252,19 @@ impl CrateFacts {
         signatures_only: bool,
     ) {
         let imports = Arc::new(Imports::of_file(file));
+        self.add_file_with(file, is_root, path, signatures_only, imports);
+    }
+
+    /// [`CrateFacts::add_file_as`], with the file's imports already resolved (the walk that
+    /// lints the same tree reads them too).
+    pub(crate) fn add_file_with(
+        &mut self,
+        file: &syn::File,
+        is_root: bool,
+        path: &Path,
+        signatures_only: bool,
+        imports: Arc<Imports>,
+    ) {
         if is_root {
             self.crate_levels.extend(suppress::levels(&file.attrs));
         }

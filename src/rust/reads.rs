@@ -10,13 +10,12 @@ use std::path::Path;
 use std::sync::Arc;
 
 use ctxlint_catalogue::apis::{EVENT_MACROS, RUNNERS, future_binder};
-use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
 
 use crate::diagnostic::Related;
 use crate::rust::resolve::Imports;
-use crate::rust::walk::select_branches;
+use crate::rust::walk::{MacroArgs, macro_args, select_branches};
 
 /// How many calls deep a read is looked for below the work handed on: its own body, then the
 /// crate functions and methods it calls, and so on.
@@ -161,16 +160,10 @@ impl Scan<'_> {
             }
             return;
         }
-        if let Ok(exprs) =
-            mac.parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
-        {
-            for expr in &exprs {
-                self.visit_expr(expr);
-            }
-        } else if let Ok(stmts) = mac.parse_body_with(syn::Block::parse_within) {
-            for stmt in &stmts {
-                self.visit_stmt(stmt);
-            }
+        match macro_args(mac) {
+            Some(MacroArgs::Exprs(exprs)) => exprs.iter().for_each(|e| self.visit_expr(e)),
+            Some(MacroArgs::Stmts(stmts)) => stmts.iter().for_each(|s| self.visit_stmt(s)),
+            None => {}
         }
     }
 }

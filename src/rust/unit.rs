@@ -13,13 +13,17 @@ use crate::error::Error;
 use crate::frontend::{self, Linted, STACK_SIZE, Unit};
 use crate::rust::cargo::CrateFiles;
 use crate::rust::facts::CrateFacts;
+use crate::rust::resolve::Imports;
 use crate::rust::{MAX_DEPTH, blank_fn_bodies, lints, max_nesting, parse, parse_guarded, walk};
 use ctxlint_catalogue::Language;
 
 /// How many bytes of linted source one crate parses once and keeps the syntax trees of until
 /// its facts are complete (see [`check_unit`]). It bounds the memory of a check by the thread
-/// count, whatever the size of the crates; the files past it are parsed twice.
-const KEEP_BYTES: u64 = 8 << 20;
+/// count, whatever the size of the crates; the files past it are parsed twice. At 8 MiB, the
+/// generated bindings of `bench/run.sh`'s corpus (`windows-sys`, `aws-lc-sys`, `web-sys`: 11
+/// to 21 MiB each) had a quarter of their files parsed twice, about a tenth of the time of
+/// `--no-prefilter`; at 32 MiB none is, for about 200 MiB more peak memory (BENCHMARKS.md).
+const KEEP_BYTES: u64 = 32 << 20;
 
 /// The kept files of a crate go to threads in shares of about this many bytes, at most one
 /// share per thread of the pool: a smaller crate is parsed on its own thread, as splitting it
@@ -100,12 +104,14 @@ impl Unit for RustUnit {
         let result = match parse_guarded(path, &text) {
             Err(e) => (Vec::new(), Some(e)),
             Ok(file) => {
+                let imports = Arc::new(Imports::of_file(&file));
+                let is_root = self.files.roots().iter().any(|r| r == path);
                 let mut own = CrateFacts::default();
-                own.add_file(&file, self.files.roots().iter().any(|r| r == path), path);
+                own.add_file_with(&file, is_root, path, false, Arc::clone(&imports));
                 facts.merge(own);
                 facts.finish(config);
                 facts.test_target = self.is_test_code(config);
-                walk::lint_file(path, &text, &file, &facts, config, lints::LINTS)
+                walk::lint_file_with(path, &text, &file, imports, &facts, config, lints::LINTS)
             }
         };
         proc_macro2::extra::invalidate_current_thread_spans();
@@ -343,7 +349,7 @@ struct ShareCx<'a> {
 
 /// One share of a crate's kept files, parsed on the thread that keeps the trees.
 struct Parsed<'p> {
-    trees: Vec<(&'p PathBuf, Arc<str>, syn::File)>,
+    trees: Vec<(&'p PathBuf, Arc<str>, syn::File, Arc<Imports>)>,
     /// The facts of each tree that is one of the crate's files, by its index in the members.
     parts: Vec<(usize, CrateFacts)>,
     errors: Vec<Error>,
@@ -367,15 +373,18 @@ impl ShareCx<'_> {
             };
             match parse_guarded(path, &text) {
                 Ok(file) => {
+                    // The facts and the walk both resolve names with the file's imports.
+                    let imports = Arc::new(Imports::of_file(&file));
                     // A kept file that is one of the crate's files gives its facts from the
                     // same tree; one named in another form (`./src/a.rs`) was parsed with the
                     // others.
                     if let Ok(at) = self.members.binary_search(path) {
                         let mut facts = CrateFacts::default();
-                        facts.add_file(&file, self.roots.contains(path), path);
+                        let is_root = self.roots.contains(path);
+                        facts.add_file_with(&file, is_root, path, false, Arc::clone(&imports));
                         parsed.parts.push((at, facts));
                     }
-                    parsed.trees.push((path, text, file));
+                    parsed.trees.push((path, text, file, imports));
                 }
                 Err(e) => parsed.errors.push(e),
             }
@@ -390,11 +399,18 @@ impl ShareCx<'_> {
             errors: parsed.errors,
             ..Linted::default()
         };
-        for (path, text, file) in &parsed.trees {
-            let (found, error) =
-                walk::lint_file(path, text, file, facts, self.config, lints::LINTS);
+        for (path, text, file, imports) in parsed.trees {
+            let (found, error) = walk::lint_file_with(
+                path,
+                &text,
+                &file,
+                imports,
+                facts,
+                self.config,
+                lints::LINTS,
+            );
             if !found.is_empty() {
-                linted.sources.push(((*path).clone(), Arc::clone(text)));
+                linted.sources.push((path.clone(), text));
             }
             linted.findings.extend(found);
             linted.errors.extend(error);

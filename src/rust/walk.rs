@@ -9,6 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use ctxlint_catalogue::{Level, Lint};
 use syn::punctuated::Punctuated;
@@ -45,7 +46,7 @@ pub(crate) enum Binding {
 pub(crate) struct FileCx<'a> {
     pub(crate) facts: &'a CrateFacts,
     pub(crate) config: &'a Config,
-    pub(crate) imports: Imports,
+    pub(crate) imports: Arc<Imports>,
     pub(crate) source: &'a str,
     path: &'a Path,
     scopes: Vec<HashMap<String, Binding>>,
@@ -87,7 +88,21 @@ pub(crate) fn lint_file(
     config: &Config,
     lints: &[Registered],
 ) -> (Vec<Finding>, Option<Error>) {
-    let cx = FileCx::new(facts, config, path, text, file);
+    let imports = Arc::new(Imports::of_file(file));
+    lint_file_with(path, text, file, imports, facts, config, lints)
+}
+
+/// [`lint_file`], with the file's imports already resolved (for its facts).
+pub(crate) fn lint_file_with(
+    path: &Path,
+    text: &str,
+    file: &syn::File,
+    imports: Arc<Imports>,
+    facts: &CrateFacts,
+    config: &Config,
+    lints: &[Registered],
+) -> (Vec<Finding>, Option<Error>) {
+    let cx = FileCx::new(facts, config, path, text, file, imports);
     let passes = lints
         .iter()
         .filter(|registered| cx.may_fire(registered.lint))
@@ -109,8 +124,8 @@ impl<'a> FileCx<'a> {
         path: &'a Path,
         source: &'a str,
         file: &syn::File,
+        imports: Arc<Imports>,
     ) -> Self {
-        let imports = Imports::of_file(file);
         let mut levels = facts.crate_levels.clone();
         levels.extend(suppress::levels(&file.attrs));
         let mut cx = FileCx {
@@ -515,16 +530,36 @@ impl Walker<'_> {
             }
             return;
         }
-        if let Ok(exprs) =
-            mac.parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
-        {
-            for expr in &exprs {
-                self.visit_expr(expr);
-            }
-        } else if let Ok(block) = mac.parse_body_with(syn::Block::parse_within) {
-            self.visit_stmts(&block);
+        match macro_args(mac) {
+            Some(MacroArgs::Exprs(exprs)) => exprs.iter().for_each(|e| self.visit_expr(e)),
+            Some(MacroArgs::Stmts(stmts)) => self.visit_stmts(&stmts),
+            None => {}
         }
     }
+}
+
+/// The arguments of a function-like macro call, as the walks read them.
+pub(crate) enum MacroArgs {
+    /// Comma-separated expressions (`vec![..]`, `assert!(..)`, `tokio::join!(..)`).
+    Exprs(Punctuated<syn::Expr, syn::Token![,]>),
+    /// Statements, where they are not expressions.
+    Stmts(Vec<syn::Stmt>),
+}
+
+/// `mac`'s tokens as [`MacroArgs`], or `None` when they are neither. The expressions are tried
+/// on a fork, so that the tokens are copied and parsed once when they turn out to be
+/// statements (a large crate's item-like macros made that a second parse each).
+pub(crate) fn macro_args(mac: &syn::Macro) -> Option<MacroArgs> {
+    use syn::parse::discouraged::Speculative as _;
+    mac.parse_body_with(|input: syn::parse::ParseStream<'_>| {
+        let fork = input.fork();
+        if let Ok(exprs) = Punctuated::parse_terminated(&fork) {
+            input.advance_to(&fork);
+            return Ok(MacroArgs::Exprs(exprs));
+        }
+        syn::Block::parse_within(input).map(MacroArgs::Stmts)
+    })
+    .ok()
 }
 
 /// One branch of `tokio::select!` (or `futures::select!`): `pat = future, if condition =>
@@ -602,6 +637,10 @@ impl<'ast> Visit<'ast> for Walker<'_> {
                 syn::visit::visit_item_impl(w, i);
                 w.cx.self_ty = outer;
             }
+            // A `macro_rules!` body is rules (`($x:expr) => { .. }`), whose tokens parse as
+            // neither expressions nor statements: trying both cost a large crate's macros a
+            // second parse each.
+            syn::Item::Macro(m) if m.ident.is_some() => each_pass!(w, check_macro(&m.mac)),
             syn::Item::Macro(m) => w.visit_macro_exprs(&m.mac),
             _ => {
                 let test = match item {
@@ -797,6 +836,40 @@ impl<'ast> Visit<'ast> for Walker<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One parse on a fork reads a macro's tokens as two parses in turn did: expressions if
+    /// they all are, else statements, else nothing.
+    #[test]
+    fn macro_args_are_expressions_then_statements() -> syn::Result<()> {
+        let shape = |body: &str| -> syn::Result<&'static str> {
+            let mac: syn::Macro = syn::parse_str(&format!("m!{{{body}}}"))?;
+            let two_parses = match mac
+                .parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
+            {
+                Ok(_) => "exprs",
+                Err(_) if mac.parse_body_with(syn::Block::parse_within).is_ok() => "stmts",
+                Err(_) => "none",
+            };
+            let one_parse = match macro_args(&mac) {
+                Some(MacroArgs::Exprs(_)) => "exprs",
+                Some(MacroArgs::Stmts(_)) => "stmts",
+                None => "none",
+            };
+            assert_eq!(one_parse, two_parses, "{body}");
+            Ok(one_parse)
+        };
+        assert_eq!(shape("")?, "exprs");
+        assert_eq!(shape("1, f(x).await, async { 2 },")?, "exprs");
+        assert_eq!(shape("let x = 1; spawn(async move { x });")?, "stmts");
+        assert_eq!(
+            shape("pub struct S { a: u8 } impl S { fn f() {} }")?,
+            "stmts"
+        );
+        assert_eq!(shape("(1, 2) x")?, "none");
+        assert_eq!(shape("($x:expr) => { $x }")?, "none");
+        assert_eq!(shape("\"kernel32.dll\" \"system\" fn f() -> u32")?, "none");
+        Ok(())
+    }
 
     /// The `(line, lint)` findings of `src`, checked as a crate of its own.
     fn lint(src: &str) -> Vec<(usize, &'static str)> {
