@@ -382,9 +382,10 @@ fn check(args: CheckArgs, levels: Vec<(&'static Lint, Level)>) -> Result<ExitCod
         // A full parse frees and allocates the syntax trees of every file, some of them tens
         // of megabytes, without a pause: memory given back after 10 ms is taken again a moment
         // later, and the kernel zeroes each page anew (on the corpus of `bench/run.sh`, 12 GiB
-        // purged and 4.6 s of system time in a 12 s run). mimalloc's own delay, one second,
-        // keeps the pages for the next file; the peak resident set is about the same.
-        set_purge_delay(1000);
+        // purged and 4.6 s of system time in a 12 s run; 2 s with mimalloc's own delay of one
+        // second). It is a batch run, whose peak is what counts: freed pages are kept for the
+        // next file (-1: never purged), for a peak resident set about 8 % higher.
+        set_purge_delay(-1);
     }
     let progress = Arc::new(ctxlint::Progress::default());
     let options = ctxlint::CheckOptions {

@@ -256,13 +256,15 @@ impl CrateFacts {
     }
 
     /// [`CrateFacts::add_file_as`], with the file's imports already resolved (the walk that
-    /// lints the same tree reads them too).
+    /// lints the same tree reads them too). With `lazy_bodies`, what a body reads is read from
+    /// the file on disk when a lint needs it, whether or not the tree has the body: the few
+    /// bodies a lint follows cost less to read again than every body to scan now.
     pub(crate) fn add_file_with(
         &mut self,
         file: &syn::File,
         is_root: bool,
         path: &Path,
-        signatures_only: bool,
+        lazy_bodies: bool,
         imports: Arc<Imports>,
     ) {
         if is_root {
@@ -273,7 +275,7 @@ impl CrateFacts {
             imports,
             in_impl: false,
             path: Arc::from(crate::frontend::shown(path)),
-            read_from: signatures_only.then(|| Arc::from(path)),
+            read_from: lazy_bodies.then(|| Arc::from(path)),
         };
         collector.visit_file(file);
     }
