@@ -536,11 +536,27 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
         out.findings.extend(found.findings);
         out.errors.extend(found.errors);
     }
+    // A second place in the finding's own file may have been found through another form of
+    // its path (a module's facts read by a lookup, `src/a.py`, before the file's own turn as
+    // `./src/a.py`): it is shown in the finding's form, so that a report draws one file once.
+    for finding in &mut out.findings {
+        if let Some(related) = &mut finding.related
+            && related.path != finding.path
+            && same_file(&related.path, &finding.path)
+        {
+            related.path.clone_from(&finding.path);
+        }
+    }
     out.findings
         .sort_by(|a, b| (&a.path, a.span, a.lint.name).cmp(&(&b.path, b.span, b.lint.name)));
     out.errors
         .sort_by(|a, b| (a.path(), a.to_string()).cmp(&(b.path(), b.to_string())));
     out
+}
+
+/// Whether two shown paths name one file: equal once absolute (`./src/a.py`, `src/a.py`).
+fn same_file(a: &Path, b: &Path) -> bool {
+    matches!((std::path::absolute(a), std::path::absolute(b)), (Ok(a), Ok(b)) if a == b)
 }
 
 /// Finds the files of every front end under `paths` (and the files named directly: a script

@@ -349,6 +349,46 @@ fn prefilter_changes_nothing() -> Result {
     Ok(())
 }
 
+/// A module's facts read by another module's lookup before its own turn name its file in
+/// another form (`pkg/headers.py`) than the walk does (`./pkg/headers.py`); a finding's second
+/// place in its own file is still shown in the finding's form, with and without the prefilter.
+/// (The shape of tartiflette-aiohttp 1.4.1; one thread, so that the lookup comes first.)
+#[test]
+fn a_second_place_in_the_same_file_keeps_its_form() -> Result {
+    let dir = tempfile::tempdir()?;
+    write(
+        dir.path(),
+        "pkg/__init__.py",
+        "from pkg.headers import set_headers\n",
+    )?;
+    write(
+        dir.path(),
+        "pkg/headers.py",
+        "VAR = None\ntry:\n    import contextvars\n\n    VAR = contextvars.ContextVar(\"h\", default={})\n\
+         except ImportError:\n    pass\n\n\ndef set_headers(headers):\n    VAR.get().update(headers)\n\n\n\
+         def get_headers():\n    return VAR.get()\n",
+    )?;
+    write(
+        dir.path(),
+        "pkg/handler.py",
+        "from .headers import get_headers\n\n\ndef prepare():\n    headers = get_headers()\n",
+    )?;
+    let mut reports = Vec::new();
+    for flags in [&[][..], &["--no-prefilter"][..]] {
+        let mut args = vec!["check", "--format", "json", "-q", "--jobs", "1"];
+        args.extend(flags);
+        args.push(".");
+        let out = ctxlint_in(dir.path(), &args)?;
+        assert_eq!(out.status.code(), Some(1), "{flags:?}: {}", stderr(&out));
+        let text = stdout(&out);
+        assert!(text.contains("context_value_mutated_in_place"), "{text}");
+        assert!(!text.contains("\"pkg/headers.py\""), "{flags:?}: {text}");
+        reports.push(text);
+    }
+    assert_eq!(reports[0], reports[1]);
+    Ok(())
+}
+
 #[test]
 fn facts_come_from_the_whole_crate() -> Result {
     let dir = tempfile::tempdir()?;

@@ -546,11 +546,15 @@ pub(crate) enum MacroArgs {
     Stmts(Vec<syn::Stmt>),
 }
 
-/// `mac`'s tokens as [`MacroArgs`], or `None` when they are neither. The expressions are tried
-/// on a fork, so that the tokens are copied and parsed once when they turn out to be
-/// statements (a large crate's item-like macros made that a second parse each).
+/// `mac`'s tokens as [`MacroArgs`], or `None` when they are neither, or when they cannot hold
+/// anything that a walk reads (see [`is_inert`]). The expressions are tried on a fork, so that
+/// the tokens are copied and parsed once when they turn out to be statements (a large crate's
+/// item-like macros made that a second parse each).
 pub(crate) fn macro_args(mac: &syn::Macro) -> Option<MacroArgs> {
     use syn::parse::discouraged::Speculative as _;
+    if is_inert(&mac.tokens) {
+        return None;
+    }
     mac.parse_body_with(|input: syn::parse::ParseStream<'_>| {
         let fork = input.fork();
         if let Ok(exprs) = Punctuated::parse_terminated(&fork) {
@@ -560,6 +564,22 @@ pub(crate) fn macro_args(mac: &syn::Macro) -> Option<MacroArgs> {
         syn::Block::parse_within(input).map(MacroArgs::Stmts)
     })
     .ok()
+}
+
+/// Whether a macro's tokens can hold nothing that the lints or a body's scan read: no group
+/// (so no call, block, closure body or attribute) and no `.`, `=`, `;`, `|`, `?`, `#`, `$`,
+/// `'` or `@` (no method call, `.await`, assignment, `let`, closure or label). Such tokens are
+/// literals, paths and operators (`println!("{}", x)`, `vec![1, 2]`, `assert!(!done)`), and no
+/// pass looks at those: parsing them cost a tenth of the lints' walk.
+fn is_inert(tokens: &proc_macro2::TokenStream) -> bool {
+    tokens.clone().into_iter().all(|token| match token {
+        proc_macro2::TokenTree::Literal(_) | proc_macro2::TokenTree::Ident(_) => true,
+        proc_macro2::TokenTree::Punct(p) => matches!(
+            p.as_char(),
+            ',' | ':' | '-' | '!' | '&' | '*' | '+' | '/' | '%' | '^' | '<' | '>'
+        ),
+        proc_macro2::TokenTree::Group(_) => false,
+    })
 }
 
 /// One branch of `tokio::select!` (or `futures::select!`): `pat = future, if condition =>
@@ -838,7 +858,8 @@ mod tests {
     use super::*;
 
     /// One parse on a fork reads a macro's tokens as two parses in turn did: expressions if
-    /// they all are, else statements, else nothing.
+    /// they all are, else statements, else nothing; tokens that cannot hold anything a walk
+    /// reads are not parsed at all.
     #[test]
     fn macro_args_are_expressions_then_statements() -> syn::Result<()> {
         let shape = |body: &str| -> syn::Result<&'static str> {
@@ -853,13 +874,18 @@ mod tests {
             let one_parse = match macro_args(&mac) {
                 Some(MacroArgs::Exprs(_)) => "exprs",
                 Some(MacroArgs::Stmts(_)) => "stmts",
+                None if is_inert(&mac.tokens) => return Ok("inert"),
                 None => "none",
             };
             assert_eq!(one_parse, two_parses, "{body}");
             Ok(one_parse)
         };
-        assert_eq!(shape("")?, "exprs");
+        assert_eq!(shape("")?, "inert");
+        assert_eq!(shape("\"{} {x}\", a::b, -1, !done, *r + &s")?, "inert");
         assert_eq!(shape("1, f(x).await, async { 2 },")?, "exprs");
+        assert_eq!(shape("a, b.c")?, "exprs");
+        assert_eq!(shape("a = b")?, "exprs");
+        assert_eq!(shape("|x| x")?, "exprs");
         assert_eq!(shape("let x = 1; spawn(async move { x });")?, "stmts");
         assert_eq!(
             shape("pub struct S { a: u8 } impl S { fn f() {} }")?,

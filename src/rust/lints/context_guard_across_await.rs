@@ -120,14 +120,22 @@ impl Pass for ContextGuardAcrossAwait {
     }
 
     fn check_macro(&mut self, cx: &mut FileCx<'_>, mac: &syn::Macro) {
-        // `tokio::select!`, `join!`, `assert!(f().await)`.
-        if mentions_await(&mac.tokens) {
+        // `tokio::select!`, `join!`, `assert!(f().await)`. The tokens are searched only when
+        // there is something to report: every macro of every body passes here.
+        if self.has_unreported() && mentions_await(&mac.tokens) {
             self.report(cx);
         }
     }
 }
 
 impl ContextGuardAcrossAwait {
+    /// Whether [`ContextGuardAcrossAwait::report`] would report anything now.
+    fn has_unreported(&self) -> bool {
+        self.frames
+            .last()
+            .is_some_and(|f| f.level.is_some() && f.live.iter().any(|l| !l.reported))
+    }
+
     /// Reports every live guard of the innermost body not reported yet: each once, at its
     /// binding.
     fn report(&mut self, cx: &mut FileCx<'_>) {
