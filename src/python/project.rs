@@ -502,7 +502,10 @@ mod tests {
             dir: Some(root.to_path_buf()),
             files: None,
         };
-        let found = unit.check(&linted, &Config::default());
+        // On one thread: with two, a lookup can reach a file while its own lint parses it,
+        // the race that `PythonUnit::check` documents, and that file is parsed twice.
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
+        let found = pool.install(|| unit.check(&linted, &Config::default()));
         assert!(found.errors.is_empty(), "{:?}", found.errors);
         let parses = PARSES.lock().map_err(|e| e.to_string())?;
         let parses = parses.as_ref().ok_or("nothing parsed")?;
