@@ -235,30 +235,18 @@ struct VarStatic {
 }
 
 impl CrateFacts {
-    /// Adds the facts of one parsed file. `is_root` says it is the crate root, whose inner
-    /// attributes apply to the whole crate.
+    /// Adds the facts of one parsed file, its bodies scanned now. `is_root` says it is the
+    /// crate root, whose inner attributes apply to the whole crate.
     pub(crate) fn add_file(&mut self, file: &syn::File, is_root: bool, path: &Path) {
-        self.add_file_as(file, is_root, path, false);
-    }
-
-    /// [`CrateFacts::add_file`], for a file whose function bodies were blanked before it was
-    /// parsed (`signatures_only`): what a body reads is then read from the file when a lint
-    /// needs it.
-    pub(crate) fn add_file_as(
-        &mut self,
-        file: &syn::File,
-        is_root: bool,
-        path: &Path,
-        signatures_only: bool,
-    ) {
         let imports = Arc::new(Imports::of_file(file));
-        self.add_file_with(file, is_root, path, signatures_only, imports);
+        self.add_file_with(file, is_root, path, false, imports);
     }
 
-    /// [`CrateFacts::add_file_as`], with the file's imports already resolved (the walk that
+    /// [`CrateFacts::add_file`], with the file's imports already resolved (the walk that
     /// lints the same tree reads them too). With `lazy_bodies`, what a body reads is read from
-    /// the file on disk when a lint needs it, whether or not the tree has the body: the few
-    /// bodies a lint follows cost less to read again than every body to scan now.
+    /// the file on disk when a lint needs it, whether or not the tree has the body (a file
+    /// parsed with its bodies blanked has none): the few bodies a lint follows cost less to
+    /// read again than every body to scan now.
     pub(crate) fn add_file_with(
         &mut self,
         file: &syn::File,

@@ -150,7 +150,8 @@ fn file_facts(path: &Path, text: &str, is_root: bool) -> Option<CrateFacts> {
     let signatures = String::from_utf8(bytes).ok()?;
     let file = parse(&signatures).ok()?;
     let mut facts = CrateFacts::default();
-    facts.add_file_as(&file, is_root, path, true);
+    let imports = Arc::new(Imports::of_file(&file));
+    facts.add_file_with(&file, is_root, path, true, imports);
     Some(facts)
 }
 

@@ -546,13 +546,15 @@ pub(crate) enum MacroArgs {
     Stmts(Vec<syn::Stmt>),
 }
 
-/// `mac`'s tokens as [`MacroArgs`], or `None` when they are neither, or when they cannot hold
-/// anything that a walk reads (see [`is_inert`]). The expressions are tried on a fork, so that
+/// `mac`'s tokens as [`MacroArgs`], or `None` when they are neither, are `macro_rules!`
+/// rules, or cannot hold anything that a walk reads (see [`is_inert`]). The expressions are tried on a fork, so that
 /// the tokens are copied and parsed once when they turn out to be statements (a large crate's
 /// item-like macros made that a second parse each).
 pub(crate) fn macro_args(mac: &syn::Macro) -> Option<MacroArgs> {
     use syn::parse::discouraged::Speculative as _;
-    if is_inert(&mac.tokens) {
+    // A `macro_rules!` body is rules (`($x:expr) => { .. }`), which parse as neither: not
+    // trying spares a large crate's macros a parse each.
+    if mac.path.is_ident("macro_rules") || is_inert(&mac.tokens) {
         return None;
     }
     mac.parse_body_with(|input: syn::parse::ParseStream<'_>| {
@@ -657,10 +659,6 @@ impl<'ast> Visit<'ast> for Walker<'_> {
                 syn::visit::visit_item_impl(w, i);
                 w.cx.self_ty = outer;
             }
-            // A `macro_rules!` body is rules (`($x:expr) => { .. }`), whose tokens parse as
-            // neither expressions nor statements: trying both cost a large crate's macros a
-            // second parse each.
-            syn::Item::Macro(m) if m.ident.is_some() => each_pass!(w, check_macro(&m.mac)),
             syn::Item::Macro(m) => w.visit_macro_exprs(&m.mac),
             _ => {
                 let test = match item {
