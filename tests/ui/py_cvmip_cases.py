@@ -34,6 +34,10 @@ def through_a_name(key, value):
 def through_a_getter(key):
     get_headers()[key] = "1"  #~ context_value_mutated_in_place
     state.get_headers().clear()  #~ context_value_mutated_in_place
+    headers = get_headers()
+    alias = headers
+    if key:
+        alias.pop(key)  #~ context_value_mutated_in_place
 
 
 def a_set(tag):
@@ -69,6 +73,18 @@ def fresh_first(x):
     token = HEADERS.set({})
     HEADERS.get()["k"] = x
     HEADERS.reset(token)
+
+
+# Silent: bound after a fresh object was `set()`, written after that block has ended.
+def bound_after_a_set(x):
+    if x:
+        TAGS.set(set())
+        tags = TAGS.get()
+        HEADERS.set({})
+        headers = get_headers()
+        alias = headers
+    tags.add(x)
+    alias["k"] = x
 
 
 # Silent: no default, an immutable default, `get()` with a default of its own, reads.

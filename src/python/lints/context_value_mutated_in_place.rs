@@ -7,6 +7,10 @@
 //! `get()` of such a variable, and, per block, the variables a fresh object was `set()` into
 //! before: a `set()` earlier in the same block or an enclosing one precedes the write on every
 //! path, so `get()` returns the task's own object there.
+//!
+//! A local name keeps what it was bound to unresolved (`x = f()` is a call of `f`, which may
+//! be a getter) until something writes to it: resolving `f` reads the module that defines it,
+//! and most names bound to a call are never written to.
 
 use std::collections::{HashMap, HashSet};
 
@@ -35,16 +39,34 @@ impl Default for ContextValueMutatedInPlace {
 /// One function's (or the module's) code.
 #[derive(Default)]
 struct Frame {
-    /// Local names bound to the shared object of a variable: name → the variable.
-    locals: HashMap<String, Shared>,
-    /// Per enclosing block, the variables `set()` earlier in it (qualified names).
+    /// Local names bound to what may be the shared object of a variable.
+    locals: HashMap<String, Local>,
+    /// Per enclosing block, what was `set()` earlier in it: the qualified names of the
+    /// receivers, of which those that name a project variable count.
     set_before: Vec<HashSet<String>>,
 }
 
-/// The shared object of a variable: its qualified name and declaration.
+/// What a local name was bound to, unresolved.
+#[derive(Debug, Clone)]
+struct Local {
+    source: Source,
+    /// What was `set()` in the enclosing blocks when the name was bound: the object is the
+    /// task's own if its variable is among them.
+    set_then: Vec<String>,
+}
+
+/// An expression that may evaluate to the shared object of a variable.
+#[derive(Debug, Clone)]
+enum Source {
+    /// `X.get()`, with the qualified name `X` has if it is a project variable.
+    Get(String),
+    /// A call of the function with this qualified name, if it is one of the project's getters.
+    Getter(String),
+}
+
+/// The shared object of a variable: where the variable is declared.
 #[derive(Debug, Clone)]
 struct Shared {
-    var: String,
     related: Related,
     /// The qualified class of its default, when it is an instance of a project class.
     class: Option<String>,
@@ -94,17 +116,17 @@ impl Pass for ContextValueMutatedInPlace {
         match stmt {
             Stmt::Assign(a) => {
                 self.note_set(cx, &a.value);
-                let shared = self.shared(cx, &a.value);
+                let local = self.local(cx, &a.value);
                 for target in &a.targets {
-                    self.bind(target, shared.clone());
+                    self.bind(target, local.clone());
                 }
             }
             Stmt::AnnAssign(a) => {
-                let shared = a.value.as_deref().and_then(|v| {
+                let local = a.value.as_deref().and_then(|v| {
                     self.note_set(cx, v);
-                    self.shared(cx, v)
+                    self.local(cx, v)
                 });
-                self.bind(&a.target, shared);
+                self.bind(&a.target, local);
             }
             Stmt::AugAssign(a) => self.bind(&a.target, None),
             Stmt::For(f) => self.bind(&f.target, None),
@@ -141,14 +163,14 @@ impl Pass for ContextValueMutatedInPlace {
 
 impl ContextValueMutatedInPlace {
     /// Binds (or unbinds) the names of an assignment's target.
-    fn bind(&mut self, target: &Expr, shared: Option<Shared>) {
+    fn bind(&mut self, target: &Expr, local: Option<Local>) {
         let Some(frame) = self.frames.last_mut() else {
             return;
         };
         match target {
-            Expr::Name(n) => match shared {
-                Some(shared) => {
-                    frame.locals.insert(n.id.as_str().to_owned(), shared);
+            Expr::Name(n) => match local {
+                Some(local) => {
+                    frame.locals.insert(n.id.as_str().to_owned(), local);
                 }
                 None => {
                     frame.locals.remove(n.id.as_str());
@@ -172,7 +194,8 @@ impl ContextValueMutatedInPlace {
         if set.attr.as_str() != "set" {
             return;
         }
-        if let Some(var) = var_name(cx, &set.value)
+        // Kept unresolved, as locals are: only a name that is a variable's can match one.
+        if let Some(var) = member_name(cx, &set.value)
             && let Some(frame) = self.frames.last_mut()
             && let Some(block) = frame.set_before.last_mut()
         {
@@ -180,66 +203,64 @@ impl ContextValueMutatedInPlace {
         }
     }
 
-    /// Whether a fresh object was `set()` into `var` before, in this function.
-    fn was_set(&self, var: &str) -> bool {
-        self.frames
-            .last()
-            .is_some_and(|f| f.set_before.iter().any(|block| block.contains(var)))
-    }
-
-    /// The shared object that `expr` evaluates to, if it can be one: `VAR.get()`, a call of a
-    /// getter, or a local name bound to one of those.
-    fn shared(&self, cx: &FileCx<'_>, expr: &Expr) -> Option<Shared> {
-        let shared = match expr {
-            Expr::Name(n) => self.frames.last()?.locals.get(n.id.as_str()).cloned()?,
+    /// What `expr` may evaluate to, unresolved: `X.get()`, a call of a function, or a local
+    /// name bound to one of those.
+    fn local(&self, cx: &FileCx<'_>, expr: &Expr) -> Option<Local> {
+        let (source, mut set_then) = match expr {
+            Expr::Name(n) => {
+                let local = self.frames.last()?.locals.get(n.id.as_str())?;
+                (local.source.clone(), local.set_then.clone())
+            }
             Expr::Call(call) => {
-                let var = match &*call.func {
+                let source = match &*call.func {
                     // `VAR.get(default)` gives its own default when the variable is unset.
                     Expr::Attribute(get) if get.attr.as_str() == "get" => {
                         if !call.arguments.is_empty() {
                             return None;
                         }
-                        var_name(cx, &get.value)?
+                        Source::Get(member_name(cx, &get.value)?)
                     }
-                    func => getter_target(cx, func)?,
+                    func => Source::Getter(member_name(cx, func)?),
                 };
-                shared_var(cx, &var)?
+                (source, Vec::new())
             }
             _ => return None,
         };
-        (!self.was_set(&shared.var)).then_some(shared)
+        if let Some(frame) = self.frames.last() {
+            set_then.extend(frame.set_before.iter().flatten().cloned());
+        }
+        Some(Local { source, set_then })
+    }
+
+    /// The shared object that `expr` evaluates to, if it can be one: `VAR.get()`, a call of a
+    /// getter, or a local name bound to one of those, with no `set()` of the variable before.
+    fn shared(&self, cx: &FileCx<'_>, expr: &Expr) -> Option<Shared> {
+        let local = self.local(cx, expr)?;
+        let var = match &local.source {
+            Source::Get(q) => cx.facts.var(q).map(|_| q.as_str())?,
+            Source::Getter(q) => cx.facts.getter(q)?,
+        };
+        if local.set_then.iter().any(|s| s == var) {
+            return None;
+        }
+        shared_var(cx, var)
     }
 }
 
-/// The qualified name of the variable that `expr` names, if it is a `ContextVar` of the
-/// project: `NAME` (a module-level one, imported or not), `self.NAME` or `cls.NAME` in a method
-/// (one in the class body), `Class.NAME`.
-fn var_name(cx: &FileCx<'_>, expr: &Expr) -> Option<String> {
-    let qualified = match expr {
+/// The qualified name of `expr`, a variable or a function: `NAME` (a module-level one,
+/// imported or not), `Class.NAME`, or `self.NAME` or `cls.NAME` in a method (`Class.NAME`, a
+/// member of the method's class). Whether the project defines it is left to the lookup that
+/// needs it.
+fn member_name(cx: &FileCx<'_>, expr: &Expr) -> Option<String> {
+    match expr {
         Expr::Attribute(a) => match (&*a.value, cx.method()) {
             (Expr::Name(base), Some((class, first))) if base.id.as_str() == first => {
-                format!("{class}.{}", a.attr.as_str())
+                Some(format!("{class}.{}", a.attr.as_str()))
             }
-            _ => cx.qualified(expr)?,
+            _ => cx.qualified(expr),
         },
-        _ => cx.qualified(expr)?,
-    };
-    cx.facts.var(&qualified).map(|_| qualified)
-}
-
-/// The variable whose `get()` a call of `func` returns, when `func` is one of the project's
-/// getters: a function, or a method reached through `self` or `cls`.
-fn getter_target(cx: &FileCx<'_>, func: &Expr) -> Option<String> {
-    let qualified = match func {
-        Expr::Attribute(a) => match (&*a.value, cx.method()) {
-            (Expr::Name(base), Some((class, first))) if base.id.as_str() == first => {
-                format!("{class}.{}", a.attr.as_str())
-            }
-            _ => cx.qualified(func)?,
-        },
-        _ => cx.qualified(func)?,
-    };
-    cx.facts.getter(&qualified).map(str::to_owned)
+        _ => cx.qualified(expr),
+    }
 }
 
 /// The shared object of variable `var`, if its default can be mutable.
@@ -256,7 +277,6 @@ fn shared_var(cx: &FileCx<'_>, var: &str) -> Option<Shared> {
         _ => None,
     };
     Some(Shared {
-        var: var.to_owned(),
         related: Related {
             path: facts.at.path.to_path_buf(),
             span: facts.at.span,
