@@ -226,8 +226,14 @@ impl ContextValueMutatedInPlace {
             }
             _ => return None,
         };
+        // Each distinct name once: along a chain of copies (`b = a`, `c = b`, ..) the list
+        // would otherwise repeat the enclosing `set()`s at every copy.
         if let Some(frame) = self.frames.last() {
-            set_then.extend(frame.set_before.iter().flatten().cloned());
+            for var in frame.set_before.iter().flatten() {
+                if !set_then.contains(var) {
+                    set_then.push(var.clone());
+                }
+            }
         }
         Some(Local { source, set_then })
     }
