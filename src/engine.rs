@@ -18,19 +18,30 @@ use crate::config::Config;
 use crate::diagnostic::{Finding, TargetInfo};
 use crate::error::{Error, ErrorKind};
 use crate::frontend::{
-    self, FileToLint, FrontEnd, Hit, IGNORE_FILE, Linted, Needles, Planned, STACK_SIZE, Walked,
+    self, FileToLint, FrontEnd, Hit, IGNORE_FILE, Linted, Needle, Needles, Planned, STACK_SIZE,
+    Walked,
 };
 use crate::languages;
 
 /// Finds whether a file's text could hold a finding: the tags of its front end's needles
 /// (under the configurations of the checked paths) that it contains.
 struct Prefilter {
-    /// `None` only if an automaton could not be built, which short needles never make
+    /// The needles every text is searched for.
+    first: Search,
+    /// The needles of [`Needles::add_when`], searched for in a text that the first search
+    /// gave one of `second_when`.
+    second: Search,
+    second_when: Hit,
+}
+
+/// One automaton over some needles, with their tags.
+struct Search {
+    /// `None` only if the automaton could not be built, which short needles never make
     /// happen; every file then gets every tag, which is slower but still right.
     automaton: Option<aho_corasick::AhoCorasick>,
-    /// The tags of each pattern of `automaton`, by pattern index.
-    tags: Vec<Hit>,
-    /// The union of `tags`: once a text has shown all of them, the search stops.
+    /// Each pattern of `automaton`, by pattern index.
+    needles: Vec<Needle>,
+    /// The union of the tags: once a text has shown all of them, the search stops.
     all: Hit,
 }
 
@@ -45,53 +56,101 @@ impl Prefilter {
         if !any {
             all = front.needles(&Config::default());
         }
-        // One pattern per text, with the union of the tags it was given.
-        let mut needles: Vec<(String, Hit)> = Vec::new();
-        all.needles.sort_by(|a, b| a.0.cmp(&b.0));
-        for (needle, tags) in all.needles {
+        Prefilter::of(all)
+    }
+
+    fn of(mut all: Needles) -> Prefilter {
+        // One pattern per text, with the union of what its entries say: searched for in
+        // every file, and counted whatever comes next, if any of them says so.
+        let mut needles: Vec<Needle> = Vec::new();
+        all.needles.sort_by(|a, b| a.text.cmp(&b.text));
+        for needle in all.needles {
             match needles.last_mut() {
-                Some((last, t)) if *last == needle => *t = t.or(tags),
-                _ => needles.push((needle, tags)),
+                Some(last) if last.text == needle.text => {
+                    last.tags = last.tags.or(needle.tags);
+                    last.only_with = last.only_with.zip(needle.only_with).map(|(a, b)| a.or(b));
+                    if last.followed_by.is_empty() || needle.followed_by.is_empty() {
+                        last.followed_by.clear();
+                    } else {
+                        last.followed_by.extend(needle.followed_by);
+                    }
+                }
+                _ => needles.push(needle),
             }
         }
-        // Leftmost-longest, not overlapping: a needle inside a longer one (`spawn` in
-        // `spawn_blocking`) has the same tags in every front end's list, so the longer match
-        // says all, and a non-overlapping search runs on the automaton's fast prefilter.
-        let automaton = aho_corasick::AhoCorasick::builder()
-            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-            .build(needles.iter().map(|(n, _)| n))
-            .ok();
-        let tags: Vec<Hit> = needles.iter().map(|(_, t)| *t).collect();
-        let all = tags.iter().fold(Hit::default(), |a, t| a.or(*t));
+        let (first, second): (Vec<_>, Vec<_>) =
+            needles.into_iter().partition(|n| n.only_with.is_none());
+        let second_when = second
+            .iter()
+            .filter_map(|n| n.only_with)
+            .fold(Hit::default(), Hit::or);
         Prefilter {
-            automaton,
-            tags,
-            all,
+            first: Search::new(first),
+            second: Search::new(second),
+            second_when,
         }
     }
 
     /// How `text` meets the needles: `None` when it cannot hold a finding.
     fn hit(&self, text: &[u8]) -> Option<Hit> {
+        let mut found = self.first.hit(text, Hit::default());
+        if found.any(self.second_when) {
+            found = self.second.hit(text, found);
+        }
+        (found != Hit::default()).then_some(found)
+    }
+}
+
+impl Search {
+    fn new(needles: Vec<Needle>) -> Search {
+        // Leftmost-longest, not overlapping: a needle inside a longer one (`spawn` in
+        // `spawn_blocking`) has the same tags in every front end's list, so the longer match
+        // says all, and a non-overlapping search runs on the automaton's fast prefilter.
+        let automaton = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(needles.iter().map(|n| &n.text))
+            .ok();
+        let all = needles.iter().fold(Hit::default(), |a, n| a.or(n.tags));
+        Search {
+            automaton,
+            needles,
+            all,
+        }
+    }
+
+    /// The tags of `found` and those of the needles in `text` whose condition `found` meets
+    /// (the first search's needles have none); every tag when the search cannot run.
+    fn hit(&self, text: &[u8], mut found: Hit) -> Hit {
+        if self.needles.is_empty() {
+            return found;
+        }
         let Some(automaton) = &self.automaton else {
-            return Some(Hit::ALL);
+            return Hit::ALL;
         };
-        let mut found = Hit::default();
         // (It fails only for an anchored search, which this automaton is not built for.)
         let Ok(matches) = automaton.try_find_iter(aho_corasick::Input::new(text)) else {
-            return Some(Hit::ALL);
+            return Hit::ALL;
         };
+        let before = found;
         for m in matches {
             if !is_code_word(text, m.start(), m.end()) {
                 continue;
             }
-            if let Some(tags) = self.tags.get(m.pattern().as_usize()) {
-                found = found.or(*tags);
+            if let Some(needle) = self.needles.get(m.pattern().as_usize())
+                && needle.only_with.is_none_or(|when| before.any(when))
+                && (needle.followed_by.is_empty()
+                    || text[m.end()..]
+                        .iter()
+                        .find(|b| !b.is_ascii_whitespace())
+                        .is_some_and(|b| needle.followed_by.contains(b)))
+            {
+                found = found.or(needle.tags);
             }
-            if found == self.all {
+            if found.or(self.all) == found {
                 break;
             }
         }
-        (found != Hit::default()).then_some(found)
+        found
     }
 }
 
@@ -437,18 +496,19 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
     // grow with the number of files. Without the prefilter, every readable file passes.
     let read: Vec<Result<Option<(Hit, usize)>, Error>> = files
         .par_iter()
-        .map(|found| {
+        // One buffer per job, reused from file to file: a fresh one for each file had the
+        // kernel fault in and zero new pages for every file read.
+        .map_init(Vec::new, |bytes, found| {
             if let Some(p) = progress {
                 Progress::add(&p.read, 1);
             }
-            let bytes = std::fs::read(&found.path).map_err(|e| Error::io(&found.path, e))?;
+            read_into(&found.path, bytes).map_err(|e| Error::io(&found.path, e))?;
             let hit = match prefilter_of(found.front) {
-                Some(prefilter) => prefilter.hit(&bytes),
+                Some(prefilter) => prefilter.hit(bytes),
                 None => Some(Hit::ALL),
             };
-            let len = bytes.len();
-            frontend::utf8(&found.path, bytes, found.front.language())?;
-            Ok(hit.map(|hit| (hit, len)))
+            frontend::check_utf8(&found.path, bytes, found.front.language())?;
+            Ok(hit.map(|hit| (hit, bytes.len())))
         })
         .collect();
     let mut hits: Vec<Vec<FileToLint>> = languages::FRONT_ENDS.iter().map(|_| Vec::new()).collect();
@@ -552,6 +612,13 @@ fn run(options: &CheckOptions, explicit_config: Option<Config>) -> CheckOutput {
     out.errors
         .sort_by(|a, b| (a.path(), a.to_string()).cmp(&(b.path(), b.to_string())));
     out
+}
+
+/// Reads the file at `path` into `bytes`, in place of what they held.
+fn read_into(path: &Path, bytes: &mut Vec<u8>) -> std::io::Result<()> {
+    use std::io::Read;
+    bytes.clear();
+    std::fs::File::open(path)?.read_to_end(bytes).map(drop)
 }
 
 /// Whether two shown paths name one file: equal once absolute (`./src/a.py`, `src/a.py`).
@@ -861,5 +928,111 @@ fn walk_error(root: &Path, err: ignore::Error) -> Error {
         }
         ignore::Error::Io(io) => Error::io(root, io),
         other => Error::new(ErrorKind::Io, Some(root), other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether the Rust front end plans `text`, with the prefilter, as a file on its own.
+    fn rust_plans(text: &str) -> bool {
+        let Some(front) = languages::FRONT_ENDS
+            .iter()
+            .find(|f| f.language() == Language::Rust)
+        else {
+            return false;
+        };
+        let Some(hit) = Prefilter::new(*front, [&Config::default()]).hit(text.as_bytes()) else {
+            return false;
+        };
+        let file = FileToLint {
+            path: PathBuf::from("/nonexistent/ctxlint-test/lib.rs"),
+            root: None,
+            len: text.len(),
+            hit,
+        };
+        !front.plan(vec![file], &Walked::default()).is_empty()
+    }
+
+    /// A pin is a call or a macro: a guarded block whose only sign of a future is `Box::pin`
+    /// is linted (`sync_run_wraps_future` reports it), one that only names `std::pin::Pin` is
+    /// not.
+    #[test]
+    fn a_pin_counts_as_a_call_or_a_macro() {
+        let guarded = |pin: &str| {
+            format!(
+                "{pin}\nfn boxed(span: &Span) -> Pin<Box<dyn Future<Output = u32>>> {{\n    \
+                 let future = {{ let _entered = span.clone().entered(); work() }};\n    \
+                 Box::new(future)\n}}\n"
+            )
+        };
+        for pin in [
+            "fn f() { Box::pin(future) }",
+            "fn f() { Box::pin (future) }",
+            "fn f() { std::pin::pin!(future); }",
+            "fn f() { tokio::pin! { future } }",
+        ] {
+            assert!(rust_plans(&guarded(pin)), "{pin}");
+        }
+        for pin in [
+            "use std::pin::Pin;",
+            "#[pin_project] struct S { #[pin] f: F }",
+        ] {
+            assert!(!rust_plans(&guarded(pin)), "{pin}");
+        }
+    }
+
+    /// The second search changes which files are linted in no way: on this repository's
+    /// files (the UI cases among them), every front end plans the same files with it as with
+    /// every needle searched for in every file.
+    #[test]
+    fn the_second_search_plans_the_same_files() {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let files: Vec<PathBuf> = ignore::Walk::new(repo)
+            .filter_map(Result::ok)
+            .map(ignore::DirEntry::into_path)
+            .filter(|p| p.is_file() && !p.starts_with(repo.join("target")))
+            .collect();
+        let mut skipped = 0;
+        for front in languages::FRONT_ENDS {
+            let config = Config::default();
+            let two = Prefilter::new(*front, [&config]);
+            let mut needles = front.needles(&config);
+            for needle in &mut needles.needles {
+                needle.only_with = None;
+            }
+            let one = Prefilter::of(needles);
+            let (mut by_two, mut by_one) = (Vec::new(), Vec::new());
+            for path in files.iter().filter(|p| front.claims(p)) {
+                let Ok(text) = std::fs::read(path) else {
+                    continue;
+                };
+                let (a, b) = (two.hit(&text), one.hit(&text));
+                skipped += usize::from(a != b);
+                for (hit, to) in [(a, &mut by_two), (b, &mut by_one)] {
+                    if let Some(hit) = hit {
+                        to.push(FileToLint {
+                            path: path.clone(),
+                            root: Some(repo.to_path_buf()),
+                            len: text.len(),
+                            hit,
+                        });
+                    }
+                }
+            }
+            let planned = |hits: Vec<FileToLint>| -> Vec<Vec<PathBuf>> {
+                front
+                    .plan(hits, &Walked::default())
+                    .into_iter()
+                    .map(|p| p.files)
+                    .collect()
+            };
+            let (two, one) = (planned(by_two), planned(by_one));
+            assert!(!one.is_empty(), "{:?} plans no file", front.language());
+            assert_eq!(two, one, "{:?}", front.language());
+        }
+        // Some file's tags differ, or this test would not show anything.
+        assert!(skipped > 0);
     }
 }

@@ -79,13 +79,51 @@ pub(crate) trait FrontEnd: Sync {
 /// which files can hold a finding.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Needles {
-    pub(crate) needles: Vec<(String, Hit)>,
+    pub(crate) needles: Vec<Needle>,
+}
+
+/// One text of [`Needles`], as [`Needles::add`] makes it and its methods narrow it.
+#[derive(Debug, Clone)]
+pub(crate) struct Needle {
+    pub(crate) text: String,
+    pub(crate) tags: Hit,
+    /// The tags that a file must already show, through needles without this condition, for
+    /// the file to be searched for this one (`None`: every file is).
+    pub(crate) only_with: Option<Hit>,
+    /// The bytes one of which must come next, after blanks, for a match to count (empty:
+    /// whatever comes next).
+    pub(crate) followed_by: Vec<u8>,
 }
 
 impl Needles {
-    /// Adds `needle` with `tags`.
-    pub(crate) fn add(&mut self, needle: impl Into<String>, tags: Hit) {
-        self.needles.push((needle.into(), tags));
+    /// Adds `needle` with `tags`, looked for in every file.
+    pub(crate) fn add(&mut self, needle: impl Into<String>, tags: Hit) -> &mut Needle {
+        self.needles.push(Needle {
+            text: needle.into(),
+            tags,
+            only_with: None,
+            followed_by: Vec::new(),
+        });
+        let at = self.needles.len() - 1;
+        &mut self.needles[at]
+    }
+}
+
+impl Needle {
+    /// Looks for it only in a file that shows one of `tags` (through needles looked for in
+    /// every file): for a word as common as `async` whose tags count only beside those, a
+    /// second pass over the few files that have them costs less than looking for it in every
+    /// file, and stopping at each of its matches.
+    pub(crate) fn only_with(&mut self, tags: Hit) -> &mut Needle {
+        self.only_with = Some(tags);
+        self
+    }
+
+    /// Counts a match only when one of `bytes` comes next, after blanks: `pin` for a call
+    /// or a macro (`Box::pin(`, `pin!`), not the module of `std::pin::Pin`.
+    pub(crate) fn followed_by(&mut self, bytes: &[u8]) -> &mut Needle {
+        self.followed_by = bytes.to_vec();
+        self
     }
 }
 
@@ -256,15 +294,30 @@ pub(crate) fn read_source(path: &Path, language: Language) -> Result<Arc<str>, E
 /// # Errors
 /// [`ErrorKind::NotUtf8`] with the offset of the first bad byte.
 pub(crate) fn utf8(path: &Path, bytes: Vec<u8>, language: Language) -> Result<Arc<str>, Error> {
-    String::from_utf8(bytes).map(Arc::from).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        Error::new(
-            ErrorKind::NotUtf8,
-            Some(path),
-            format!(
-                "not valid UTF-8 (first bad byte at offset {at}); {} source must be UTF-8",
-                language.name()
-            ),
-        )
-    })
+    String::from_utf8(bytes)
+        .map(Arc::from)
+        .map_err(|e| not_utf8(path, e.utf8_error().valid_up_to(), language))
+}
+
+/// Whether `bytes`, read from `path`, are text of `language`, without keeping them: the
+/// engine checks every file this way, and copying each into a string of its own to drop it
+/// at once cost more than the check.
+///
+/// # Errors
+/// [`ErrorKind::NotUtf8`] with the offset of the first bad byte.
+pub(crate) fn check_utf8(path: &Path, bytes: &[u8], language: Language) -> Result<(), Error> {
+    std::str::from_utf8(bytes)
+        .map(drop)
+        .map_err(|e| not_utf8(path, e.valid_up_to(), language))
+}
+
+fn not_utf8(path: &Path, at: usize, language: Language) -> Error {
+    Error::new(
+        ErrorKind::NotUtf8,
+        Some(path),
+        format!(
+            "not valid UTF-8 (first bad byte at offset {at}); {} source must be UTF-8",
+            language.name()
+        ),
+    )
 }

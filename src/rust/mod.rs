@@ -136,11 +136,20 @@ impl FrontEnd for RustFrontEnd {
         }
         needles.add(".get()", MAY_WRITE);
         needles.add(".with(", MAY_WRITE);
-        for word in ["await", "pin"] {
-            needles.add(word, AWAITS.or(FUTURE));
-        }
+        // Signs of a future count only beside a runner or a guard (see `may_hold_a_finding`):
+        // they are looked for in the files that have one. They are among the commonest words
+        // of async code, and looking for them in every file cost most of the prefilter.
+        needles
+            .add("await", AWAITS.or(FUTURE))
+            .only_with(RUNNER.or(GUARD));
+        // A pin is a call (`Box::pin(fut)`) or a macro (`pin!(fut)`); `std::pin::Pin` and
+        // `#[pin]` name the module and pin-project's attribute in most async files.
+        needles
+            .add("pin", AWAITS.or(FUTURE))
+            .only_with(RUNNER.or(GUARD))
+            .followed_by(b"(!");
         for word in ["async", "Future", "block_on", "poll"] {
-            needles.add(word, FUTURE);
+            needles.add(word, FUTURE).only_with(RUNNER);
         }
         needles
     }
