@@ -14,7 +14,7 @@ use crate::frontend::{self, Linted, STACK_SIZE, Unit};
 use crate::rust::cargo::CrateFiles;
 use crate::rust::facts::CrateFacts;
 use crate::rust::resolve::Imports;
-use crate::rust::{MAX_DEPTH, blank_fn_bodies, lints, max_nesting, parse, parse_guarded, walk};
+use crate::rust::{blank_fn_bodies, lints, parse, parse_guarded, too_deep, walk};
 use ctxlint_catalogue::Language;
 
 /// How many bytes of linted source one crate parses once and keeps the syntax trees of until
@@ -141,7 +141,7 @@ fn lint_file(path: &Path, facts: &CrateFacts, config: &Config) -> Linted {
 /// parsed (such a file is only reported when it is itself checked). The caller frees the
 /// thread's spans.
 fn file_facts(path: &Path, text: &str, is_root: bool) -> Option<CrateFacts> {
-    if max_nesting(text) >= MAX_DEPTH {
+    if too_deep(text).is_some() {
         return None;
     }
     let mut bytes = text.as_bytes().to_vec();
@@ -158,7 +158,7 @@ fn file_facts(path: &Path, text: &str, is_root: bool) -> Option<CrateFacts> {
 /// The facts of a linted file read whole: its trees are not kept (past the memory budget), so
 /// it is parsed again to be linted, and its own bodies are scanned now.
 fn full_file_facts(path: &Path, text: &str, is_root: bool) -> Option<CrateFacts> {
-    if max_nesting(text) >= MAX_DEPTH {
+    if too_deep(text).is_some() {
         return None;
     }
     let file = parse(text).ok()?;
