@@ -2,7 +2,7 @@
 //! `async`, which types (structs, enums, aliases) and constants are interior-mutable, and the
 //! crate-level lint attributes.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -330,7 +330,7 @@ impl CrateFacts {
             Reach::Event => instrumented.cloned().or_else(|| body.event.clone()),
         };
         let mut level: Vec<(Arc<Body>, Option<&Related>)> = vec![(Arc::new(work.clone()), None)];
-        let mut seen: HashSet<(bool, String)> = HashSet::new();
+        let mut seen: HashSet<(bool, String)> = HashSet::default();
         for _ in 0..=MAX_CALL_DEPTH {
             let mut next = Vec::new();
             for (body, instrumented) in level {
@@ -509,7 +509,7 @@ impl CrateFacts {
         self.finish_types(config);
         // The statics whose default is interior-mutable: by its value, or by its declared
         // type where the value cannot be seen into (as `interior_mutable_default` judges).
-        let mut shared = HashMap::new();
+        let mut shared = HashMap::default();
         for (name, vars) in &self.var_statics {
             let [var] = vars.as_slice() else {
                 continue;

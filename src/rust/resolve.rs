@@ -1,7 +1,7 @@
 //! Name resolution from a file's `use` items: enough to tell `contextvars::ContextVar` from a
 //! type that only shares its name.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use ctxlint_catalogue::contextvars::EXPORTS as CONTEXTVARS_EXPORTS;
 use syn::visit::Visit;
