@@ -14,7 +14,7 @@ use crate::frontend::{self, Linted, STACK_SIZE, Unit};
 use crate::rust::cargo::CrateFiles;
 use crate::rust::facts::CrateFacts;
 use crate::rust::resolve::Imports;
-use crate::rust::{blank_fn_bodies, lints, parse, parse_guarded, too_deep, walk};
+use crate::rust::{blank_fn_bodies, lints, parse, parse_blanked, parse_guarded, too_deep, walk};
 use ctxlint_catalogue::Language;
 
 /// How many bytes of linted source one crate parses once and keeps the syntax trees of until
@@ -75,7 +75,7 @@ impl RustUnit {
             .map(|path| {
                 // Files of the crate outside the checked paths still contribute facts.
                 let text = std::fs::read_to_string(path).ok()?;
-                let facts = file_facts(path, &text, roots.contains(path));
+                let facts = file_facts(path, text, roots.contains(path));
                 proc_macro2::extra::invalidate_current_thread_spans();
                 facts
             })
@@ -140,15 +140,15 @@ fn lint_file(path: &Path, facts: &CrateFacts, config: &Config) -> Linted {
 /// function bodies blanked first (what a body reads is read on demand). None when it cannot be
 /// parsed (such a file is only reported when it is itself checked). The caller frees the
 /// thread's spans.
-fn file_facts(path: &Path, text: &str, is_root: bool) -> Option<CrateFacts> {
-    if too_deep(text).is_some() {
+fn file_facts(path: &Path, text: String, is_root: bool) -> Option<CrateFacts> {
+    if too_deep(&text).is_some() {
         return None;
     }
-    let mut bytes = text.as_bytes().to_vec();
+    let mut bytes = text.into_bytes();
     blank_fn_bodies(&mut bytes);
     // Whole bodies become spaces between ASCII braces: still UTF-8.
     let signatures = String::from_utf8(bytes).ok()?;
-    let file = parse(&signatures).ok()?;
+    let file = parse_blanked(&signatures).ok()?;
     let mut facts = CrateFacts::default();
     let imports = Arc::new(Imports::of_file(&file));
     facts.add_file_with(&file, is_root, path, true, imports);
@@ -212,7 +212,7 @@ fn check_unit(
             let facts = if later_set.contains(path.as_path()) {
                 full_file_facts(path, &text, is_root)
             } else {
-                file_facts(path, &text, is_root)
+                file_facts(path, text, is_root)
             };
             proc_macro2::extra::invalidate_current_thread_spans();
             facts
