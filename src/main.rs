@@ -676,7 +676,7 @@ fn draw_progress(progress: &ctxlint::Progress, delay: Duration, finished: &mpsc:
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> "),
     );
-    loop {
+    let update = || {
         let (message, done, total) = match progress.to_lint() {
             Some(total) => ("checking", progress.linted(), total),
             None if progress.read() == 0 => ("finding", 0, progress.found()),
@@ -685,6 +685,9 @@ fn draw_progress(progress: &ctxlint::Progress, delay: Duration, finished: &mpsc:
         bar.set_message(message);
         bar.set_length(total as u64);
         bar.set_position(done as u64);
+    };
+    loop {
+        update();
         if !matches!(
             finished.recv_timeout(Duration::from_millis(100)),
             Err(Timeout)
@@ -692,6 +695,10 @@ fn draw_progress(progress: &ctxlint::Progress, delay: Duration, finished: &mpsc:
             break;
         }
     }
+    // The last counts, once, before the bar goes: a check shorter than a frame would
+    // otherwise clear a bar that never showed what it counted.
+    update();
+    bar.force_draw();
     bar.finish_and_clear();
 }
 
