@@ -28,8 +28,8 @@ use crate::languages;
 struct Prefilter {
     /// The needles every text is searched for.
     first: Search,
-    /// The needles of [`Needles::add_when`], searched for in a text that the first search
-    /// gave one of `second_when`.
+    /// The needles narrowed by [`Needle::only_with`], searched for in a text that the first
+    /// search gave one of `second_when`.
     second: Search,
     second_when: Hit,
 }
